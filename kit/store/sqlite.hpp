@@ -1,0 +1,54 @@
+// SQLite adapter of the Database port: one file per service, WAL, prepared-statement cache.
+//
+//   auto db = store::SqliteDatabase::Open("/var/lib/reservo/reservation.db").value();
+//   db->Migrate(kMigrations);
+//
+// Several processes may open the same file (replicas of a service, the shared event log):
+// writers serialize on SQLite's lock, waiting up to the busy timeout.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kit/store/database.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace reservo::store {
+
+class SqliteDatabase final : public Database {
+public:
+    static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path, int busy_timeout_ms = 5000);
+    ~SqliteDatabase() override;
+
+    using Database::Execute;
+    using Database::Query;
+    Result<std::vector<Row>> Query(const Sql& sql, std::span<const Value> params) override;
+    Result<int64_t> Execute(const Sql& sql, std::span<const Value> params) override;
+    Result<Transaction> Begin() override;
+    Status Migrate(std::span<const Migration> migrations) override;
+
+    // Changes whenever another connection commits to the file (cheap; used to wake pollers).
+    int64_t DataVersion();
+    bool InTransaction() const { return in_tx_; }
+    const std::string& path() const { return path_; }
+
+protected:
+    Status CommitTx() override;
+    void RollbackTx() override;
+
+private:
+    explicit SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+    Result<sqlite3_stmt*> Prepare(const Sql& sql);
+    Status ExecRaw(const char* sql);
+    Error LastError(const Sql& sql, int rc) const;
+
+    sqlite3* db_;
+    std::string path_;
+    bool in_tx_ = false;
+    std::map<std::string_view, sqlite3_stmt*> cache_;  // keyed by statement text (static storage)
+};
+
+}  // namespace reservo::store
