@@ -1,0 +1,117 @@
+#include "kit/http/client.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <deque>
+
+namespace reservo::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+struct Client::Impl {
+    Impl(asio::io_context& io, std::string base, ClientOptions o) : io(io), base_url(std::move(base)), options(o) {
+        auto url = boost::urls::parse_absolute_uri(base_url);
+        if (url) {
+            host = url->host();
+            port = url->has_port() ? std::string(url->port()) : "80";
+        }
+    }
+
+    asio::io_context& io;
+    std::string base_url;
+    ClientOptions options;
+    std::string host;
+    std::string port;
+    tcp::resolver::results_type endpoints;
+    std::deque<beast::tcp_stream> idle;
+};
+
+namespace {
+
+Error MapError(const beast::error_code& ec, std::string_view what, const std::string& url) {
+    if (ec == beast::error::timeout) return Error{Code::kDeadlineExceeded, std::string(what) + " " + url + " timed out"};
+    return Error{Code::kUnavailable, std::string(what) + " " + url + " failed: " + ec.message()};
+}
+
+}  // namespace
+
+Client::Client(asio::io_context& io, std::string base_url, ClientOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(base_url), options)) {}
+
+Client::~Client() = default;
+
+const std::string& Client::base_url() const { return impl_->base_url; }
+
+Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseconds timeout) {
+    auto self = impl_;
+    if (self->host.empty()) co_return Fail(Code::kInvalidArgument, "bad base URL " + self->base_url);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+
+    bhttp::request<bhttp::string_body> out;
+    out.method_string(request.method);
+    out.target(request.target.empty() ? request.path : request.target);
+    out.version(11);
+    for (const auto& [k, v] : request.headers.all()) out.insert(k, v);
+    if (!request.headers.Find("Host")) out.set(bhttp::field::host, self->host + ":" + self->port);
+    out.keep_alive(true);
+    out.body() = std::move(request.body);
+    out.prepare_payload();
+
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        bool reused = !self->idle.empty();
+        std::optional<beast::tcp_stream> stream;
+        if (reused) {
+            stream.emplace(std::move(self->idle.back()));
+            self->idle.pop_back();
+        } else {
+            if (self->endpoints.empty()) {
+                tcp::resolver resolver(self->io);
+                auto [rec, results] = co_await resolver.async_resolve(self->host, self->port, kNoThrow);
+                if (rec) co_return Fail(MapError(rec, "resolving", self->base_url));
+                self->endpoints = results;
+            }
+            stream.emplace(self->io);
+            stream->expires_at(deadline);
+            auto [cec, ep] = co_await stream->async_connect(self->endpoints, kNoThrow);
+            if (cec) {
+                self->endpoints = {};  // resolve again next time (the peer may have moved)
+                co_return Fail(MapError(cec, "connecting to", self->base_url));
+            }
+            stream->socket().set_option(tcp::no_delay(true));
+        }
+        stream->expires_at(deadline);
+        auto [wec, wn] = co_await bhttp::async_write(*stream, out, kNoThrow);
+        if (wec) {
+            if (reused && wec != beast::error::timeout) continue;
+            co_return Fail(MapError(wec, "sending to", self->base_url));
+        }
+        beast::flat_buffer buffer;
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(self->options.max_response_bytes);
+        auto [rec, rn] = co_await bhttp::async_read(*stream, buffer, parser, kNoThrow);
+        if (rec) {
+            if (reused && !parser.got_some() && rec != beast::error::timeout) continue;
+            co_return Fail(MapError(rec, "reading from", self->base_url));
+        }
+        auto in = parser.release();
+        Response res;
+        res.status = static_cast<int>(in.result_int());
+        for (const auto& f : in) res.headers.Add(f.name_string(), std::string(f.value()));
+        res.body = std::move(in.body());
+        if (in.keep_alive() && self->idle.size() < self->options.max_idle_connections) {
+            stream->expires_never();
+            self->idle.push_back(std::move(*stream));
+        }
+        co_return res;
+    }
+    co_return Fail(Code::kUnavailable, "connection to " + self->base_url + " closed");
+}
+
+}  // namespace reservo::http

@@ -1,0 +1,116 @@
+#include "kit/http/hal.hpp"
+
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace reservo::http {
+namespace {
+
+Result<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fallback, int64_t min, int64_t max) {
+    auto v = req.Query(name);
+    if (!v) return fallback;
+    int64_t out = 0;
+    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+    if (ec != std::errc() || p != v->data() + v->size() || out < min || out > max) {
+        return Fail(Code::kInvalidArgument, std::string(name) + ": expected a whole number from " +
+                                                std::to_string(min) + " to " + std::to_string(max));
+    }
+    return out;
+}
+
+std::string Singular(std::string_view collection) {
+    std::string s(collection);
+    if (s.ends_with("ies")) return s.substr(0, s.size() - 3) + "y";
+    if (s.ends_with("s")) s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::string_view> sortable) {
+    PageRequest out;
+    auto page = QueryInt(req, "page", 0, 0, 1'000'000'000);
+    if (!page) return Fail(page.error());
+    auto size = QueryInt(req, "size", 20, 1, kMaxPageSize);
+    if (!size) return Fail(size.error());
+    out.page = *page;
+    out.size = *size;
+    if (auto sort = req.Query("sort"); sort && !sort->empty()) {
+        std::string field = *sort;
+        if (auto comma = field.find(','); comma != std::string::npos) {
+            std::string dir = field.substr(comma + 1);
+            field.resize(comma);
+            if (dir == "desc" || dir == "DESC") out.descending = true;
+            else if (dir != "asc" && dir != "ASC") return Fail(Code::kInvalidArgument, "sort: direction is asc or desc");
+        }
+        bool allowed = false;
+        for (auto s : sortable) allowed = allowed || s == field;
+        if (!allowed) return Fail(Code::kInvalidArgument, "sort: cannot sort by '" + field + "'");
+        out.sort = field;
+    }
+    return out;
+}
+
+std::string BaseUrl(const Request& req) {
+    std::string proto(req.headers.Find("X-Forwarded-Proto").value_or("http"));
+    std::string host(req.headers.Find("X-Forwarded-Host").value_or(req.headers.Find("Host").value_or("localhost")));
+    return proto + "://" + host;
+}
+
+boost::json::object WithLinks(const Request& req, std::string_view collection, int64_t id, boost::json::object entity) {
+    std::string href = BaseUrl(req) + "/" + std::string(collection) + "/" + std::to_string(id);
+    entity["id"] = id;
+    entity["_links"] = boost::json::object{{"self", {{"href", href}}}, {Singular(collection), {{"href", href}}}};
+    return entity;
+}
+
+Response EntityResponse(const Request& req, int status, std::string_view collection, int64_t id,
+                        boost::json::object entity) {
+    return JsonResponse(status, WithLinks(req, collection, id, std::move(entity)));
+}
+
+Response CreatedResponse(const Request& req, std::string_view collection, int64_t id, boost::json::object entity) {
+    Response r = EntityResponse(req, 201, collection, id, std::move(entity));
+    r.headers.Set("Location", BaseUrl(req) + "/" + std::string(collection) + "/" + std::to_string(id));
+    return r;
+}
+
+Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
+                            const PageRequest& page, int64_t total) {
+    boost::json::array arr;
+    for (auto& item : items) {
+        int64_t id = item.at("id").to_number<int64_t>();
+        arr.push_back(WithLinks(req, collection, id, std::move(item)));
+    }
+    std::string self = BaseUrl(req) + "/" + std::string(collection);
+    int64_t pages = (total + page.size - 1) / page.size;
+    boost::json::object body{
+        {"_embedded", {{collection, std::move(arr)}}},
+        {"_links", {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
+                    {"search", {{"href", self + "/search"}}}}},
+        {"page", {{"size", page.size}, {"totalElements", total}, {"totalPages", pages}, {"number", page.page}}}};
+    return JsonResponse(200, body);
+}
+
+Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items) {
+    boost::json::array arr;
+    for (auto& item : items) {
+        int64_t id = item.at("id").to_number<int64_t>();
+        arr.push_back(WithLinks(req, collection, id, std::move(item)));
+    }
+    boost::json::object body{{"_embedded", {{collection, std::move(arr)}}},
+                             {"_links", {{"self", {{"href", BaseUrl(req) + req.target}}}}}};
+    return JsonResponse(200, body);
+}
+
+Result<int64_t> ParseId(std::string_view text) {
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
+        return Fail(Code::kNotFound, "no entity with id '" + std::string(text) + "'");
+    }
+    return id;
+}
+
+}  // namespace reservo::http

@@ -1,0 +1,51 @@
+// Spring Data REST-shaped responses (HAL), so the seeds' http/curl commands work unchanged.
+//
+//   auto page = ParsePage(req, {"id", "hospital"});     // ?page=0&size=20&sort=hospital,desc
+//   if (!page) return ProblemFrom(page.error());
+//   return CollectionResponse(req, "vaccineMgmts", items, *page, total);
+//   return CreatedResponse(req, "vaccineMgmts", id, entity);   // 201 + Location + _links.self
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kit/core/error.hpp"
+#include "kit/http/message.hpp"
+
+namespace reservo::http {
+
+struct PageRequest {
+    int64_t page = 0;
+    int64_t size = 20;
+    std::string sort;  // a column from the allowed list, or empty
+    bool descending = false;
+};
+
+inline constexpr int64_t kMaxPageSize = 2000;
+
+Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::string_view> sortable);
+
+// "http://host:port" as the client sees it (X-Forwarded-* from the gateway, else Host).
+std::string BaseUrl(const Request& req);
+
+// Adds `_links.self` and `_links.<rel>` to an entity.
+boost::json::object WithLinks(const Request& req, std::string_view collection, int64_t id, boost::json::object entity);
+
+Response EntityResponse(const Request& req, int status, std::string_view collection, int64_t id,
+                        boost::json::object entity);
+Response CreatedResponse(const Request& req, std::string_view collection, int64_t id, boost::json::object entity);
+// `items` are entities with their `id`; each gets its links.
+Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
+                            const PageRequest& page, int64_t total);
+// A finder result (`/things/search/findByX`): `_embedded` without paging.
+Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items);
+
+// Parses a path id; a non-number or non-positive is NotFound (Spring answers 404 for those too).
+Result<int64_t> ParseId(std::string_view text);
+
+}  // namespace reservo::http

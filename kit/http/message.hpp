@@ -1,0 +1,61 @@
+// HTTP messages as plain structs, free of Boost.Beast so adapters and tests include them cheaply.
+//
+//   Response Handle(Request& req) {
+//       auto id = req.Param("id");
+//       return JsonResponse(200, entity);
+//   }
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace reservo::http {
+
+// Header fields in arrival order; names compare case-insensitively.
+class Headers final {
+public:
+    std::optional<std::string_view> Find(std::string_view name) const;
+    void Set(std::string_view name, std::string value);
+    void Add(std::string_view name, std::string value);
+    void Remove(std::string_view name);
+    const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
+
+private:
+    std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+struct Request {
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // as received: "/reservations?page=1"
+    std::string path;    // percent-decoded path: "/reservations"
+    std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+    Headers headers;
+    std::string body;
+    std::map<std::string, std::string, std::less<>> params;  // path variables filled by the router
+    int version = 11;                                         // 10 or 11
+
+    std::optional<std::string> Query(std::string_view name) const;
+    std::string_view Param(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    Headers headers;
+    std::string body;
+};
+
+Response JsonResponse(int status, const boost::json::value& body);
+Response TextResponse(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+Response EmptyResponse(int status);
+
+// Splits "/a/b?x=1&y=%20" into a decoded path and query pairs; nullopt when the target is malformed.
+std::optional<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> SplitTarget(
+    std::string_view target);
+
+}  // namespace reservo::http

@@ -1,0 +1,65 @@
+// Routes requests by method and path pattern to handlers.
+//
+//   Router router;
+//   router.Get("/vaccineMgmts/{id}", [&](Request& req) { return Show(req.Param("id")); });
+//   router.PostAsync("/reservations", [&](Request& req) -> Awaitable<Response> { co_return co_await ...; });
+//   router.Any("/reservations/**", proxy);   // prefix match, used by the gateway
+//
+// Literal segments win over `{variables}`, which win over `/**`. An unknown path is 404 and
+// a known path with another method is 405, both as problem+json.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kit/http/message.hpp"
+
+namespace reservo::http {
+
+template <class T>
+using Awaitable = boost::asio::awaitable<T>;
+
+using Handler = std::function<Response(Request&)>;
+using AsyncHandler = std::function<Awaitable<Response>(Request&)>;
+
+class Router final {
+public:
+    void Add(std::string_view method, std::string_view pattern, Handler handler);
+    void AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler);
+
+    void Get(std::string_view p, Handler h) { Add("GET", p, std::move(h)); }
+    void Post(std::string_view p, Handler h) { Add("POST", p, std::move(h)); }
+    void Put(std::string_view p, Handler h) { Add("PUT", p, std::move(h)); }
+    void Patch(std::string_view p, Handler h) { Add("PATCH", p, std::move(h)); }
+    void Delete(std::string_view p, Handler h) { Add("DELETE", p, std::move(h)); }
+    void PostAsync(std::string_view p, AsyncHandler h) { AddAsync("POST", p, std::move(h)); }
+    void Any(std::string_view p, AsyncHandler h) { AddAsync("*", p, std::move(h)); }
+
+    // Finds the route, fills req.params, and runs it.
+    Awaitable<Response> Dispatch(Request& req) const;
+
+    // The matched pattern for metrics labels ("/vaccineMgmts/{id}"), or "unmatched".
+    std::string_view PatternFor(const Request& req) const;
+
+private:
+    struct Route {
+        std::string method;
+        std::string pattern;
+        std::vector<std::string> segments;
+        bool prefix = false;
+        int specificity = 0;
+        Handler sync;
+        AsyncHandler async;
+    };
+    const Route* Match(std::string_view method, std::string_view path, Request* fill, bool* path_known) const;
+    void Insert(Route route);
+
+    std::vector<Route> routes_;
+};
+
+}  // namespace reservo::http
