@@ -96,7 +96,7 @@ Result<sqlite3_stmt*> SqliteDatabase::Prepare(const Sql& sql) {
     int rc = sqlite3_prepare_v3(db_, sql.text.data(), static_cast<int>(sql.text.size()), SQLITE_PREPARE_PERSISTENT,
                                 &stmt, nullptr);
     if (rc != SQLITE_OK) return Fail(LastError(sql, rc));
-    cache_.emplace(sql.text, stmt);
+    cache_.emplace(std::string(sql.text), stmt);
     return stmt;
 }
 

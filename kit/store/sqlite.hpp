@@ -48,7 +48,7 @@ private:
     sqlite3* db_;
     std::string path_;
     bool in_tx_ = false;
-    std::map<std::string_view, sqlite3_stmt*> cache_;  // keyed by statement text (static storage)
+    std::map<std::string, sqlite3_stmt*, std::less<>> cache_;  // keyed by statement text
 };
 
 }  // namespace reservo::store

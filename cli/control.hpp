@@ -1,0 +1,46 @@
+// The control channel of a running `reservo up`, and how its state is shown.
+//
+// Protocol: a client connects to the AF_UNIX stream socket DATA/reservo.sock, sends one
+// request line and reads the reply until the supervisor closes the connection. The reply's
+// first line is `OK <message>` or `ERR <message>`; anything after it is the body.
+//
+//   PING                     → OK pong
+//   STATUS                   → OK, body: the state as JSON (also kept in DATA/reservo.state)
+//   STOP SYSTEM/SERVICE      → after every process of the service exited; not restarted
+//   START SYSTEM/SERVICE     → after its replicas are ready
+//   RESTART SYSTEM/SERVICE   → rolling: per replica, new process ready, then the old drained
+//   SCALE SYSTEM/SERVICE N   → after N replicas are ready and the extra ones have exited
+//   DOWN                     → after everything stopped; the supervisor then exits
+//
+// A target may omit `SYSTEM/` when the service name is unique. Replies come only when the
+// command has finished; the supervisor bounds each step by its ready and drain timeouts.
+//
+//   Result<ControlReply> reply = SendControl("./data", "RESTART vaccine/reservation");
+#pragma once
+
+#include <string>
+
+#include "kit/core/clock.hpp"
+#include "kit/core/error.hpp"
+
+namespace reservo::cli {
+
+std::string ControlSocketPath(const std::string& data_dir);
+std::string StateFilePath(const std::string& data_dir);
+
+struct ControlReply {
+    bool ok = false;
+    std::string message;  // the rest of the first line
+    std::string body;     // the lines after it
+};
+
+// Sends one request and waits for the reply. kUnavailable when no `reservo up` listens there.
+Result<ControlReply> SendControl(const std::string& data_dir, const std::string& request,
+                                 Millis timeout = Millis(10 * 60 * 1000));
+
+// Text tables from the state JSON: what `up` prints once ready (system, service, port, pid,
+// url) and what `status` prints (with state, replicas and restarts).
+Result<std::string> FormatReadyTable(const std::string& state_json);
+Result<std::string> FormatStatusTable(const std::string& state_json);
+
+}  // namespace reservo::cli

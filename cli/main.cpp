@@ -1,0 +1,314 @@
+// The `reservo` command: `serve` runs one service; `up` supervises whole systems; `status`,
+// `stop`, `start`, `restart`, `scale` and `down` control a running `up` through --data.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/control.hpp"
+#include "cli/supervisor.hpp"
+#include "systems/catalog.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using reservo::Result;
+using reservo::Status;
+using reservo::cli::ProcessSpec;
+using reservo::cli::Supervisor;
+using reservo::cli::SupervisorOptions;
+
+constexpr int kSystemPortStride = 100;  // --port-base N: the i-th system gets N + 100 * i
+
+std::atomic<Supervisor*> g_supervisor{nullptr};
+
+extern "C" void OnShutdownSignal(int) {
+    if (Supervisor* supervisor = g_supervisor.load()) supervisor->RequestShutdown();
+}
+
+void InstallSignalHandlers(Supervisor& supervisor) {
+    g_supervisor.store(&supervisor);
+    struct sigaction action {};
+    action.sa_handler = OnShutdownSignal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &action, nullptr);
+}
+
+int Error(const std::string& message) {
+    std::cerr << "reservo: " << message << "\n";
+    return 1;
+}
+
+std::string AbsoluteDir(const std::string& dir) { return fs::absolute(dir).lexically_normal().string(); }
+
+std::string SelfExe() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? "/proc/self/exe" : exe.string();
+}
+
+// The processes of the named systems, in start order, with their ports.
+Result<std::vector<ProcessSpec>> PlanUp(const std::vector<std::string>& names, std::optional<int> port_base,
+                                        const std::string& data_dir) {
+    std::string exe = SelfExe();
+    std::vector<ProcessSpec> specs;
+    for (size_t i = 0; i < names.size(); ++i) {
+        const std::string& system = names[i];
+        auto config = reservo::systems::LoadSystemConfig(system);
+        if (!config) {
+            std::string known;
+            for (const std::string& name : reservo::systems::SystemNames()) known += " " + name;
+            return reservo::Fail(config.error().code,
+                                 system + ": " + config.error().message + " (systems:" + known + ")");
+        }
+        int base_arg = port_base ? *port_base + kSystemPortStride * static_cast<int>(i) : -1;
+        auto base = reservo::systems::PortOf(*config, "gateway", base_arg);
+        if (!base) return reservo::Fail(base.error());
+        std::string system_dir = data_dir + "/" + system;
+        for (const std::string& process : reservo::systems::ProcessNames(*config)) {
+            auto port = reservo::systems::PortOf(*config, process, base_arg);
+            if (!port) return reservo::Fail(port.error());
+            ProcessSpec spec;
+            spec.system = system;
+            spec.name = process;
+            spec.port = *port;
+            spec.argv = {exe,
+                         "serve",
+                         system + "/" + process,
+                         "--port",
+                         std::to_string(*port),
+                         "--port-base",
+                         std::to_string(*base),
+                         "--data",
+                         system_dir};
+            spec.env = {{"RESERVO_FAULTS", "1"}};
+            spec.log_path = system_dir + "/logs/" + process + ".log";
+            spec.shutdown_phase = process == "gateway" ? 0 : 1;  // no new requests first
+            specs.push_back(std::move(spec));
+        }
+    }
+    return specs;
+}
+
+std::string ReadyTable(const Supervisor& supervisor) {
+    auto table = reservo::cli::FormatReadyTable(supervisor.StateJson());
+    return table ? *table : table.error().message + "\n";
+}
+
+int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir) {
+    Supervisor supervisor(std::move(specs), SupervisorOptions{.data_dir = data_dir});
+    if (Status open = supervisor.Open(); !open) return Error(open.error().message);
+    InstallSignalHandlers(supervisor);
+    int code = supervisor.Run([&](const Status& ready) {
+        if (!ready) {
+            std::cerr << "reservo: " << ready.error().message << "\n";
+            return;
+        }
+        std::cout << ReadyTable(supervisor) << "\nAll ready. Ctrl-C stops everything; control with `reservo "
+                  << "status|stop|start|restart|scale|down --data " << data_dir << "`.\n"
+                  << std::flush;
+    });
+    g_supervisor.store(nullptr);
+    return code;
+}
+
+void WriteAll(int fd, const std::string& text) {
+    for (size_t sent = 0; sent < text.size();) {
+        ssize_t n = write(fd, text.data() + sent, text.size() - sent);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        sent += static_cast<size_t>(n);
+    }
+}
+
+// Forks a session-less supervisor whose output goes to DATA/reservo.log; the caller returns
+// once every process is ready (or starting failed) and prints the table.
+int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir) {
+    std::error_code ec;
+    fs::create_directories(data_dir, ec);
+    if (ec) return Error("cannot create " + data_dir + ": " + ec.message());
+    std::string log_path = data_dir + "/reservo.log";
+    std::cout << std::flush;
+    std::cerr << std::flush;
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return Error(std::string("pipe: ") + std::strerror(errno));
+    pid_t child = fork();
+    if (child < 0) return Error(std::string("fork: ") + std::strerror(errno));
+    if (child > 0) {
+        close(report[1]);
+        std::string text;
+        char buffer[4096];
+        for (;;) {
+            ssize_t n = read(report[0], buffer, sizeof buffer);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            text.append(buffer, static_cast<size_t>(n));
+        }
+        close(report[0]);
+        waitpid(child, nullptr, 0);
+        if (text.starts_with("OK\n")) {
+            std::cout << text.substr(3) << std::flush;
+            return 0;
+        }
+        if (text.starts_with("ERR ")) return Error(text.substr(4));
+        return Error("the background supervisor exited before it was ready; see " + log_path);
+    }
+    // Intermediate child: new session, then fork again so the daemon is no session leader.
+    close(report[0]);
+    setsid();
+    if (pid_t daemon = fork(); daemon != 0) _exit(daemon < 0 ? 1 : 0);
+    int null_fd = open("/dev/null", O_RDONLY);
+    int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    if (log_fd >= 0) {
+        dup2(log_fd, STDOUT_FILENO);
+        dup2(log_fd, STDERR_FILENO);
+    }
+    Supervisor supervisor(std::move(specs), SupervisorOptions{.data_dir = data_dir});
+    if (Status open = supervisor.Open(); !open) {
+        WriteAll(report[1], "ERR " + open.error().message + "\n");
+        _exit(1);
+    }
+    InstallSignalHandlers(supervisor);
+    int code = supervisor.Run([&](const Status& ready) {
+        if (report[1] < 0) return;
+        if (ready) {
+            WriteAll(report[1], "OK\n" + ReadyTable(supervisor) + "\nreservo up runs in the background (pid " +
+                                    std::to_string(getpid()) + ", log " + log_path +
+                                    "); stop it with `reservo down --data " + data_dir + "`.\n");
+        } else {
+            WriteAll(report[1], "ERR " + ready.error().message + "\n");
+        }
+        close(report[1]);
+        report[1] = -1;
+    });
+    std::cout << std::flush;
+    _exit(code);
+}
+
+int Control(const std::string& data_dir, const std::string& request) {
+    auto reply = reservo::cli::SendControl(AbsoluteDir(data_dir), request);
+    if (!reply) return Error(reply.error().message);
+    if (!reply->ok) return Error(reply->message);
+    if (!reply->message.empty()) std::cout << reply->message << "\n";
+    return 0;
+}
+
+int StatusCommand(const std::string& data_dir, bool json) {
+    auto reply = reservo::cli::SendControl(AbsoluteDir(data_dir), "STATUS");
+    if (!reply) return Error(reply.error().message);
+    if (!reply->ok) return Error(reply->message);
+    if (json) {
+        std::cout << reply->body;
+        return 0;
+    }
+    auto table = reservo::cli::FormatStatusTable(reply->body);
+    if (!table) return Error(table.error().message);
+    std::cout << *table;
+    return 0;
+}
+
+bool SplitTarget(const std::string& target, std::string& system, std::string& service) {
+    size_t slash = target.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == target.size()) return false;
+    system = target.substr(0, slash);
+    service = target.substr(slash + 1);
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    signal(SIGPIPE, SIG_IGN);
+    CLI::App app{"reservo: event-driven reservation microservices"};
+    app.require_subcommand(1);
+    std::string data_dir = "./data";
+    auto add_data = [&](CLI::App* command) {
+        command->add_option("--data", data_dir, "Data directory (and where a running `up` is found)")
+            ->capture_default_str();
+    };
+
+    std::string target;
+    int port = 0;
+    int port_base = 0;
+    std::string config_file;
+    auto* serve = app.add_subcommand("serve", "Run one service in the foreground (what a container runs)");
+    serve->add_option("SYSTEM/SERVICE", target, "e.g. vaccine/reservation or vaccine/gateway")->required();
+    auto* serve_port = serve->add_option("--port", port, "Listen port (default: from the port base)");
+    auto* serve_base = serve->add_option("--port-base", port_base, "The system's gateway port; services follow it");
+    auto* serve_config = serve->add_option("--config", config_file, "System YAML replacing the embedded one");
+    add_data(serve);
+
+    std::vector<std::string> systems;
+    bool detach = false;
+    auto* up = app.add_subcommand("up", "Start systems, wait until ready, supervise until Ctrl-C");
+    up->add_option("SYSTEM", systems, "Systems to start (default: all)");
+    auto* up_base = up->add_option("--port-base", port_base, "First system's gateway port; each further one +100");
+    up->add_flag("--detach", detach, "Run in the background once ready");
+    add_data(up);
+
+    bool json = false;
+    auto* status = app.add_subcommand("status", "Show the processes of the running `up`");
+    status->add_flag("--json", json, "Print the state as JSON");
+    add_data(status);
+
+    auto* stop = app.add_subcommand("stop", "Stop a service (it stays stopped)");
+    auto* start = app.add_subcommand("start", "Start a stopped service and wait until it is ready");
+    auto* restart = app.add_subcommand("restart", "Rolling restart: each new process ready before the old drains");
+    for (CLI::App* command : {stop, start, restart}) {
+        command->add_option("SYSTEM/SERVICE", target)->required();
+        add_data(command);
+    }
+    int replicas = 1;
+    auto* scale = app.add_subcommand("scale", "Run N replicas of a service on its port");
+    scale->add_option("SYSTEM/SERVICE", target)->required();
+    scale->add_option("N", replicas, "Number of replicas")->required()->check(CLI::Range(1, 64));
+    add_data(scale);
+
+    auto* down = app.add_subcommand("down", "Stop every process of the running `up`, which then exits");
+    add_data(down);
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (*serve) {
+        reservo::systems::ServeOptions options;
+        if (!SplitTarget(target, options.system, options.service)) {
+            return Error("expected SYSTEM/SERVICE, got '" + target + "'");
+        }
+        if (serve_port->count() > 0) options.port = port;
+        if (serve_base->count() > 0) options.port_base = port_base;
+        if (serve_config->count() > 0) options.config_file = config_file;
+        options.data_dir = data_dir;
+        return reservo::systems::Serve(options);
+    }
+    if (*up) {
+        if (systems.empty()) systems = reservo::systems::SystemNames();
+        std::string dir = AbsoluteDir(data_dir);
+        auto specs = PlanUp(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir);
+        if (!specs) return Error(specs.error().message);
+        return detach ? UpDetached(std::move(*specs), dir) : UpForeground(std::move(*specs), dir);
+    }
+    if (*status) return StatusCommand(data_dir, json);
+    std::string system, service;
+    if (*stop || *start || *restart || *scale) {
+        if (!SplitTarget(target, system, service)) return Error("expected SYSTEM/SERVICE, got '" + target + "'");
+    }
+    if (*stop) return Control(data_dir, "STOP " + target);
+    if (*start) return Control(data_dir, "START " + target);
+    if (*restart) return Control(data_dir, "RESTART " + target);
+    if (*scale) return Control(data_dir, "SCALE " + target + " " + std::to_string(replicas));
+    if (*down) return Control(data_dir, "DOWN");
+    return 1;
+}

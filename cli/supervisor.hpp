@@ -1,0 +1,141 @@
+// The process supervisor behind `reservo up`: one child process per service replica.
+//
+// The supervisor owns every listening TCP socket and hands it to each child as fd 3
+// (RESERVO_LISTEN_FD=3), so the replicas of a service, and the old and new process during a
+// rolling restart, share one kernel accept queue: a connection waits in the queue until some
+// process accepts it, and none is refused while processes come and go.
+//
+// A child is ready when it writes a line `ready` to fd 4 (RESERVO_READY_FD=4, exact per
+// process) or, for programs that do not, when `GET /actuator/health/readiness` on its port
+// answers 200 and the answer cannot have come from another process of that port (it is the
+// only one, or it has been up for `unnotified_grace` and no child has ever notified).
+//
+// A child that exits unexpectedly is restarted with exponential backoff. Commands arrive on
+// the control socket DATA/reservo.sock (see cli/control.hpp for the protocol) and the state is
+// mirrored to DATA/reservo.state (JSON) on every change. Everything runs in one poll loop:
+//
+//   Supervisor supervisor(specs, SupervisorOptions{.data_dir = "/srv/data"});
+//   if (Status open = supervisor.Open(); !open) return Report(open.error());
+//   return supervisor.Run([](const Status& ready) { if (ready) PrintTable(); });
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli/http_probe.hpp"
+#include "kit/core/clock.hpp"
+#include "kit/core/error.hpp"
+
+namespace reservo::cli {
+
+// One supervised program: what to run and where it listens.
+struct ProcessSpec {
+    std::string system;
+    std::string name;  // "gateway" or a service name
+    int port = 0;
+    std::vector<std::string> argv;                         // argv[0] is the program's path
+    std::vector<std::pair<std::string, std::string>> env;  // added to the supervisor's own
+    std::string log_path;                                  // stdout and stderr are appended here
+    int shutdown_phase = 1;                                // lower phases stop (and drain) first
+};
+
+struct SupervisorOptions {
+    std::string data_dir;                  // holds reservo.sock and reservo.state
+    std::string bind_address = "0.0.0.0";  // of the services' listening sockets
+    std::string readiness_path = "/actuator/health/readiness";
+    Millis ready_timeout{30000};  // for the first start and for each start/restart/scale step
+    Millis drain_timeout{10000};  // SIGTERM → SIGKILL
+    Millis probe_interval{20};
+    Millis probe_timeout{2000};
+    Millis backoff_initial{100};
+    Millis backoff_max{5000};
+    Millis backoff_reset_after{10000};  // uptime after which a crash counts as the first again
+    Millis unnotified_grace{1000};
+    // Where progress lines go; default: stderr with a time stamp.
+    std::function<void(std::string_view)> log;
+};
+
+class Supervisor final {
+  public:
+    Supervisor(std::vector<ProcessSpec> specs, SupervisorOptions options);
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+    ~Supervisor();
+
+    // Binds the control socket and every listening socket. Fails if another supervisor runs
+    // on the same data directory or a port is taken.
+    Status Open();
+
+    // Starts every process and supervises until shutdown. `on_ready` is called once: Ok when
+    // every process is ready, or the error if that takes longer than `ready_timeout` (then
+    // everything is stopped). Returns the process exit code (0, or 1 after that failure).
+    int Run(std::function<void(const Status&)> on_ready = {});
+
+    // Stops every process (shutdown phases in order) and makes Run return; a second request
+    // kills what is left. Async-signal-safe and thread-safe.
+    void RequestShutdown();
+
+    // The state as JSON (what `status --json` prints); only from Run's thread (e.g. on_ready).
+    std::string StateJson() const;
+
+  private:
+    enum class ReplicaState { kWaiting, kStarting, kReady, kStopping };
+    struct Replica;
+    struct Service;
+    struct Operation;
+    struct Client;
+
+    void Log(const std::string& line) const;
+    Service* FindService(const std::string& target, std::string& error);
+    void Spawn(Service& service, Replica& replica);
+    Replica& AddReplica(Service& service, int index, bool surge);
+    void EnsureReplicas(Service& service);
+    void StopReplica(Service& service, Replica& replica);
+    void OnExit(Service& service, Replica& replica, int status);
+    void MarkReady(Service& service, Replica& replica, const char* how);
+    bool AllReady(const Service& service) const;
+    int LiveProcesses(const Service& service) const;
+
+    void PollOnce();
+    void Reap();
+    void Tick();
+    void Probe(Service& service, Replica& replica);
+    void ReadNotify(Service& service, Replica& replica);
+    void AcceptClients();
+    void ReadClient(Client& client);
+    void Dispatch(int fd, const std::string& line);
+    void Reply(int fd, bool ok, const std::string& message, const std::string& body = {});
+    bool AdvanceOperation(Operation& op);
+    void BeginShutdown();
+    void AdvanceShutdown();
+    void WriteState();
+
+    std::vector<std::unique_ptr<Service>> services_;
+    SupervisorOptions options_;
+    std::string socket_path_;
+    std::string state_path_;
+    int control_fd_ = -1;
+    int wake_fd_ = -1;
+    std::atomic<int> shutdown_requests_{0};
+    int shutdown_handled_ = 0;
+    bool shutting_down_ = false;
+    int shutdown_phase_ = 0;
+    bool finished_ = false;
+    bool dirty_ = true;
+    bool notify_seen_ = false;
+    uint64_t next_replica_id_ = 1;
+    std::list<Client> clients_;
+    std::list<Operation> operations_;
+    std::vector<int> down_clients_;
+};
+
+}  // namespace reservo::cli

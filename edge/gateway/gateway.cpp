@@ -1,0 +1,127 @@
+#include "edge/gateway/gateway.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <array>
+#include <map>
+
+#include "kit/core/clock.hpp"
+#include "kit/core/log.hpp"
+#include "kit/http/client.hpp"
+#include "kit/http/problem.hpp"
+#include "kit/service/topology.hpp"
+
+namespace reservo::edge {
+namespace {
+
+constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "Keep-Alive", "Proxy-Authenticate",
+                                                        "Proxy-Authorization", "TE",         "Trailer",
+                                                        "Transfer-Encoding",   "Upgrade"};
+
+class Gateway final {
+public:
+    Gateway(service::ServiceContext& ctx) : ctx_(ctx) {
+        timeout_ = std::chrono::milliseconds(ctx.config().GetInt("gateway.timeout-ms", 5000));
+        cors_origin_ = ctx.config().GetString("gateway.cors.allowed-origins", "*");
+        access_log_ = ctx.config().GetBool("gateway.access-log", true);
+    }
+
+    Status Wire() {
+        const Config& cfg = ctx_.config();
+        int base = static_cast<int>(cfg.GetInt("runtime.port-base", -1));
+        for (const auto& svc : cfg.Children("services")) {
+            auto client = std::make_shared<http::Client>(ctx_.io(), service::ServiceUrl(cfg, svc, base));
+            for (const auto& route : cfg.GetList("services." + svc + ".routes")) {
+                ctx_.router().Any(route, [this, client, svc](http::Request& req) { return Proxy(req, *client, svc); });
+            }
+        }
+        ctx_.router().Add("OPTIONS", "/**", [this](http::Request& req) { return Preflight(req); });
+        return Ok();
+    }
+
+private:
+    http::Response Preflight(const http::Request& req) {
+        http::Response res = http::EmptyResponse(204);
+        res.headers.Set("Access-Control-Allow-Origin", cors_origin_);
+        res.headers.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+        res.headers.Set("Access-Control-Allow-Headers",
+                        std::string(req.headers.Find("Access-Control-Request-Headers").value_or("*")));
+        res.headers.Set("Access-Control-Max-Age", "3600");
+        return res;
+    }
+
+    http::Awaitable<http::Response> Proxy(http::Request& req, http::Client& upstream, const std::string& svc) {
+        auto start = SteadyClock::now();
+        http::Request out;
+        out.method = req.method;
+        out.target = req.target;
+        for (const auto& [k, v] : req.headers.all()) {
+            bool hop = false;
+            for (auto h : kHopByHop) hop = hop || (k.size() == h.size() && strncasecmp(k.c_str(), h.data(), h.size()) == 0);
+            if (!hop) out.headers.Add(k, v);
+        }
+        std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
+        if (request_id.empty()) {
+            request_id = RandomHexId(16);
+            out.headers.Set("X-Request-Id", request_id);
+        }
+        if (!req.headers.Find("traceparent")) {
+            out.headers.Set("traceparent", "00-" + RandomHexId(16) + "-" + RandomHexId(8) + "-01");
+        }
+        if (auto host = req.headers.Find("Host")) out.headers.Set("X-Forwarded-Host", std::string(*host));
+        if (!req.headers.Find("X-Forwarded-Proto")) out.headers.Set("X-Forwarded-Proto", "http");
+        out.body = std::move(req.body);
+
+        auto result = co_await upstream.Send(std::move(out), timeout_);
+        http::Response res;
+        if (!result) {
+            res = http::Unavailable(svc + " is unavailable: " + result.error().message, 1000);
+        } else {
+            res.status = result->status;
+            res.body = std::move(result->body);
+            for (const auto& [k, v] : result->headers.all()) {
+                bool hop = false;
+                for (auto h : kHopByHop) hop = hop || (k.size() == h.size() && strncasecmp(k.c_str(), h.data(), h.size()) == 0);
+                if (!hop && strcasecmp(k.c_str(), "Content-Length") != 0) res.headers.Add(k, v);
+            }
+        }
+        res.headers.Set("X-Request-Id", request_id);
+        res.headers.Set("Access-Control-Allow-Origin", cors_origin_);
+        if (access_log_) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
+            log::Info("access", {{"method", req.method},
+                                 {"target", req.target},
+                                 {"status", std::to_string(res.status)},
+                                 {"upstream", svc},
+                                 {"micros", std::to_string(us)},
+                                 {"requestId", request_id}});
+        }
+        co_return res;
+    }
+
+    service::ServiceContext& ctx_;
+    std::chrono::milliseconds timeout_{5000};
+    std::string cors_origin_;
+    bool access_log_ = true;
+};
+
+}  // namespace
+
+service::ServiceModule GatewayModule(const std::string& system) {
+    return service::ServiceModule{
+        .system = system,
+        .name = "gateway",
+        .migrations = {},
+        .wire = [](service::ServiceContext& ctx) -> Status {
+            auto gw = std::make_shared<Gateway>(ctx);
+            // The gateway lives as long as the process; its routes hold it.
+            static std::vector<std::shared_ptr<Gateway>> keep;
+            keep.push_back(gw);
+            return gw->Wire();
+        },
+        .uses_store = false,
+        .uses_events = false,
+    };
+}
+
+}  // namespace reservo::edge

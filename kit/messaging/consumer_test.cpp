@@ -1,0 +1,441 @@
+#include "kit/messaging/consumer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "kit/messaging/outbox.hpp"
+#include "kit/messaging/sqlite_event_log.hpp"
+#include "kit/messaging/test_support.hpp"
+#include "kit/store/sqlite.hpp"
+
+namespace reservo::messaging {
+namespace {
+
+using store::Sql;
+using testing::FakeClock;
+using testing::TempDir;
+
+constexpr std::string_view kTopic = "reservations";
+constexpr int kPartitions = 4;
+
+// The consuming service's own state: one row per applied effect, deliberately without a
+// unique key, so that applying an event twice would show.
+constexpr store::Migration kServiceMigrations[] = {
+    {1,
+     "CREATE TABLE effects (n INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, subject TEXT NOT NULL,"
+     " seq INTEGER NOT NULL)"},
+};
+constexpr Sql kAddEffect{"add_effect", "INSERT INTO effects (event_id, subject, seq) VALUES (?, ?, ?)"};
+constexpr Sql kCountEffects{"count_effects", "SELECT COUNT(*), COUNT(DISTINCT event_id) FROM effects"};
+constexpr Sql kEffectsOf{"effects_of", "SELECT seq FROM effects WHERE subject = ? ORDER BY n"};
+constexpr Sql kResetOffsets{"reset_offsets", "DELETE FROM offsets"};
+
+Status AddEffect(const CloudEvent& e, store::Database& db) {
+    auto r = db.Execute(kAddEffect, {e.id, e.subject, e.data.at("seq").as_int64()});
+    if (!r) return Fail(r.error());
+    return Ok();
+}
+
+class ConsumerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        db_ = OpenService();
+        producer_ = OpenLog();
+    }
+    std::unique_ptr<store::SqliteDatabase> OpenService() {
+        auto db = store::SqliteDatabase::Open(dir_.File("notification.db")).value();
+        EXPECT_TRUE(db->Migrate(kServiceMigrations));
+        EXPECT_TRUE(db->Migrate(Consumer::Migrations()));
+        return db;
+    }
+    std::unique_ptr<SqliteEventLog> OpenLog() {
+        return SqliteEventLog::Open(dir_.File("events.db"), kPartitions,
+                                    {.session_timeout_ms = 3000, .now_ms = clock_.Source()})
+            .value();
+    }
+    ConsumerOptions Options(std::string member, int64_t heartbeat_ms = 0) {
+        return ConsumerOptions{.group = "notification",
+                               .topic = std::string(kTopic),
+                               .member_id = std::move(member),
+                               .heartbeat_interval = Millis{heartbeat_ms},
+                               .now_ms = clock_.Source()};
+    }
+    CloudEvent Publish(const std::string& subject, int seq, std::string type = "VaccineReserved") {
+        auto event = CloudEvent::New("/vaccine/reservation", std::move(type), subject, {{"seq", seq}});
+        EXPECT_TRUE(producer_->Append(kTopic, std::span(&event, 1)));
+        return event;
+    }
+    // A subject that lands on `partition`.
+    static std::string SubjectOn(int partition, int n = 0) {
+        for (int i = 0;; ++i) {
+            std::string s = "r-" + std::to_string(i);
+            if (PartitionFor(s, kPartitions) == partition && n-- == 0) return s;
+        }
+    }
+    // Polls every consumer until a whole round consumes nothing.
+    static int Drain(std::initializer_list<Consumer*> consumers) {
+        int total = 0;
+        for (int round = 0; round < 100; ++round) {
+            int n = 0;
+            for (auto* c : consumers) n += c->PollOnce().value();
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+    std::pair<int64_t, int64_t> Effects() {
+        auto row = db_->QueryOne(kCountEffects).value();
+        return {row.Int(0), row.Int(1)};
+    }
+    std::vector<int64_t> EffectsOf(const std::string& subject) {
+        std::vector<int64_t> out;
+        auto rows = db_->Query(kEffectsOf, {subject}).value();
+        for (const auto& row : rows) out.push_back(row.Int(0));
+        return out;
+    }
+
+    TempDir dir_;
+    FakeClock clock_;
+    std::unique_ptr<store::SqliteDatabase> db_;
+    std::unique_ptr<SqliteEventLog> producer_;
+};
+
+TEST_F(ConsumerTest, AppliesEveryEventOnceInOrderPerSubject) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    for (int seq = 0; seq < 10; ++seq) {
+        for (int s = 0; s < 5; ++s) Publish("r-" + std::to_string(s), seq);
+    }
+    EXPECT_EQ(Drain({&consumer}), 50);
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{50}, int64_t{50}));
+    for (int s = 0; s < 5; ++s) {
+        EXPECT_EQ(EffectsOf("r-" + std::to_string(s)), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+    }
+    EXPECT_EQ(consumer.processed(), 50);
+    EXPECT_EQ(consumer.duplicates(), 0);
+    EXPECT_EQ(consumer.Lag().value(), 0);
+    EXPECT_EQ(consumer.owned(), (std::vector<int>{0, 1, 2, 3}));
+    // Offsets were committed in the log.
+    int64_t committed = 0;
+    for (int p = 0; p < kPartitions; ++p) committed += producer_->Committed("notification", kTopic, p).value();
+    EXPECT_EQ(committed, 50);
+
+    Publish("r-0", 10);
+    EXPECT_EQ(consumer.Lag().value(), 1);
+    EXPECT_EQ(Drain({&consumer}), 1);
+    EXPECT_EQ(EffectsOf("r-0").back(), 10);
+}
+
+TEST_F(ConsumerTest, EventsWithoutHandlerAreSkippedAndTheOffsetAdvances) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    Publish("r-1", 0, "SomethingElse");
+    Publish("r-1", 1);
+    EXPECT_EQ(Drain({&consumer}), 2);
+    EXPECT_EQ(consumer.skipped(), 1);
+    EXPECT_EQ(consumer.processed(), 1);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{1}));
+    EXPECT_EQ(consumer.Lag().value(), 0);
+}
+
+TEST_F(ConsumerTest, RedeliveredEventHasNoSecondEffect) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    auto event = Publish("r-1", 0);
+    EXPECT_EQ(Drain({&consumer}), 1);
+    // A relay that crashed between append and delete appends the same event again.
+    ASSERT_TRUE(producer_->Append(kTopic, std::span(&event, 1)));
+    EXPECT_EQ(Drain({&consumer}), 1);
+    EXPECT_EQ(consumer.duplicates(), 1);
+    EXPECT_EQ(consumer.processed(), 1);
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{1}, int64_t{1}));
+}
+
+TEST_F(ConsumerTest, ResetOffsetsReplayWithoutSecondEffect) {
+    for (int i = 0; i < 8; ++i) Publish("r-" + std::to_string(i), i);
+    {
+        auto log = OpenLog();
+        Consumer consumer(*db_, *log, Options("a"));
+        consumer.On("VaccineReserved", AddEffect);
+        EXPECT_EQ(Drain({&consumer}), 8);
+        consumer.Close();
+    }
+    // An operator resets the group's offsets to the beginning (kafka-consumer-groups --reset-offsets).
+    auto admin = store::SqliteDatabase::Open(dir_.File("events.db")).value();
+    ASSERT_TRUE(admin->Execute(kResetOffsets));
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    EXPECT_EQ(Drain({&consumer}), 8);
+    EXPECT_EQ(consumer.duplicates(), 8);
+    EXPECT_EQ(consumer.processed(), 0);
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{8}, int64_t{8}));
+}
+
+TEST_F(ConsumerTest, ResumesFromTheCommittedOffsetAfterARestart) {
+    auto log = OpenLog();
+    for (int seq = 0; seq < 5; ++seq) Publish("r-1", seq);
+    {
+        Consumer consumer(*db_, *log, Options("a"));
+        consumer.On("VaccineReserved", AddEffect);
+        EXPECT_EQ(Drain({&consumer}), 5);
+    }  // the process dies (no Close)
+    for (int seq = 5; seq < 8; ++seq) Publish("r-1", seq);
+    Consumer restarted(*db_, *log, Options("a"));
+    restarted.On("VaccineReserved", AddEffect);
+    EXPECT_EQ(Drain({&restarted}), 3);  // only what it missed, not from the beginning
+    EXPECT_EQ(restarted.processed(), 3);
+    EXPECT_EQ(restarted.duplicates(), 0);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+TEST_F(ConsumerTest, TwoMembersSplitPartitionsAndApplyEachEventOnce) {
+    auto replica_db = OpenService();  // replicas share the service database file
+    auto log_a = OpenLog();
+    auto log_b = OpenLog();
+    Consumer a(*db_, *log_a, Options("a"));
+    Consumer b(*replica_db, *log_b, Options("b"));
+    a.On("VaccineReserved", AddEffect);
+    b.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(a.PollOnce());
+    ASSERT_TRUE(b.PollOnce());
+    ASSERT_TRUE(a.PollOnce());
+    std::vector<int> all = a.owned();
+    all.insert(all.end(), b.owned().begin(), b.owned().end());
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all, (std::vector<int>{0, 1, 2, 3}));  // disjoint, and together everything
+    EXPECT_EQ(a.owned().size(), 2u);
+
+    for (int p = 0; p < kPartitions; ++p) {
+        for (int seq = 0; seq < 5; ++seq) Publish(SubjectOn(p), seq);
+    }
+    EXPECT_EQ(Drain({&a, &b}), 20);
+    EXPECT_EQ(a.processed(), 10);
+    EXPECT_EQ(b.processed(), 10);
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{20}, int64_t{20}));
+}
+
+TEST_F(ConsumerTest, MembersRacingDuringARebalanceStillApplyOnce) {
+    auto replica_db = OpenService();
+    auto log_a = OpenLog();
+    auto log_b = OpenLog();
+    Consumer a(*db_, *log_a, Options("a", /*heartbeat_ms=*/2000));
+    Consumer b(*replica_db, *log_b, Options("b"));
+    a.On("VaccineReserved", AddEffect);
+    b.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(a.PollOnce());  // alone: owns all four
+    ASSERT_TRUE(b.PollOnce());  // joins: owns half, while a has not noticed yet
+    EXPECT_EQ(a.owned().size(), 4u);
+    EXPECT_EQ(b.owned().size(), 2u);
+    for (int p = 0; p < kPartitions; ++p) {
+        for (int seq = 0; seq < 3; ++seq) Publish(SubjectOn(p), seq);
+    }
+    Drain({&b, &a});
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{12}, int64_t{12}));
+    EXPECT_EQ(a.processed() + b.processed(), 12);
+    EXPECT_EQ(a.duplicates(), b.processed());  // a re-read b's partitions and the inbox stopped it
+
+    clock_.Advance(2001);  // a's next heartbeat: it gives up b's share
+    ASSERT_TRUE(a.PollOnce());
+    EXPECT_EQ(a.owned().size(), 2u);
+}
+
+TEST_F(ConsumerTest, SilentMemberLosesItsPartitionsAfterTheSessionTimeout) {
+    auto replica_db = OpenService();
+    auto log_a = OpenLog();
+    auto log_b = OpenLog();
+    Consumer a(*db_, *log_a, Options("a"));
+    Consumer b(*replica_db, *log_b, Options("b"));
+    a.On("VaccineReserved", AddEffect);
+    b.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(a.PollOnce());
+    ASSERT_TRUE(b.PollOnce());
+    ASSERT_TRUE(a.PollOnce());
+    ASSERT_EQ(b.owned().size(), 2u);
+    const int b_partition = b.owned().front();
+    // b hangs: it stops polling (and heart-beating). Its events wait until the session times out.
+    Publish(SubjectOn(b_partition), 0);
+    Drain({&a});
+    EXPECT_EQ(a.processed(), 0);
+    clock_.Advance(2000);
+    Drain({&a});
+    EXPECT_EQ(a.processed(), 0);
+    clock_.Advance(1001);
+    Drain({&a});
+    EXPECT_EQ(a.owned(), (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_EQ(a.processed(), 1);
+    EXPECT_EQ(b.processed(), 0);
+}
+
+TEST_F(ConsumerTest, ClosedMemberHandsOverAtOnce) {
+    auto log_a = OpenLog();
+    auto log_b = OpenLog();
+    Consumer a(*db_, *log_a, Options("a"));
+    Consumer b(*db_, *log_b, Options("b"));
+    ASSERT_TRUE(a.PollOnce());
+    ASSERT_TRUE(b.PollOnce());
+    ASSERT_TRUE(a.PollOnce());
+    EXPECT_EQ(a.owned().size(), 2u);
+    b.Close();
+    EXPECT_TRUE(b.owned().empty());
+    ASSERT_TRUE(a.PollOnce());
+    EXPECT_EQ(a.owned().size(), 4u);
+}
+
+TEST_F(ConsumerTest, TransientFailureIsRetriedWithBackoffForThatPartitionOnly) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a", /*heartbeat_ms=*/60'000));
+    int calls = 0;
+    const std::string slow = SubjectOn(0);
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        if (e.subject == slow && e.data.at("seq").as_int64() == 0 && ++calls < 3) {
+            AddEffect(e, db);  // written, then undone with the failure
+            return Fail(Code::kUnavailable, "payment service down");
+        }
+        return AddEffect(e, db);
+    });
+    Publish(slow, 0);
+    Publish(slow, 1);          // same aggregate: must wait behind seq 0
+    Publish(SubjectOn(1), 0);  // another partition: must not wait
+
+    EXPECT_EQ(consumer.PollOnce().value(), 1);
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(EffectsOf(slow).empty());
+    EXPECT_EQ(EffectsOf(SubjectOn(1)), (std::vector<int64_t>{0}));
+
+    EXPECT_EQ(consumer.PollOnce().value(), 0);  // backing off: 20 ms
+    EXPECT_EQ(calls, 1);
+    clock_.Advance(20);
+    EXPECT_EQ(consumer.PollOnce().value(), 0);
+    EXPECT_EQ(calls, 2);
+    clock_.Advance(39);  // the second wait is 40 ms
+    EXPECT_EQ(consumer.PollOnce().value(), 0);
+    EXPECT_EQ(calls, 2);
+    clock_.Advance(1);
+    EXPECT_EQ(consumer.PollOnce().value(), 2);
+    EXPECT_EQ(calls, 3);
+    EXPECT_EQ(EffectsOf(slow), (std::vector<int64_t>{0, 1}));
+    EXPECT_EQ(consumer.dead_lettered(), 0);
+    EXPECT_EQ(consumer.processed(), 3);
+}
+
+TEST_F(ConsumerTest, PermanentFailureIsParkedAndTheNextEventProcessed) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        if (e.data.at("seq").as_int64() == 0) {
+            AddEffect(e, db);
+            return Fail(Code::kFailedPrecondition, "unknown vaccine");
+        }
+        return AddEffect(e, db);
+    });
+    auto bad = Publish("r-1", 0);
+    Publish("r-1", 1);
+    EXPECT_EQ(Drain({&consumer}), 2);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{1}));  // the failed handler's write was undone
+    EXPECT_EQ(consumer.dead_lettered(), 1);
+    EXPECT_EQ(consumer.Lag().value(), 0);
+    auto letters = consumer.DeadLetters().value();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0].event_id, bad.id);
+    EXPECT_EQ(letters[0].type, "VaccineReserved");
+    EXPECT_EQ(letters[0].subject, "r-1");
+    EXPECT_EQ(letters[0].topic, kTopic);
+    EXPECT_EQ(letters[0].offset, 0);
+    EXPECT_EQ(letters[0].attempts, 1);
+    EXPECT_NE(letters[0].error.find("unknown vaccine"), std::string::npos);
+    EXPECT_EQ(CloudEvent::FromJson(letters[0].payload).value(), bad);
+}
+
+TEST_F(ConsumerTest, TransientFailureIsParkedAfterMaxAttempts) {
+    auto log = OpenLog();
+    auto options = Options("a", /*heartbeat_ms=*/60'000);
+    options.max_attempts = 3;
+    Consumer consumer(*db_, *log, options);
+    int calls = 0;
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        if (e.data.at("seq").as_int64() == 0) {
+            ++calls;
+            return Fail(Code::kDeadlineExceeded, "too slow");
+        }
+        return AddEffect(e, db);
+    });
+    consumer.On("Boom", [](const CloudEvent&, store::Database&) -> Status { throw std::runtime_error("bug"); });
+    Publish("r-1", 0);
+    Publish("r-1", 1);
+    Publish("r-1", 2, "Boom");
+    for (int i = 0; i < 10; ++i) {
+        consumer.PollOnce().value();
+        clock_.Advance(1000);
+    }
+    EXPECT_EQ(calls, 3);
+    EXPECT_EQ(consumer.dead_lettered(), 2);  // the slow one after 3 tries, the throwing one at once
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{1}));
+    auto letters = consumer.DeadLetters().value();
+    ASSERT_EQ(letters.size(), 2u);
+    EXPECT_EQ(letters[0].attempts, 3);
+    EXPECT_EQ(letters[1].attempts, 1);
+    EXPECT_NE(letters[1].error.find("bug"), std::string::npos);
+}
+
+TEST_F(ConsumerTest, ReplayingADeadLetterAppliesItOnce) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    bool broken = true;
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        if (broken) return Fail(Code::kInvalidArgument, "bad data");
+        return AddEffect(e, db);
+    });
+    Publish("r-1", 7);
+    Drain({&consumer});
+    auto letters = consumer.DeadLetters().value();
+    ASSERT_EQ(letters.size(), 1u);
+    const int64_t id = letters[0].id;
+
+    auto still = consumer.ReplayDeadLetter(id);  // not fixed yet: stays parked
+    ASSERT_FALSE(still);
+    EXPECT_EQ(still.error().code, Code::kInvalidArgument);
+    EXPECT_EQ(consumer.DeadLetters().value().at(0).attempts, 2);
+    EXPECT_TRUE(EffectsOf("r-1").empty());
+
+    broken = false;  // the fix is deployed
+    EXPECT_EQ(consumer.ReplayDeadLetter(id).value(), 1);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{7}));
+    EXPECT_TRUE(consumer.DeadLetters().value().empty());
+    auto again = consumer.ReplayDeadLetter(id);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, Code::kNotFound);
+    EXPECT_EQ(EffectsOf("r-1").size(), 1u);
+}
+
+TEST_F(ConsumerTest, OutboxToConsumerEndToEnd) {
+    // The producing service: its own database, an outbox, and a relay.
+    auto producer_db = store::SqliteDatabase::Open(dir_.File("reservation.db")).value();
+    ASSERT_TRUE(producer_db->Migrate(Outbox::Migrations()));
+    auto relay_log = OpenLog();
+    OutboxRelay relay(*producer_db, *relay_log, std::string(kTopic));
+    for (int seq = 0; seq < 6; ++seq) {
+        auto tx = producer_db->Begin().value();
+        ASSERT_TRUE(Outbox::Add(*producer_db, CloudEvent::New("/vaccine/reservation", "VaccineReserved",
+                                                              "r-" + std::to_string(seq % 2), {{"seq", seq}})));
+        ASSERT_TRUE(tx.Commit());
+    }
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    EXPECT_EQ(Drain({&consumer}), 0);
+    EXPECT_EQ(relay.RelayOnce().value(), 6);
+    EXPECT_EQ(Drain({&consumer}), 6);
+    EXPECT_EQ(EffectsOf("r-0"), (std::vector<int64_t>{0, 2, 4}));
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{1, 3, 5}));
+}
+
+}  // namespace
+}  // namespace reservo::messaging

@@ -1,0 +1,186 @@
+#include "kit/messaging/sqlite_event_log.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "kit/core/clock.hpp"
+#include "kit/core/log.hpp"
+
+namespace reservo::messaging {
+namespace {
+
+using store::Sql;
+using store::Value;
+
+// The schema of the shared events.db. `payload` is the structured CloudEvent JSON; id, type
+// and subject are copied out for operators' queries.
+constexpr store::Migration kMigrations[] = {
+    {1,
+     "CREATE TABLE topics (topic TEXT PRIMARY KEY, partitions INTEGER NOT NULL CHECK (partitions > 0));"
+     "CREATE TABLE events (topic TEXT NOT NULL, part INTEGER NOT NULL, off INTEGER NOT NULL, id TEXT NOT NULL,"
+     " type TEXT NOT NULL, subject TEXT NOT NULL, payload TEXT NOT NULL, appended_at INTEGER NOT NULL,"
+     " PRIMARY KEY (topic, part, off)) WITHOUT ROWID;"
+     "CREATE TABLE offsets (grp TEXT NOT NULL, topic TEXT NOT NULL, part INTEGER NOT NULL,"
+     " next_off INTEGER NOT NULL, PRIMARY KEY (grp, topic, part)) WITHOUT ROWID;"
+     "CREATE TABLE members (grp TEXT NOT NULL, topic TEXT NOT NULL, member TEXT NOT NULL,"
+     " heartbeat_ms INTEGER NOT NULL, PRIMARY KEY (grp, topic, member)) WITHOUT ROWID;"},
+};
+
+constexpr Sql kCreateTopic{"create_topic",
+                           "INSERT INTO topics (topic, partitions) VALUES (?, ?) ON CONFLICT (topic) DO NOTHING"};
+constexpr Sql kTopicPartitions{"topic_partitions", "SELECT partitions FROM topics WHERE topic = ?"};
+constexpr Sql kEndOffset{"end_offset", "SELECT COALESCE(MAX(off) + 1, 0) FROM events WHERE topic = ? AND part = ?"};
+constexpr Sql kAppend{"append_event",
+                      "INSERT INTO events (topic, part, off, id, type, subject, payload, appended_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
+constexpr Sql kFetch{"fetch_events",
+                     "SELECT off, payload, appended_at, id, type, subject FROM events"
+                     " WHERE topic = ? AND part = ? AND off >= ? ORDER BY off LIMIT ?"};
+constexpr Sql kCommitted{"committed_offset", "SELECT next_off FROM offsets WHERE grp = ? AND topic = ? AND part = ?"};
+constexpr Sql kCommit{"commit_offset",
+                      "INSERT INTO offsets (grp, topic, part, next_off) VALUES (?, ?, ?, ?)"
+                      " ON CONFLICT (grp, topic, part) DO UPDATE SET next_off = MAX(next_off, excluded.next_off)"};
+constexpr Sql kBeat{"member_heartbeat",
+                    "INSERT INTO members (grp, topic, member, heartbeat_ms) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (grp, topic, member) DO UPDATE SET heartbeat_ms = excluded.heartbeat_ms"};
+constexpr Sql kExpire{"expire_members", "DELETE FROM members WHERE grp = ? AND topic = ? AND heartbeat_ms < ?"};
+constexpr Sql kLiveMembers{"live_members", "SELECT member FROM members WHERE grp = ? AND topic = ? ORDER BY member"};
+constexpr Sql kLeave{"leave_group", "DELETE FROM members WHERE grp = ? AND member = ?"};
+
+Value Text(std::string_view s) { return std::string(s); }
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(const std::string& path, int partitions,
+                                                             SqliteEventLogOptions options) {
+    if (partitions <= 0) return Fail(Code::kInvalidArgument, "partitions must be positive");
+    auto db = store::SqliteDatabase::Open(path, options.busy_timeout_ms);
+    if (!db) return Fail(db.error());
+    if (auto st = (*db)->Migrate(kMigrations); !st) return Fail(st.error());
+    return std::unique_ptr<SqliteEventLog>(new SqliteEventLog(std::move(*db), partitions, std::move(options)));
+}
+
+SqliteEventLog::SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, int partitions, SqliteEventLogOptions options)
+    : db_(std::move(db)), default_partitions_(partitions), options_(std::move(options)) {}
+
+std::span<const store::Migration> SqliteEventLog::Migrations() { return kMigrations; }
+
+int64_t SqliteEventLog::Now() const { return options_.now_ms ? options_.now_ms() : NowUnixMillis(); }
+
+int SqliteEventLog::Partitions(std::string_view topic) {
+    if (auto it = partitions_.find(topic); it != partitions_.end()) return it->second;
+    Result<store::Row> row = Fail(Code::kInternal, "not read");
+    if (auto created = db_->Execute(kCreateTopic, {Text(topic), int64_t{default_partitions_}}); !created) {
+        row = Fail(created.error());
+    } else {
+        row = db_->QueryOne(kTopicPartitions, {Text(topic)});
+    }
+    if (!row) {
+        log::Warn("topic partitions unknown, using the configured count",
+                  {{"topic", std::string(topic)}, {"error", row.error().message}});
+        return default_partitions_;
+    }
+    int n = static_cast<int>(row->Int(0));
+    partitions_.emplace(std::string(topic), n);
+    return n;
+}
+
+Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent> events) {
+    if (events.empty()) return Ok();
+    const int partitions = Partitions(topic);
+    const int64_t now = Now();
+    auto tx = db_->Begin();
+    if (!tx) return Fail(tx.error());
+    std::map<int, int64_t> next;  // partition → next offset, within this transaction
+    for (const auto& event : events) {
+        const int part = PartitionFor(event.subject, partitions);
+        auto it = next.find(part);
+        if (it == next.end()) {
+            auto end = db_->QueryOne(kEndOffset, {Text(topic), int64_t{part}});
+            if (!end) return Fail(end.error());
+            it = next.emplace(part, end->Int(0)).first;
+        }
+        auto inserted = db_->Execute(kAppend, {Text(topic), int64_t{part}, it->second, event.id, event.type,
+                                               event.subject, event.ToJson(), now});
+        if (!inserted) return Fail(inserted.error());
+        ++it->second;
+    }
+    if (auto st = tx->Commit(); !st) return st;
+    ++local_appends_;
+    return Ok();
+}
+
+Result<std::vector<Record>> SqliteEventLog::Fetch(std::string_view topic, int partition, int64_t from_offset, int max) {
+    auto rows = db_->Query(kFetch, {Text(topic), int64_t{partition}, from_offset, int64_t{std::max(max, 1)}});
+    if (!rows) return Fail(rows.error());
+    std::vector<Record> out;
+    out.reserve(rows->size());
+    for (const auto& row : *rows) {
+        Record record{.partition = partition, .offset = row.Int(0), .appended_at_ms = row.Int(2)};
+        if (auto event = CloudEvent::FromJson(row.Text(1))) {
+            record.event = std::move(*event);
+        } else {
+            // Never block the partition on an unreadable payload: hand over what the columns say.
+            log::Error("unreadable event payload", {{"topic", std::string(topic)},
+                                                    {"offset", std::to_string(record.offset)},
+                                                    {"error", event.error().message}});
+            record.event.id = row.Text(3);
+            record.event.type = row.Text(4);
+            record.event.subject = row.Text(5);
+        }
+        out.push_back(std::move(record));
+    }
+    return out;
+}
+
+Result<int64_t> SqliteEventLog::Committed(std::string_view group, std::string_view topic, int partition) {
+    auto rows = db_->Query(kCommitted, {Text(group), Text(topic), int64_t{partition}});
+    if (!rows) return Fail(rows.error());
+    return rows->empty() ? 0 : rows->front().Int(0);
+}
+
+Status SqliteEventLog::Commit(std::string_view group, std::string_view topic, int partition, int64_t next_offset) {
+    auto tx = db_->Begin();
+    if (!tx) return Fail(tx.error());
+    if (auto r = db_->Execute(kCommit, {Text(group), Text(topic), int64_t{partition}, next_offset}); !r) {
+        return Fail(r.error());
+    }
+    return tx->Commit();
+}
+
+Result<int64_t> SqliteEventLog::EndOffset(std::string_view topic, int partition) {
+    auto row = db_->QueryOne(kEndOffset, {Text(topic), int64_t{partition}});
+    if (!row) return Fail(row.error());
+    return row->Int(0);
+}
+
+Result<std::vector<int>> SqliteEventLog::Heartbeat(std::string_view group, std::string_view topic,
+                                                   std::string_view member_id) {
+    const int partitions = Partitions(topic);
+    const int64_t now = Now();
+    auto tx = db_->Begin();
+    if (!tx) return Fail(tx.error());
+    if (auto r = db_->Execute(kBeat, {Text(group), Text(topic), Text(member_id), now}); !r) return Fail(r.error());
+    if (auto r = db_->Execute(kExpire, {Text(group), Text(topic), now - options_.session_timeout_ms}); !r) {
+        return Fail(r.error());
+    }
+    auto rows = db_->Query(kLiveMembers, {Text(group), Text(topic)});
+    if (!rows) return Fail(rows.error());
+    if (auto st = tx->Commit(); !st) return Fail(st.error());
+    int index = -1;
+    for (size_t i = 0; i < rows->size(); ++i) {
+        if ((*rows)[i].Text(0) == member_id) index = static_cast<int>(i);
+    }
+    return AssignedPartitions(partitions, static_cast<int>(rows->size()), index);
+}
+
+void SqliteEventLog::Leave(std::string_view group, std::string_view member_id) {
+    auto tx = db_->Begin();
+    if (tx && db_->Execute(kLeave, {Text(group), Text(member_id)}) && tx->Commit()) return;
+    log::Warn("leaving the consumer group failed; the others take over after the session timeout",
+              {{"group", std::string(group)}, {"member", std::string(member_id)}});
+}
+
+int64_t SqliteEventLog::Version() { return db_->DataVersion() + local_appends_; }
+
+}  // namespace reservo::messaging

@@ -1,0 +1,59 @@
+// The embedded EventLog: one SQLite file (e.g. <data>/events.db) shared by every process of
+// a system. WAL lets readers run beside the single writer; writes are BEGIN IMMEDIATE
+// transactions, so concurrent appenders serialize and offsets stay dense per partition.
+//
+//   auto log = messaging::SqliteEventLog::Open(data_dir + "/events.db", 8).value();
+//   log->Append("reservations", events);
+//
+// A topic's partition count is fixed by whichever process touches the topic first (like
+// creating a Kafka topic); later opens with another number keep the stored one.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "kit/messaging/event_log.hpp"
+#include "kit/store/sqlite.hpp"
+
+namespace reservo::messaging {
+
+struct SqliteEventLogOptions {
+    // A member that has not heartbeated for this long loses its partitions.
+    int64_t session_timeout_ms = 3000;
+    // Wall clock in Unix ms (heartbeats are compared across processes); empty → NowUnixMillis.
+    MillisSource now_ms;
+    int busy_timeout_ms = 5000;
+};
+
+class SqliteEventLog final : public EventLog {
+  public:
+    static Result<std::unique_ptr<SqliteEventLog>> Open(const std::string& path, int partitions,
+                                                        SqliteEventLogOptions options = {});
+
+    Status Append(std::string_view topic, std::span<const CloudEvent> events) override;
+    Result<std::vector<Record>> Fetch(std::string_view topic, int partition, int64_t from_offset, int max) override;
+    Result<int64_t> Committed(std::string_view group, std::string_view topic, int partition) override;
+    Status Commit(std::string_view group, std::string_view topic, int partition, int64_t next_offset) override;
+    Result<int64_t> EndOffset(std::string_view topic, int partition) override;
+    int Partitions(std::string_view topic) override;
+    Result<std::vector<int>> Heartbeat(std::string_view group, std::string_view topic,
+                                       std::string_view member_id) override;
+    void Leave(std::string_view group, std::string_view member_id) override;
+    int64_t Version() override;
+
+    // The schema, applied by Open.
+    static std::span<const store::Migration> Migrations();
+
+  private:
+    SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, int partitions, SqliteEventLogOptions options);
+    int64_t Now() const;
+
+    std::unique_ptr<store::SqliteDatabase> db_;
+    int default_partitions_;
+    SqliteEventLogOptions options_;
+    std::map<std::string, int, std::less<>> partitions_;  // topic → partition count, once known
+    int64_t local_appends_ = 0;                           // our own commits do not move SQLite's data_version
+};
+
+}  // namespace reservo::messaging

@@ -1,0 +1,189 @@
+#include "kit/messaging/sqlite_event_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "kit/messaging/test_support.hpp"
+
+namespace reservo::messaging {
+namespace {
+
+using testing::FakeClock;
+using testing::TempDir;
+
+constexpr std::string_view kTopic = "reservations";
+constexpr int kPartitions = 4;
+
+CloudEvent Event(const std::string& subject, int seq, std::string type = "VaccineReserved") {
+    return CloudEvent::New("/vaccine/reservation", std::move(type), subject, {{"seq", seq}});
+}
+
+class SqliteEventLogTest : public ::testing::Test {
+  protected:
+    std::unique_ptr<SqliteEventLog> Open(int partitions = kPartitions) {
+        return SqliteEventLog::Open(dir_.File("events.db"), partitions,
+                                    {.session_timeout_ms = 3000, .now_ms = clock_.Source()})
+            .value();
+    }
+    TempDir dir_;
+    FakeClock clock_;
+};
+
+TEST(PartitionerTest, Murmur2MatchesKafka) {
+    // org.apache.kafka.common.utils.UtilsTest.testMurmur2
+    EXPECT_EQ(Murmur2("21"), -973932308);
+    EXPECT_EQ(Murmur2("foobar"), -790332482);
+    EXPECT_EQ(Murmur2("a-little-bit-long-string"), -985981536);
+    EXPECT_EQ(Murmur2("a-little-bit-longer-string"), -1486304829);
+    EXPECT_EQ(Murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
+    EXPECT_EQ(Murmur2("abc"), 479470107);
+}
+
+TEST(PartitionerTest, PartitionIsStableBoundedAndSpread) {
+    std::set<int> used;
+    for (int i = 0; i < 200; ++i) {
+        std::string subject = "reservation-" + std::to_string(i);
+        int p = PartitionFor(subject, 8);
+        ASSERT_GE(p, 0);
+        ASSERT_LT(p, 8);
+        EXPECT_EQ(PartitionFor(subject, 8), p);
+        used.insert(p);
+    }
+    EXPECT_EQ(used.size(), 8u);
+    EXPECT_EQ(PartitionFor("anything", 1), 0);
+    // Kafka: toPositive(murmur2("21")) % 8
+    EXPECT_EQ(PartitionFor("21", 8), static_cast<int>((static_cast<uint32_t>(-973932308) & 0x7fffffffu) % 8));
+}
+
+TEST_F(SqliteEventLogTest, AppendKeepsEachSubjectInOrderOnItsPartition) {
+    auto producer1 = Open();
+    auto producer2 = Open();  // another process appending to the same file
+    std::vector<std::string> subjects = {"r-1", "r-2", "r-3", "r-4", "r-5", "r-6"};
+    for (int seq = 0; seq < 10; ++seq) {
+        std::vector<CloudEvent> batch;
+        for (const auto& s : subjects) batch.push_back(Event(s, seq));
+        auto& producer = seq % 2 ? producer1 : producer2;
+        ASSERT_TRUE(producer->Append(kTopic, batch));
+    }
+    auto reader = Open();
+    std::map<std::string, std::vector<int64_t>> seen;
+    size_t total = 0;
+    for (int p = 0; p < kPartitions; ++p) {
+        auto records = reader->Fetch(kTopic, p, 0, 1000).value();
+        total += records.size();
+        for (size_t i = 0; i < records.size(); ++i) {
+            EXPECT_EQ(records[i].offset, static_cast<int64_t>(i));  // dense offsets
+            EXPECT_EQ(records[i].partition, p);
+            EXPECT_EQ(PartitionFor(records[i].event.subject, kPartitions), p);
+            EXPECT_GT(records[i].appended_at_ms, 0);
+            seen[records[i].event.subject].push_back(records[i].event.data.at("seq").as_int64());
+        }
+        EXPECT_EQ(reader->EndOffset(kTopic, p).value(), static_cast<int64_t>(records.size()));
+    }
+    EXPECT_EQ(total, subjects.size() * 10);
+    for (const auto& s : subjects) {
+        ASSERT_EQ(seen[s].size(), 10u) << s;
+        EXPECT_TRUE(std::is_sorted(seen[s].begin(), seen[s].end())) << s;
+    }
+}
+
+TEST_F(SqliteEventLogTest, FetchPagesFromAnOffset) {
+    auto log = Open(1);
+    std::vector<CloudEvent> events;
+    for (int i = 0; i < 5; ++i) events.push_back(Event("r", i));
+    ASSERT_TRUE(log->Append(kTopic, events));
+    auto page = log->Fetch(kTopic, 0, 2, 2).value();
+    ASSERT_EQ(page.size(), 2u);
+    EXPECT_EQ(page[0].offset, 2);
+    EXPECT_EQ(page[0].event, events[2]);
+    EXPECT_EQ(page[1].event, events[3]);
+    EXPECT_TRUE(log->Fetch(kTopic, 0, 5, 10).value().empty());
+    EXPECT_TRUE(log->Fetch("other", 0, 0, 10).value().empty());
+}
+
+TEST_F(SqliteEventLogTest, FirstOpenerFixesTheTopicsPartitionCount) {
+    auto first = Open(4);
+    EXPECT_EQ(first->Partitions(kTopic), 4);
+    auto second = Open(2);
+    EXPECT_EQ(second->Partitions(kTopic), 4);
+    EXPECT_EQ(second->Partitions("fresh"), 2);
+}
+
+TEST_F(SqliteEventLogTest, CommittedOffsetsNeverMoveBackwards) {
+    auto log = Open();
+    EXPECT_EQ(log->Committed("g", kTopic, 1).value(), 0);
+    ASSERT_TRUE(log->Commit("g", kTopic, 1, 5));
+    EXPECT_EQ(log->Committed("g", kTopic, 1).value(), 5);
+    ASSERT_TRUE(log->Commit("g", kTopic, 1, 3));
+    EXPECT_EQ(log->Committed("g", kTopic, 1).value(), 5);
+    ASSERT_TRUE(log->Commit("g", kTopic, 1, 9));
+    auto other = Open();
+    EXPECT_EQ(other->Committed("g", kTopic, 1).value(), 9);
+    EXPECT_EQ(other->Committed("g", kTopic, 0).value(), 0);
+    EXPECT_EQ(other->Committed("h", kTopic, 1).value(), 0);  // groups are independent
+}
+
+TEST_F(SqliteEventLogTest, MembersSplitPartitionsDisjointly) {
+    auto a = Open(6);
+    auto b = Open(6);
+    auto c = Open(6);
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value(), (std::vector<int>{0, 1, 2, 3, 4, 5}));
+    ASSERT_TRUE(b->Heartbeat("g", kTopic, "b"));
+    ASSERT_TRUE(c->Heartbeat("g", kTopic, "c"));
+    std::vector<int> all;
+    using Member = std::pair<SqliteEventLog*, const char*>;
+    for (auto [log, member] : {Member{a.get(), "a"}, Member{b.get(), "b"}, Member{c.get(), "c"}}) {
+        auto owned = log->Heartbeat("g", kTopic, member).value();
+        EXPECT_EQ(owned.size(), 2u) << member;
+        all.insert(all.end(), owned.begin(), owned.end());
+    }
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(all, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+    // Another group on the same topic is assigned independently.
+    EXPECT_EQ(c->Heartbeat("other", kTopic, "c").value().size(), 6u);
+}
+
+TEST_F(SqliteEventLogTest, SilentMemberLosesItsPartitionsAfterTheSessionTimeout) {
+    auto a = Open();
+    auto b = Open();
+    ASSERT_TRUE(a->Heartbeat("g", kTopic, "a"));
+    ASSERT_EQ(b->Heartbeat("g", kTopic, "b").value(), (std::vector<int>{1, 3}));
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value(), (std::vector<int>{0, 2}));
+    clock_.Advance(2999);
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value(), (std::vector<int>{0, 2}));  // b is still within its session
+    clock_.Advance(2);
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value(), (std::vector<int>{0, 1, 2, 3}));
+    // b comes back: it rejoins and gets its share again.
+    EXPECT_EQ(b->Heartbeat("g", kTopic, "b").value(), (std::vector<int>{1, 3}));
+}
+
+TEST_F(SqliteEventLogTest, LeavingHandsPartitionsOverAtOnce) {
+    auto a = Open();
+    auto b = Open();
+    ASSERT_TRUE(a->Heartbeat("g", kTopic, "a"));
+    ASSERT_TRUE(b->Heartbeat("g", kTopic, "b"));
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value().size(), 2u);
+    b->Leave("g", "b");
+    EXPECT_EQ(a->Heartbeat("g", kTopic, "a").value().size(), 4u);
+}
+
+TEST_F(SqliteEventLogTest, VersionMovesOnAppendsFromAnyProcess) {
+    auto consumer = Open();
+    auto producer = Open();
+    EXPECT_TRUE(consumer->HasNewData());  // the first check always looks
+    EXPECT_FALSE(consumer->HasNewData());
+    int64_t before = consumer->Version();
+    EXPECT_EQ(consumer->Version(), before);
+    ASSERT_TRUE(producer->Append(kTopic, std::vector{Event("r", 1)}));
+    EXPECT_NE(consumer->Version(), before);
+    EXPECT_TRUE(consumer->HasNewData());
+    EXPECT_FALSE(consumer->HasNewData());
+    ASSERT_TRUE(consumer->Append(kTopic, std::vector{Event("r", 2)}));  // its own append counts too
+    EXPECT_TRUE(consumer->HasNewData());
+}
+
+}  // namespace
+}  // namespace reservo::messaging

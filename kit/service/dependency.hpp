@@ -1,0 +1,49 @@
+// A named synchronous dependency: HTTP client guarded by bulkhead, circuit breaker and timeout.
+//
+//   Dependency& vaccine = ctx.Dependency("vaccine-mgmt");
+//   Result<http::Response> r = co_await vaccine.Call(std::move(req));
+//   if (!r) return http::Unavailable(r.error().message, vaccine.RetryAfterMs());
+//
+// Transport failures, timeouts and 5xx answers count against the breaker; 4xx answers are the
+// dependency working as designed. An open circuit or a full bulkhead fails at once with
+// Unavailable, without touching the network. Only idempotent calls are retried.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kit/core/error.hpp"
+#include "kit/http/client.hpp"
+#include "kit/resilience/bulkhead.hpp"
+#include "kit/resilience/call_policy.hpp"
+#include "kit/resilience/retry.hpp"
+#include "kit/service/metrics.hpp"
+
+namespace reservo::service {
+
+class Dependency final {
+public:
+    Dependency(boost::asio::io_context& io, std::string name, std::string base_url, CallPolicy policy,
+               Metrics& metrics);
+
+    http::Awaitable<Result<http::Response>> Call(http::Request request, bool idempotent = false);
+
+    const std::string& name() const { return name_; }
+    const CallPolicy& policy() const { return policy_; }
+    CircuitBreaker& breaker() { return breaker_; }
+    int RetryAfterMs() const;
+
+private:
+    boost::asio::io_context& io_;
+    std::string name_;
+    CallPolicy policy_;
+    http::Client client_;
+    CircuitBreaker breaker_;
+    Bulkhead bulkhead_;
+    RetryBudget budget_;
+    CounterMetric* rejected_;
+    CounterMetric* failures_;
+    HistogramMetric* latency_;
+};
+
+}  // namespace reservo::service

@@ -1,0 +1,371 @@
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+
+#include "kit/core/log.hpp"
+#include "kit/http/hal.hpp"
+#include "kit/http/problem.hpp"
+#include "kit/http/server.hpp"
+#include "kit/json/json.hpp"
+#include "kit/messaging/consumer.hpp"
+#include "kit/messaging/outbox.hpp"
+#include "kit/messaging/sqlite_event_log.hpp"
+#include "kit/service/service.hpp"
+#include "kit/store/sqlite.hpp"
+
+namespace reservo::service {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Fault injection for reproducing the seeds' overload experiments (`POST /actuator/faults`).
+struct Faults {
+    bool active = false;
+    int min_ms = 0;
+    int max_ms = 0;
+    double error_rate = 0;
+};
+
+http::Awaitable<void> Sleep(asio::io_context& io, std::chrono::milliseconds d) {
+    asio::steady_timer t(io, d);
+    co_await t.async_wait(kNoThrow);
+}
+
+std::string StatusBody(std::string_view status) { return R"({"status":")" + std::string(status) + R"("})"; }
+
+}  // namespace
+
+class Host final : public ServiceContext {
+public:
+    Host(const Config& cfg, const ServiceModule& module, const RunOptions& opts)
+        : cfg_(cfg), module_(module), opts_(opts) {}
+
+    const Config& config() const override { return cfg_; }
+    const std::string& system() const override { return module_.system; }
+    const std::string& name() const override { return module_.name; }
+    std::string source() const override { return "/" + module_.system + "/" + module_.name; }
+    asio::io_context& io() override { return io_; }
+    http::Router& router() override { return router_; }
+    store::Database& db() override { return *db_; }
+    Metrics& metrics() override { return metrics_; }
+
+    Status Publish(const messaging::CloudEvent& event) override {
+        if (!db_) return Fail(Code::kInternal, "service has no store for an outbox");
+        auto st = messaging::Outbox::Add(*db_, event);
+        if (st && !relay_scheduled_) {
+            relay_scheduled_ = true;
+            asio::post(io_, [this] { RelayNow(); });
+        }
+        return st;
+    }
+
+    void On(std::string type, EventHandler handler) override {
+        if (consumer_) consumer_->On(std::move(type), std::move(handler));
+    }
+
+    service::Dependency& Dep(const std::string& dep) override {
+        auto it = deps_.find(dep);
+        if (it != deps_.end()) return *it->second;
+        std::string prefix = "services." + module_.name + ".dependencies." + dep;
+        auto policy = CallPolicy::FromConfig(cfg_, prefix);
+        std::string url = cfg_.GetString(prefix + ".url", ServiceUrl(cfg_, dep, opts_.port_base));
+        auto inserted =
+            deps_.emplace(dep, std::make_unique<service::Dependency>(io_, dep, url, policy, metrics_)).first;
+        return *inserted->second;
+    }
+
+    void Every(std::chrono::milliseconds period, std::function<void()> task) override {
+        asio::co_spawn(
+            io_,
+            [this, period, task = std::move(task)]() -> http::Awaitable<void> {
+                while (!stopping_) {
+                    co_await Sleep(io_, period);
+                    if (!stopping_) task();
+                }
+            },
+            asio::detached);
+    }
+
+    int Run();
+
+private:
+    Status Open();
+    void WireActuator();
+    http::Awaitable<http::Response> Handle(http::Request& req);
+    http::Awaitable<void> EventPump();
+    void RelayNow();
+    void BeginDrain(std::string_view why);
+
+    Config cfg_;
+    ServiceModule module_;
+    RunOptions opts_;
+    asio::io_context io_{1};
+    http::Router router_;
+    http::Router actuator_;
+    Metrics metrics_;
+    std::unique_ptr<store::SqliteDatabase> db_;
+    std::unique_ptr<messaging::SqliteEventLog> log_;
+    std::unique_ptr<messaging::OutboxRelay> relay_;
+    std::unique_ptr<messaging::Consumer> consumer_;
+    std::map<std::string, std::unique_ptr<service::Dependency>> deps_;
+    std::unique_ptr<http::Server> server_;
+    Faults faults_;
+    bool ready_ = false;
+    bool stopping_ = false;
+    bool relay_scheduled_ = false;
+    std::mt19937 rng_{std::random_device{}()};
+};
+
+Status Host::Open() {
+    std::error_code ec;
+    std::filesystem::create_directories(opts_.data_dir, ec);
+    if (ec) return Fail(Code::kUnavailable, "cannot create data directory " + opts_.data_dir + ": " + ec.message());
+    if (module_.uses_store) {
+        auto db = store::SqliteDatabase::Open(opts_.data_dir + "/" + module_.name + ".db");
+        if (!db) return Fail(db.error());
+        db_ = std::move(*db);
+        std::vector<store::Migration> all = module_.migrations;
+        for (auto m : messaging::Outbox::Migrations()) all.push_back(m);
+        for (auto m : messaging::Consumer::Migrations()) all.push_back(m);
+        if (auto st = db_->Migrate(all); !st) return st;
+    }
+    if (module_.uses_events && db_) {
+        std::string topic = cfg_.GetString("events.topic", module_.system);
+        auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db",
+                                                   static_cast<int>(cfg_.GetInt("events.partitions", 4)));
+        if (!log) return Fail(log.error());
+        log_ = std::move(*log);
+        relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic);
+        consumer_ = std::make_unique<messaging::Consumer>(
+            *db_, *log_,
+            messaging::ConsumerOptions{.group = module_.name,
+                                       .topic = topic,
+                                       .member_id = module_.name + "-" + std::to_string(::getpid())});
+        metrics_.Gauge("outbox_backlog", "Events written but not yet relayed to the event log", {},
+                       [this] { return static_cast<double>(relay_->Backlog()); });
+        metrics_.Gauge("consumer_lag", "Events in owned partitions not yet applied", {{"group", module_.name}},
+                       [this] { return static_cast<double>(consumer_->Lag().value_or(-1)); });
+        metrics_.Gauge("consumer_processed_total", "Events applied by this process", {{"group", module_.name}},
+                       [this] { return static_cast<double>(consumer_->processed()); });
+        metrics_.Gauge("consumer_duplicates_total", "Redelivered events skipped by the inbox",
+                       {{"group", module_.name}}, [this] { return static_cast<double>(consumer_->duplicates()); });
+        metrics_.Gauge("dead_letters_total", "Events parked after failing", {{"group", module_.name}},
+                       [this] { return static_cast<double>(consumer_->dead_lettered()); });
+        metrics_.Gauge("consumer_owned_partitions", "Partitions this replica consumes", {{"group", module_.name}},
+                       [this] { return static_cast<double>(consumer_->owned().size()); });
+    }
+    return Ok();
+}
+
+void Host::WireActuator() {
+    actuator_.Get("/actuator/health", [this](http::Request&) {
+        bool up = ready_ && !stopping_;
+        return http::TextResponse(up ? 200 : 503, StatusBody(up ? "UP" : "OUT_OF_SERVICE"), "application/json");
+    });
+    actuator_.Get("/actuator/health/liveness",
+                  [](http::Request&) { return http::TextResponse(200, StatusBody("UP"), "application/json"); });
+    actuator_.Get("/actuator/health/readiness", [this](http::Request&) {
+        bool up = ready_ && !stopping_;
+        return http::TextResponse(up ? 200 : 503, StatusBody(up ? "UP" : "OUT_OF_SERVICE"), "application/json");
+    });
+    auto prometheus = [this](http::Request&) {
+        return http::TextResponse(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+    };
+    actuator_.Get("/actuator/prometheus", prometheus);
+    actuator_.Get("/metrics", prometheus);
+    actuator_.Get("/actuator/info", [this](http::Request&) {
+        return http::JsonResponse(200, boost::json::object{{"system", module_.system}, {"service", module_.name}, {"pid", ::getpid()}});
+    });
+
+    actuator_.Post("/actuator/faults", [this](http::Request& req) {
+        if (!opts_.faults_enabled) return http::Problem(404, "Not Found", "fault injection is off (RESERVO_FAULTS=1)");
+        auto obj = json::ParseObject(req.body);
+        if (!obj) return http::ProblemFrom(obj.error());
+        Faults f{.active = true};
+        if (auto* lat = obj->if_contains("latencyMs")) {
+            if (!lat->is_array() || lat->as_array().size() != 2) {
+                return http::Problem(400, "", "latencyMs: expected [min, max]");
+            }
+            auto lo = json::ToInt(lat->as_array()[0], "latencyMs[0]");
+            auto hi = json::ToInt(lat->as_array()[1], "latencyMs[1]");
+            if (!lo) return http::ProblemFrom(lo.error());
+            if (!hi) return http::ProblemFrom(hi.error());
+            if (*lo < 0 || *hi < *lo || *hi > 60'000) return http::Problem(400, "", "latencyMs: 0 <= min <= max <= 60000");
+            f.min_ms = static_cast<int>(*lo);
+            f.max_ms = static_cast<int>(*hi);
+        }
+        if (auto* rate = obj->if_contains("errorRate")) {
+            auto r = json::ToDouble(*rate, "errorRate");
+            if (!r) return http::ProblemFrom(r.error());
+            if (*r < 0 || *r > 1) return http::Problem(400, "", "errorRate: between 0 and 1");
+            f.error_rate = *r;
+        }
+        faults_ = f;
+        log::Warn("fault injection on", {{"latencyMin", std::to_string(f.min_ms)},
+                                          {"latencyMax", std::to_string(f.max_ms)},
+                                          {"errorRate", std::to_string(f.error_rate)}});
+        return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}}, {"errorRate", f.error_rate}});
+    });
+    actuator_.Delete("/actuator/faults", [this](http::Request&) {
+        faults_ = {};
+        return http::EmptyResponse(204);
+    });
+
+    actuator_.Get("/actuator/deadletters", [this](http::Request&) {
+        if (!consumer_) return http::JsonResponse(200, boost::json::array{});
+        auto list = consumer_->DeadLetters();
+        if (!list) return http::ProblemFrom(list.error());
+        boost::json::array out;
+        for (const auto& d : *list) {
+            out.push_back({{"id", d.id},
+                           {"eventId", d.event_id},
+                           {"type", d.type},
+                           {"subject", d.subject},
+                           {"error", d.error},
+                           {"attempts", d.attempts},
+                           {"parkedAt", d.parked_at}});
+        }
+        return http::JsonResponse(200, out);
+    });
+    actuator_.Post("/actuator/deadletters/{id}/replay", [this](http::Request& req) {
+        auto id = http::ParseId(req.Param("id"));
+        if (!id) return http::ProblemFrom(id.error());
+        if (!consumer_) return http::Problem(404, "", "no consumer");
+        auto r = consumer_->ReplayDeadLetter(*id);
+        if (!r) return http::ProblemFrom(r.error());
+        return http::JsonResponse(200, boost::json::object{{"replayed", *r}});
+    });
+}
+
+http::Awaitable<http::Response> Host::Handle(http::Request& req) {
+    auto start = SteadyClock::now();
+    http::Response res;
+    std::string_view route;
+    if (req.path.starts_with("/actuator") || req.path == "/metrics") {
+        route = "actuator";
+        res = co_await actuator_.Dispatch(req);
+    } else {
+        route = router_.PatternFor(req);
+        bool failed = false;
+        if (faults_.active) {
+            if (faults_.max_ms > 0) {
+                std::uniform_int_distribution<int> d(faults_.min_ms, faults_.max_ms);
+                co_await Sleep(io_, std::chrono::milliseconds(d(rng_)));
+            }
+            failed = std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.error_rate;
+        }
+        if (failed) {
+            res = http::Unavailable("injected fault", 1000);
+        } else {
+            res = co_await router_.Dispatch(req);
+        }
+    }
+    double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    std::string route_label(route);
+    metrics_
+        .Counter("http_server_requests_total", "Requests served",
+                 {{"method", req.method}, {"route", route_label}, {"status", std::to_string(res.status)}})
+        .Inc();
+    metrics_.Histogram("http_server_request_seconds", "Request latency", {{"route", route_label}}).Observe(secs);
+    co_return res;
+}
+
+void Host::RelayNow() {
+    relay_scheduled_ = false;
+    if (!relay_) return;
+    auto moved = relay_->RelayOnce();
+    if (!moved) log::Warn("outbox relay failed; will retry", {{"error", moved.error().message}});
+}
+
+http::Awaitable<void> Host::EventPump() {
+    int64_t seen_version = -1;
+    auto last_poll = SteadyClock::now() - 1h;
+    while (!stopping_) {
+        int64_t version = log_->Version();
+        auto now = SteadyClock::now();
+        if (version != seen_version || now - last_poll > 100ms) {
+            seen_version = version;
+            last_poll = now;
+            auto n = consumer_->PollOnce();
+            if (!n) log::Warn("consumer pass failed", {{"error", n.error().message}});
+            if (n && *n > 0) continue;  // more may be waiting
+        }
+        co_await Sleep(io_, 2ms);
+    }
+}
+
+void Host::BeginDrain(std::string_view why) {
+    if (stopping_) return;
+    log::Info("draining", {{"reason", std::string(why)}});
+    stopping_ = true;
+    auto finish = [this] {
+        if (relay_) RelayNow();
+        if (consumer_) consumer_->Close();
+        io_.stop();
+    };
+    if (server_) {
+        server_->Drain(finish);
+    } else {
+        asio::post(io_, finish);
+    }
+    // A connection that never finishes must not keep the process alive.
+    asio::co_spawn(
+        io_,
+        [this]() -> http::Awaitable<void> {
+            co_await Sleep(io_, 10s);
+            log::Warn("drain deadline passed; exiting");
+            io_.stop();
+        },
+        asio::detached);
+}
+
+int Host::Run() {
+    if (auto st = Open(); !st) {
+        log::Error("cannot start", {{"error", st.error().message}});
+        return 1;
+    }
+    WireActuator();
+    if (module_.wire) {
+        if (auto st = module_.wire(*this); !st) {
+            log::Error("cannot wire service", {{"error", st.error().message}});
+            return 1;
+        }
+    }
+    http::ServerOptions sopts{
+        .max_body_bytes = static_cast<size_t>(cfg_.GetInt("http.max-body-bytes", 1 << 20)),
+        .idle_timeout = std::chrono::milliseconds(cfg_.GetInt("http.idle-timeout-ms", 30'000)),
+    };
+    server_ = std::make_unique<http::Server>(
+        io_, [this](http::Request& req) { return Handle(req); }, sopts);
+    auto listening = opts_.listen_fd >= 0 ? server_->Adopt(opts_.listen_fd) : server_->Listen(opts_.port);
+    if (!listening) {
+        log::Error("cannot listen", {{"error", listening.error().message}});
+        return 1;
+    }
+    asio::signal_set signals(io_, SIGTERM, SIGINT);
+    signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (!ec) BeginDrain(sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    });
+    if (consumer_) {
+        asio::co_spawn(io_, EventPump(), asio::detached);
+        Every(250ms, [this] { RelayNow(); });
+    }
+    ready_ = true;
+    log::Info("ready", {{"port", std::to_string(server_->port())}, {"pid", std::to_string(::getpid())}});
+    io_.run();
+    log::Info("stopped");
+    return 0;
+}
+
+int RunService(const Config& system, const ServiceModule& module, const RunOptions& options) {
+    Host host(system, module, options);
+    return host.Run();
+}
+
+}  // namespace reservo::service

@@ -1,0 +1,87 @@
+// How a bounded context plugs into the service host: one module, wired in one place.
+//
+//   ServiceModule ReservationModule() {
+//       return {.system = "vaccine", .name = "reservation", .migrations = kMigrations,
+//               .wire = [](ServiceContext& ctx) -> Status {
+//                   auto app = std::make_shared<Reservations>(ctx.db(), ctx);
+//                   ctx.router().PostAsync("/reservations", ...);
+//                   ctx.On("ReservationCancelled", ...);
+//                   return Ok();
+//               }};
+//   }
+//
+// The host owns everything with a lifetime: event loop, server, store, event log, outbox relay,
+// consumer, dependencies, metrics, actuator endpoints, fault injection and graceful drain.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kit/core/config.hpp"
+#include "kit/http/router.hpp"
+#include "kit/messaging/cloud_event.hpp"
+#include "kit/service/dependency.hpp"
+#include "kit/service/metrics.hpp"
+#include "kit/store/database.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace reservo::service {
+
+// Called inside the consumer's transaction; the event's effect and its inbox record commit together.
+using EventHandler = std::function<Status(const messaging::CloudEvent&, store::Database&)>;
+
+class ServiceContext {
+public:
+    virtual ~ServiceContext() = default;
+
+    virtual const Config& config() const = 0;
+    virtual const std::string& system() const = 0;
+    virtual const std::string& name() const = 0;
+    // CloudEvents `source` of this service: "/<system>/<service>".
+    virtual std::string source() const = 0;
+
+    virtual boost::asio::io_context& io() = 0;
+    virtual http::Router& router() = 0;
+    virtual store::Database& db() = 0;
+    virtual Metrics& metrics() = 0;
+
+    // Adds an event to the outbox inside the caller's open transaction; relayed after commit.
+    virtual Status Publish(const messaging::CloudEvent& event) = 0;
+    // Subscribes this service's consumer group to an event type.
+    virtual void On(std::string type, EventHandler handler) = 0;
+    // The named synchronous dependency declared under `services.<me>.dependencies.<name>`.
+    virtual service::Dependency& Dep(const std::string& name) = 0;
+    // Runs `task` on the event loop every `period` until the service stops.
+    virtual void Every(std::chrono::milliseconds period, std::function<void()> task) = 0;
+};
+
+struct ServiceModule {
+    std::string system;
+    std::string name;
+    std::vector<store::Migration> migrations;
+    std::function<Status(ServiceContext&)> wire;
+    bool uses_store = true;   // false for stateless processes such as the gateway
+    bool uses_events = true;  // opens the system's event log (outbox relay and consumer)
+};
+
+struct RunOptions {
+    int port = 0;
+    int listen_fd = -1;  // inherited listening socket, or -1 to bind `port`
+    std::string data_dir = "./data";
+    bool faults_enabled = false;
+    int port_base = -1;
+};
+
+// Base URL of another process of the system: `services.<name>.url` if set, else loopback + its port.
+std::string ServiceUrl(const Config& system, const std::string& name, int port_base);
+
+// Runs the module until SIGTERM/SIGINT, then drains. Returns the process exit code.
+int RunService(const Config& system, const ServiceModule& module, const RunOptions& options);
+
+}  // namespace reservo::service

@@ -1,0 +1,18 @@
+// Where the processes of a system listen, derived from its YAML: the gateway on the port base,
+// the i-th service on base + 1 + i. Declared once here, read by `serve`, `up` and the gateway.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kit/core/config.hpp"
+
+namespace reservo::service {
+
+// "gateway" first, then the services in port order.
+std::vector<std::string> ProcessNames(const Config& system);
+
+// The port of `process` for a port base (-1: the YAML's `gateway.port`).
+Result<int> PortOf(const Config& system, const std::string& process, int port_base = -1);
+
+}  // namespace reservo::service
