@@ -214,29 +214,36 @@ Status Supervisor::Open() {
             fs::create_directories(fs::path(spec.log_path).parent_path(), ec);
             if (ec) return Fail(Code::kInternal, "cannot create the log directory of " + spec.log_path);
         }
-        sockaddr_in in{};
-        in.sin_family = AF_INET;
-        in.sin_port = htons(static_cast<uint16_t>(spec.port));
-        if (::inet_pton(AF_INET, options_.bind_address.c_str(), &in.sin_addr) != 1) {
-            return Fail(Code::kInvalidArgument, "bad bind address " + options_.bind_address);
-        }
-        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0) return Fail(Code::kInternal, Errno("socket"));
-        int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof in) != 0) {
-            std::string message = service->Target() + ": cannot listen on port " + std::to_string(spec.port) + " (" +
-                                  std::strerror(errno) + ")";
-            ::close(fd);
-            return Fail(Code::kUnavailable, message);
-        }
-        if (::listen(fd, kListenBacklog) != 0) {
-            std::string message = Errno(service->Target() + ": listen");
-            ::close(fd);
-            return Fail(Code::kUnavailable, message);
-        }
-        service->listen_fd = fd;
+        if (auto st = OpenListener(*service); !st) return st;
     }
+    return Ok();
+}
+
+// Creates the service's listening socket; children inherit it, so replicas share one accept queue.
+Status Supervisor::OpenListener(Service& service) {
+    const ProcessSpec& spec = service.spec;
+    sockaddr_in in{};
+    in.sin_family = AF_INET;
+    in.sin_port = htons(static_cast<uint16_t>(spec.port));
+    if (::inet_pton(AF_INET, options_.bind_address.c_str(), &in.sin_addr) != 1) {
+        return Fail(Code::kInvalidArgument, "bad bind address " + options_.bind_address);
+    }
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Fail(Code::kInternal, Errno("socket"));
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof in) != 0) {
+        std::string message = service.Target() + ": cannot listen on port " + std::to_string(spec.port) + " (" +
+                              std::strerror(errno) + ")";
+        ::close(fd);
+        return Fail(Code::kUnavailable, message);
+    }
+    if (::listen(fd, kListenBacklog) != 0) {
+        std::string message = Errno(service.Target() + ": listen");
+        ::close(fd);
+        return Fail(Code::kUnavailable, message);
+    }
+    service.listen_fd = fd;
     return Ok();
 }
 
@@ -501,6 +508,12 @@ void Supervisor::Dispatch(int fd, const std::string& line) {
         op.kind = Operation::Kind::kStart;
         if (service->stopped) Log(service->Target() + ": starting");
         service->stopped = false;
+        if (service->listen_fd < 0) {
+            if (auto st = OpenListener(*service); !st) {
+                service->busy = false;
+                return Reply(fd, false, st.error().message);
+            }
+        }
         EnsureReplicas(*service);
         op.deadline = now + options_.ready_timeout;
     } else if (command == "RESTART") {
@@ -558,7 +571,11 @@ bool Supervisor::AdvanceOperation(Operation& op) {
     };
     switch (op.kind) {
         case Operation::Kind::kStop:
-            if (service.replicas.empty()) return finish(true, service.Target() + " stopped");
+            if (service.replicas.empty()) {
+                // A stopped service refuses connections, so callers fail fast instead of waiting in the queue.
+                CloseFd(service.listen_fd);
+                return finish(true, service.Target() + " stopped");
+            }
             if (now > op.deadline) return finish(false, service.Target() + ": processes did not exit");
             return false;
         case Operation::Kind::kStart:

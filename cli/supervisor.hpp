@@ -99,6 +99,7 @@ class Supervisor final {
     void Spawn(Service& service, Replica& replica);
     Replica& AddReplica(Service& service, int index, bool surge);
     void EnsureReplicas(Service& service);
+    Status OpenListener(Service& service);
     void StopReplica(Service& service, Replica& replica);
     void OnExit(Service& service, Replica& replica, int status);
     void MarkReady(Service& service, Replica& replica, const char* how);

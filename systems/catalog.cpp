@@ -56,8 +56,8 @@ Result<int> PortOf(const Config& system, const std::string& process, int port_ba
 }
 
 int Serve(const ServeOptions& options) {
-    log::Init(options.system + "/" + options.service, std::getenv("RESERVO_LOG_LEVEL") ? std::getenv("RESERVO_LOG_LEVEL")
-                                                                                        : "info");
+    log::Init(options.system + "/" + options.service,
+              std::getenv("RESERVO_LOG_LEVEL") ? std::getenv("RESERVO_LOG_LEVEL") : "info");
     auto cfg = LoadSystemConfig(options.system, options.config_file);
     if (!cfg) {
         log::Error("cannot load configuration", {{"error", cfg.error().message}});

@@ -1,8 +1,7 @@
 #include "edge/gateway/gateway.hpp"
 
-#include <boost/asio/io_context.hpp>
-
 #include <array>
+#include <boost/asio/io_context.hpp>
 #include <map>
 
 #include "kit/core/clock.hpp"
@@ -15,11 +14,18 @@ namespace reservo::edge {
 namespace {
 
 constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "Keep-Alive", "Proxy-Authenticate",
-                                                        "Proxy-Authorization", "TE",         "Trailer",
-                                                        "Transfer-Encoding",   "Upgrade"};
+                                                       "Proxy-Authorization", "TE",         "Trailer",
+                                                       "Transfer-Encoding",   "Upgrade"};
+
+bool IsHopByHop(std::string_view name) {
+    for (auto h : kHopByHop) {
+        if (name.size() == h.size() && strncasecmp(name.data(), h.data(), h.size()) == 0) return true;
+    }
+    return false;
+}
 
 class Gateway final {
-public:
+  public:
     Gateway(service::ServiceContext& ctx) : ctx_(ctx) {
         timeout_ = std::chrono::milliseconds(ctx.config().GetInt("gateway.timeout-ms", 5000));
         cors_origin_ = ctx.config().GetString("gateway.cors.allowed-origins", "*");
@@ -39,7 +45,7 @@ public:
         return Ok();
     }
 
-private:
+  private:
     http::Response Preflight(const http::Request& req) {
         http::Response res = http::EmptyResponse(204);
         res.headers.Set("Access-Control-Allow-Origin", cors_origin_);
@@ -56,9 +62,7 @@ private:
         out.method = req.method;
         out.target = req.target;
         for (const auto& [k, v] : req.headers.all()) {
-            bool hop = false;
-            for (auto h : kHopByHop) hop = hop || (k.size() == h.size() && strncasecmp(k.c_str(), h.data(), h.size()) == 0);
-            if (!hop) out.headers.Add(k, v);
+            if (!IsHopByHop(k)) out.headers.Add(k, v);
         }
         std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
         if (request_id.empty()) {
@@ -80,9 +84,7 @@ private:
             res.status = result->status;
             res.body = std::move(result->body);
             for (const auto& [k, v] : result->headers.all()) {
-                bool hop = false;
-                for (auto h : kHopByHop) hop = hop || (k.size() == h.size() && strncasecmp(k.c_str(), h.data(), h.size()) == 0);
-                if (!hop && strcasecmp(k.c_str(), "Content-Length") != 0) res.headers.Add(k, v);
+                if (!IsHopByHop(k) && strcasecmp(k.c_str(), "Content-Length") != 0) res.headers.Add(k, v);
             }
         }
         res.headers.Set("X-Request-Id", request_id);

@@ -25,7 +25,7 @@ class Node;
 namespace reservo {
 
 class Config final {
-public:
+  public:
     using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
     static Result<Config> FromYaml(const std::string& text, EnvLookup env = ProcessEnv());
@@ -49,7 +49,7 @@ public:
     // Sets a value in memory (used by `serve` for computed settings such as ports).
     void Set(const std::string& key, std::string value);
 
-private:
+  private:
     Config() = default;
     std::optional<std::string> FindInYaml(const std::string& key) const;
 

@@ -37,9 +37,9 @@ TEST(ConfigTest, ReadsNestedKeysAndListsByName) {
 }
 
 TEST(ConfigTest, EnvironmentOverridesAnyKey) {
-    auto cfg = Config::FromYaml(kYaml, FakeEnv({{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_TIMEOUT_MS",
-                                                  "250"}}))
-                   .value();
+    auto cfg =
+        Config::FromYaml(kYaml, FakeEnv({{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_TIMEOUT_MS", "250"}}))
+            .value();
     EXPECT_EQ(cfg.GetInt("services.reservation.dependencies.vaccine-mgmt.timeout-ms", 0), 250);
     EXPECT_EQ(Config::EnvName("gateway.port"), "RESERVO_GATEWAY_PORT");
 }

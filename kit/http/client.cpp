@@ -4,7 +4,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-
 #include <deque>
 
 namespace reservo::http {
@@ -36,7 +35,8 @@ struct Client::Impl {
 namespace {
 
 Error MapError(const beast::error_code& ec, std::string_view what, const std::string& url) {
-    if (ec == beast::error::timeout) return Error{Code::kDeadlineExceeded, std::string(what) + " " + url + " timed out"};
+    if (ec == beast::error::timeout)
+        return Error{Code::kDeadlineExceeded, std::string(what) + " " + url + " timed out"};
     return Error{Code::kUnavailable, std::string(what) + " " + url + " failed: " + ec.message()};
 }
 

@@ -27,14 +27,14 @@ struct ClientOptions {
 };
 
 class Client final {
-public:
+  public:
     Client(boost::asio::io_context& io, std::string base_url, ClientOptions options = {});
     ~Client();
 
     Awaitable<Result<Response>> Send(Request request, std::chrono::milliseconds timeout);
     const std::string& base_url() const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -1,7 +1,6 @@
 #include "kit/http/hal.hpp"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 
 namespace reservo::http {
@@ -41,8 +40,10 @@ Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::str
         if (auto comma = field.find(','); comma != std::string::npos) {
             std::string dir = field.substr(comma + 1);
             field.resize(comma);
-            if (dir == "desc" || dir == "DESC") out.descending = true;
-            else if (dir != "asc" && dir != "ASC") return Fail(Code::kInvalidArgument, "sort: direction is asc or desc");
+            if (dir == "desc" || dir == "DESC")
+                out.descending = true;
+            else if (dir != "asc" && dir != "ASC")
+                return Fail(Code::kInvalidArgument, "sort: direction is asc or desc");
         }
         bool allowed = false;
         for (auto s : sortable) allowed = allowed || s == field;
@@ -87,8 +88,9 @@ Response CollectionResponse(const Request& req, std::string_view collection, std
     int64_t pages = (total + page.size - 1) / page.size;
     boost::json::object body{
         {"_embedded", {{collection, std::move(arr)}}},
-        {"_links", {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
-                    {"search", {{"href", self + "/search"}}}}},
+        {"_links",
+         {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
+          {"search", {{"href", self + "/search"}}}}},
         {"page", {{"size", page.size}, {"totalElements", total}, {"totalPages", pages}, {"number", page.page}}}};
     return JsonResponse(200, body);
 }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <initializer_list>
 #include <string>

@@ -1,9 +1,8 @@
 #include "kit/http/message.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
-
-#include <algorithm>
 #include <cctype>
 
 namespace reservo::http {
@@ -29,7 +28,9 @@ void Headers::Set(std::string_view name, std::string value) {
     fields_.emplace_back(std::string(name), std::move(value));
 }
 
-void Headers::Add(std::string_view name, std::string value) { fields_.emplace_back(std::string(name), std::move(value)); }
+void Headers::Add(std::string_view name, std::string value) {
+    fields_.emplace_back(std::string(name), std::move(value));
+}
 
 void Headers::Remove(std::string_view name) {
     std::erase_if(fields_, [&](const auto& f) { return IEquals(f.first, name); });

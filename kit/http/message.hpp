@@ -7,7 +7,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <map>
 #include <optional>
 #include <string>
@@ -19,26 +18,26 @@ namespace reservo::http {
 
 // Header fields in arrival order; names compare case-insensitively.
 class Headers final {
-public:
+  public:
     std::optional<std::string_view> Find(std::string_view name) const;
     void Set(std::string_view name, std::string value);
     void Add(std::string_view name, std::string value);
     void Remove(std::string_view name);
     const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
 
-private:
+  private:
     std::vector<std::pair<std::string, std::string>> fields_;
 };
 
 struct Request {
-    std::string method;  // "GET", "POST", ...
-    std::string target;  // as received: "/reservations?page=1"
-    std::string path;    // percent-decoded path: "/reservations"
+    std::string method;                                      // "GET", "POST", ...
+    std::string target;                                      // as received: "/reservations?page=1"
+    std::string path;                                        // percent-decoded path: "/reservations"
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
     Headers headers;
     std::string body;
     std::map<std::string, std::string, std::less<>> params;  // path variables filled by the router
-    int version = 11;                                         // 10 or 11
+    int version = 11;                                        // 10 or 11
 
     std::optional<std::string> Query(std::string_view name) const;
     std::string_view Param(std::string_view name) const;

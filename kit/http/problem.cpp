@@ -7,16 +7,26 @@ namespace {
 
 std::string_view TitleOf(int status) {
     switch (status) {
-        case 400: return "Bad Request";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 413: return "Payload Too Large";
-        case 415: return "Unsupported Media Type";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 503: return "Service Unavailable";
-        default: return "Error";
+        case 400:
+            return "Bad Request";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 413:
+            return "Payload Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 429:
+            return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Error";
     }
 }
 
@@ -24,17 +34,25 @@ std::string_view TitleOf(int status) {
 
 int HttpStatusOf(Code code) {
     switch (code) {
-        case Code::kOk: return 200;
-        case Code::kInvalidArgument: return 400;
-        case Code::kNotFound: return 404;
+        case Code::kOk:
+            return 200;
+        case Code::kInvalidArgument:
+            return 400;
+        case Code::kNotFound:
+            return 404;
         case Code::kAlreadyExists:
         case Code::kFailedPrecondition:
-        case Code::kAborted: return 409;
-        case Code::kPayloadTooLarge: return 413;
-        case Code::kResourceExhausted: return 429;
+        case Code::kAborted:
+            return 409;
+        case Code::kPayloadTooLarge:
+            return 413;
+        case Code::kResourceExhausted:
+            return 429;
         case Code::kUnavailable:
-        case Code::kDeadlineExceeded: return 503;
-        case Code::kInternal: return 500;
+        case Code::kDeadlineExceeded:
+            return 503;
+        case Code::kInternal:
+            return 500;
     }
     return 500;
 }
@@ -42,13 +60,20 @@ int HttpStatusOf(Code code) {
 Code CodeOfHttpStatus(int status) {
     if (status < 400) return Code::kOk;
     switch (status) {
-        case 400: return Code::kInvalidArgument;
-        case 404: return Code::kNotFound;
-        case 409: return Code::kFailedPrecondition;
-        case 413: return Code::kPayloadTooLarge;
-        case 429: return Code::kResourceExhausted;
-        case 504: return Code::kDeadlineExceeded;
-        default: return status >= 500 ? Code::kUnavailable : Code::kInvalidArgument;
+        case 400:
+            return Code::kInvalidArgument;
+        case 404:
+            return Code::kNotFound;
+        case 409:
+            return Code::kFailedPrecondition;
+        case 413:
+            return Code::kPayloadTooLarge;
+        case 429:
+            return Code::kResourceExhausted;
+        case 504:
+            return Code::kDeadlineExceeded;
+        default:
+            return status >= 500 ? Code::kUnavailable : Code::kInvalidArgument;
     }
 }
 

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,7 +27,7 @@ using Handler = std::function<Response(Request&)>;
 using AsyncHandler = std::function<Awaitable<Response>(Request&)>;
 
 class Router final {
-public:
+  public:
     void Add(std::string_view method, std::string_view pattern, Handler handler);
     void AddAsync(std::string_view method, std::string_view pattern, AsyncHandler handler);
 
@@ -46,7 +45,7 @@ public:
     // The matched pattern for metrics labels ("/vaccineMgmts/{id}"), or "unmatched".
     std::string_view PatternFor(const Request& req) const;
 
-private:
+  private:
     struct Route {
         std::string method;
         std::string pattern;

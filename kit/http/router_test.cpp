@@ -66,8 +66,8 @@ TEST(HalTest, ParsesPagingAndRejectsBadValues) {
     EXPECT_EQ(page.size, 5);
     EXPECT_EQ(page.sort, "hospital");
     EXPECT_TRUE(page.descending);
-    for (const char* bad : {"/t?page=-1", "/t?size=0", "/t?size=999999", "/t?page=x", "/t?sort=password",
-                            "/t?sort=id,sideways"}) {
+    for (const char* bad :
+         {"/t?page=-1", "/t?size=0", "/t?size=999999", "/t?page=x", "/t?sort=password", "/t?sort=id,sideways"}) {
         auto req = Make("GET", bad);
         auto r = ParsePage(req, {"id"});
         ASSERT_FALSE(r) << bad;

@@ -1,10 +1,10 @@
 #include "kit/http/server.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <sys/socket.h>
-
 #include <unordered_set>
 
 #include "kit/core/log.hpp"
@@ -62,9 +62,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     bool draining = false;
     std::function<void()> on_drained;
 
-    void StartAccepting() {
-        asio::co_spawn(io, AcceptLoop(shared_from_this()), asio::detached);
-    }
+    void StartAccepting() { asio::co_spawn(io, AcceptLoop(shared_from_this()), asio::detached); }
 
     static asio::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
         while (!self->draining && self->acceptor.is_open()) {
@@ -101,11 +99,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             auto [ec, n] = co_await bhttp::async_read(conn.stream, buffer, parser, kNoThrow);
             conn.idle = false;
             if (ec == bhttp::error::body_limit) {
-                co_await WriteAndClose(conn,
-                                       Problem(413, "Payload Too Large",
-                                               "the body exceeds " + std::to_string(self->options.max_body_bytes) +
-                                                   " bytes"),
-                                       11);
+                co_await WriteAndClose(
+                    conn,
+                    Problem(413, "Payload Too Large",
+                            "the body exceeds " + std::to_string(self->options.max_body_bytes) + " bytes"),
+                    11);
                 break;
             }
             if (ec) {

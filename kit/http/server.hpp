@@ -33,7 +33,7 @@ struct ServerOptions {
 using ServerHandler = std::function<Awaitable<Response>(Request&)>;
 
 class Server final {
-public:
+  public:
     Server(boost::asio::io_context& io, ServerHandler handler, ServerOptions options = {});
     ~Server();
 
@@ -45,7 +45,7 @@ public:
     size_t connections() const;
     size_t in_flight() const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
-
-#include <boost/asio.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <boost/asio.hpp>
 
 #include "kit/http/client.hpp"
 #include "kit/http/problem.hpp"
@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 
 class ServerClientTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         router_.Get("/hello", [](Request& req) { return TextResponse(200, "hi " + req.Query("name").value_or("?")); });
         router_.Post("/echo", [](Request& req) { return TextResponse(200, req.body); });
@@ -86,11 +86,15 @@ TEST_F(ServerClientTest, DeadlineExceededAndRefusedAreErrorValues) {
     RunCoroutine([&]() -> Awaitable<void> {
         auto r = co_await client_->Send(Get("/slow"), 50ms);
         EXPECT_FALSE(r);
-        if (!r) { EXPECT_EQ(r.error().code, Code::kDeadlineExceeded); }
+        if (!r) {
+            EXPECT_EQ(r.error().code, Code::kDeadlineExceeded);
+        }
         Client nowhere(io_, "http://127.0.0.1:1");
         auto refused = co_await nowhere.Send(Get("/"), 500ms);
         EXPECT_FALSE(refused);
-        if (!refused) { EXPECT_EQ(refused.error().code, Code::kUnavailable); }
+        if (!refused) {
+            EXPECT_EQ(refused.error().code, Code::kUnavailable);
+        }
         server_->Drain([] {});
     });
 }

@@ -42,7 +42,8 @@ Result<int64_t> ToInt(const bj::value& v, std::string_view field) {
         int64_t out = 0;
         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
         if (ec == std::errc::result_out_of_range) return Invalid(field, "number out of range");
-        if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return Invalid(field, "expected a whole number");
+        if (ec != std::errc() || p != s.data() + s.size() || s.empty())
+            return Invalid(field, "expected a whole number");
         return out;
     }
     return Invalid(field, "expected a whole number");
@@ -87,7 +88,8 @@ Result<std::string> NormalizeDate(std::string_view s) {
         auto [p, ec] = std::from_chars(s.data() + pos, s.data() + pos + len, out);
         return ec == std::errc() && p == s.data() + pos + len;
     };
-    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return Fail(Code::kInvalidArgument, "expected a date YYYY-MM-DD");
+    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d))
+        return Fail(Code::kInvalidArgument, "expected a date YYYY-MM-DD");
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > kDays[m - 1] + (m == 2 && IsLeap(y) ? 1 : 0))
         return Fail(Code::kInvalidArgument, "not a calendar date");

@@ -14,7 +14,6 @@
 #include <boost/describe.hpp>
 #include <boost/json.hpp>
 #include <boost/mp11.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,19 +54,27 @@ struct IsOptional<std::optional<T>> : std::true_type {};
 
 template <class T>
 Result<T> Read(const bj::value& v, std::string_view field) {
-    if constexpr (std::is_same_v<T, int64_t>) return ToInt(v, field);
-    else if constexpr (std::is_same_v<T, double>) return ToDouble(v, field);
-    else if constexpr (std::is_same_v<T, bool>) return ToBool(v, field);
-    else if constexpr (std::is_same_v<T, std::string>) return ToString(v, field);
-    else if constexpr (std::is_same_v<T, Date>) return ToDate(v, field);
-    else static_assert(sizeof(T) == 0, "unsupported member type");
+    if constexpr (std::is_same_v<T, int64_t>)
+        return ToInt(v, field);
+    else if constexpr (std::is_same_v<T, double>)
+        return ToDouble(v, field);
+    else if constexpr (std::is_same_v<T, bool>)
+        return ToBool(v, field);
+    else if constexpr (std::is_same_v<T, std::string>)
+        return ToString(v, field);
+    else if constexpr (std::is_same_v<T, Date>)
+        return ToDate(v, field);
+    else
+        static_assert(sizeof(T) == 0, "unsupported member type");
 }
 
 template <class T>
 void Write(bj::object& out, std::string_view name, const T& v) {
     if constexpr (IsOptional<T>::value) {
-        if (v) Write(out, name, *v);
-        else out[name] = nullptr;
+        if (v)
+            Write(out, name, *v);
+        else
+            out[name] = nullptr;
     } else if constexpr (std::is_same_v<T, Date>) {
         out[name] = v.iso;
     } else {
@@ -89,16 +96,20 @@ Result<T> FromObject(const bj::object& obj) {
         if constexpr (detail::IsOptional<M>::value) {
             if (!v || v->is_null()) return;
             auto r = detail::Read<typename M::value_type>(*v, member.name);
-            if (!r) error = r.error();
-            else out.*member.pointer = std::move(*r);
+            if (!r)
+                error = r.error();
+            else
+                out.*member.pointer = std::move(*r);
         } else {
             if (!v || v->is_null()) {
                 error = Error{Code::kInvalidArgument, std::string(member.name) + ": is required"};
                 return;
             }
             auto r = detail::Read<M>(*v, member.name);
-            if (!r) error = r.error();
-            else out.*member.pointer = std::move(*r);
+            if (!r)
+                error = r.error();
+            else
+                out.*member.pointer = std::move(*r);
         }
     });
     if (error) return Fail(*error);

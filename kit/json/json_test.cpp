@@ -16,9 +16,9 @@ BOOST_DESCRIBE_STRUCT(NewLot, (), (vaccineType, hospital, availableDate, qty, ur
 namespace {
 
 TEST(JsonTest, ReadsStringsAsNumbersAndBooleansLikeJackson) {
-    auto lot = Parse<NewLot>(
-        R"({"vaccineType":"Pfizer","hospital":"Seoul","availableDate":"2021-09-01T10:00:00Z","qty":"20",)"
-        R"("urgent":"true","unknown":1})");
+    auto lot =
+        Parse<NewLot>(R"({"vaccineType":"Pfizer","hospital":"Seoul","availableDate":"2021-09-01T10:00:00Z","qty":"20",)"
+                      R"("urgent":"true","unknown":1})");
     ASSERT_TRUE(lot) << lot.error().message;
     EXPECT_EQ(lot->qty, 20);
     EXPECT_EQ(lot->availableDate.iso, "2021-09-01");

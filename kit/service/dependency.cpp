@@ -1,7 +1,6 @@
 #include "kit/service/dependency.hpp"
 
 #include <boost/asio.hpp>
-
 #include <random>
 
 #include "kit/http/problem.hpp"
@@ -18,10 +17,10 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
       bulkhead_(policy.bulkhead),
       rejected_(&metrics.Counter("dependency_rejected_total", "Calls refused by an open circuit or full bulkhead",
                                  {{"dependency", name_}})),
-      failures_(&metrics.Counter("dependency_failures_total", "Calls that failed or timed out",
-                                 {{"dependency", name_}})),
-      latency_(&metrics.Histogram("dependency_call_seconds", "Latency of calls to a dependency",
-                                  {{"dependency", name_}})) {
+      failures_(
+          &metrics.Counter("dependency_failures_total", "Calls that failed or timed out", {{"dependency", name_}})),
+      latency_(
+          &metrics.Histogram("dependency_call_seconds", "Latency of calls to a dependency", {{"dependency", name_}})) {
     metrics.Gauge("circuit_breaker_state", "0 closed, 1 open, 2 half-open", {{"dependency", name_}},
                   [this] { return static_cast<double>(static_cast<int>(breaker_.state())); });
     metrics.Gauge("circuit_breaker_failure_rate", "Failure rate in the sliding window (percent)",

@@ -22,7 +22,7 @@
 namespace reservo::service {
 
 class Dependency final {
-public:
+  public:
     Dependency(boost::asio::io_context& io, std::string name, std::string base_url, CallPolicy policy,
                Metrics& metrics);
 
@@ -33,7 +33,7 @@ public:
     CircuitBreaker& breaker() { return breaker_; }
     int RetryAfterMs() const;
 
-private:
+  private:
     boost::asio::io_context& io_;
     std::string name_;
     CallPolicy policy_;

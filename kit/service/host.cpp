@@ -1,7 +1,8 @@
-#include <boost/asio.hpp>
-#include <boost/json.hpp>
 #include <unistd.h>
 
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -42,7 +43,7 @@ std::string StatusBody(std::string_view status) { return R"({"status":")" + std:
 }  // namespace
 
 class Host final : public ServiceContext {
-public:
+  public:
     Host(const Config& cfg, const ServiceModule& module, const RunOptions& opts)
         : cfg_(cfg), module_(module), opts_(opts) {}
 
@@ -94,7 +95,7 @@ public:
 
     int Run();
 
-private:
+  private:
     Status Open();
     void WireActuator();
     http::Awaitable<http::Response> Handle(http::Request& req);
@@ -144,9 +145,8 @@ Status Host::Open() {
         relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic);
         consumer_ = std::make_unique<messaging::Consumer>(
             *db_, *log_,
-            messaging::ConsumerOptions{.group = module_.name,
-                                       .topic = topic,
-                                       .member_id = module_.name + "-" + std::to_string(::getpid())});
+            messaging::ConsumerOptions{
+                .group = module_.name, .topic = topic, .member_id = module_.name + "-" + std::to_string(::getpid())});
         metrics_.Gauge("outbox_backlog", "Events written but not yet relayed to the event log", {},
                        [this] { return static_cast<double>(relay_->Backlog()); });
         metrics_.Gauge("consumer_lag", "Events in owned partitions not yet applied", {{"group", module_.name}},
@@ -180,7 +180,8 @@ void Host::WireActuator() {
     actuator_.Get("/actuator/prometheus", prometheus);
     actuator_.Get("/metrics", prometheus);
     actuator_.Get("/actuator/info", [this](http::Request&) {
-        return http::JsonResponse(200, boost::json::object{{"system", module_.system}, {"service", module_.name}, {"pid", ::getpid()}});
+        return http::JsonResponse(
+            200, boost::json::object{{"system", module_.system}, {"service", module_.name}, {"pid", ::getpid()}});
     });
 
     actuator_.Post("/actuator/faults", [this](http::Request& req) {
@@ -196,7 +197,8 @@ void Host::WireActuator() {
             auto hi = json::ToInt(lat->as_array()[1], "latencyMs[1]");
             if (!lo) return http::ProblemFrom(lo.error());
             if (!hi) return http::ProblemFrom(hi.error());
-            if (*lo < 0 || *hi < *lo || *hi > 60'000) return http::Problem(400, "", "latencyMs: 0 <= min <= max <= 60000");
+            if (*lo < 0 || *hi < *lo || *hi > 60'000)
+                return http::Problem(400, "", "latencyMs: 0 <= min <= max <= 60000");
             f.min_ms = static_cast<int>(*lo);
             f.max_ms = static_cast<int>(*hi);
         }
@@ -208,9 +210,10 @@ void Host::WireActuator() {
         }
         faults_ = f;
         log::Warn("fault injection on", {{"latencyMin", std::to_string(f.min_ms)},
-                                          {"latencyMax", std::to_string(f.max_ms)},
-                                          {"errorRate", std::to_string(f.error_rate)}});
-        return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}}, {"errorRate", f.error_rate}});
+                                         {"latencyMax", std::to_string(f.max_ms)},
+                                         {"errorRate", std::to_string(f.error_rate)}});
+        return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}},
+                                                           {"errorRate", f.error_rate}});
     });
     actuator_.Delete("/actuator/faults", [this](http::Request&) {
         faults_ = {};
@@ -357,6 +360,14 @@ int Host::Run() {
         Every(250ms, [this] { RelayNow(); });
     }
     ready_ = true;
+    // Tell a supervising `reservo up` that this very process is ready (exact even when replicas share the port).
+    if (const char* fd = std::getenv("RESERVO_READY_FD")) {
+        int ready_fd = std::atoi(fd);
+        if (ready_fd > 2) {
+            [[maybe_unused]] auto n = ::write(ready_fd, "ready\n", 6);
+            ::close(ready_fd);
+        }
+    }
     log::Info("ready", {{"port", std::to_string(server_->port())}, {"pid", std::to_string(::getpid())}});
     io_.run();
     log::Info("stopped");

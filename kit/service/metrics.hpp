@@ -22,16 +22,16 @@ namespace reservo::service {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 class CounterMetric final {
-public:
+  public:
     void Inc(double by = 1) { value_ += by; }
     double value() const { return value_; }
 
-private:
+  private:
     double value_ = 0;
 };
 
 class HistogramMetric final {
-public:
+  public:
     explicit HistogramMetric(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size() + 1) {}
     void Observe(double v);
     const std::vector<double>& bounds() const { return bounds_; }
@@ -39,7 +39,7 @@ public:
     double sum() const { return sum_; }
     uint64_t count() const { return count_; }
 
-private:
+  private:
     std::vector<double> bounds_;
     std::vector<uint64_t> counts_;
     double sum_ = 0;
@@ -47,7 +47,7 @@ private:
 };
 
 class Metrics final {
-public:
+  public:
     CounterMetric& Counter(const std::string& name, const std::string& help, const Labels& labels = {});
     HistogramMetric& Histogram(const std::string& name, const std::string& help, const Labels& labels = {});
     void Gauge(const std::string& name, const std::string& help, const Labels& labels, std::function<double()> read);
@@ -57,7 +57,7 @@ public:
     // Latency buckets in seconds, 0.5 ms to 10 s.
     static const std::vector<double>& LatencyBuckets();
 
-private:
+  private:
     struct Family {
         std::string help;
         std::string type;

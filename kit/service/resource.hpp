@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>

@@ -37,7 +37,7 @@ namespace reservo::service {
 using EventHandler = std::function<Status(const messaging::CloudEvent&, store::Database&)>;
 
 class ServiceContext {
-public:
+  public:
     virtual ~ServiceContext() = default;
 
     virtual const Config& config() const = 0;

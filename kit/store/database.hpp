@@ -40,7 +40,7 @@ struct Migration {
 };
 
 class Row final {
-public:
+  public:
     explicit Row(std::vector<Value> cols) : cols_(std::move(cols)) {}
     size_t size() const { return cols_.size(); }
     bool IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(cols_.at(i)); }
@@ -50,7 +50,7 @@ public:
     std::optional<std::string> OptText(size_t i) const;
     const Value& operator[](size_t i) const { return cols_.at(i); }
 
-private:
+  private:
     std::vector<Value> cols_;
 };
 
@@ -58,7 +58,7 @@ class Database;
 
 // RAII transaction: rolls back unless committed.
 class Transaction final {
-public:
+  public:
     explicit Transaction(Database* db) : db_(db) {}
     Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
     Transaction& operator=(Transaction&&) = delete;
@@ -66,12 +66,12 @@ public:
     Status Commit();
     void Rollback();
 
-private:
+  private:
     Database* db_;
 };
 
 class Database {
-public:
+  public:
     virtual ~Database() = default;
 
     virtual Result<std::vector<Row>> Query(const Sql& sql, std::span<const Value> params) = 0;
@@ -90,7 +90,7 @@ public:
     // The first row, or NotFound.
     Result<Row> QueryOne(const Sql& sql, std::initializer_list<Value> params = {});
 
-protected:
+  protected:
     friend class Transaction;
     virtual Status CommitTx() = 0;
     virtual void RollbackTx() = 0;

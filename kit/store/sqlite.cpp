@@ -13,10 +13,14 @@ Status Bind(sqlite3_stmt* stmt, std::span<const Value> params) {
         int rc = std::visit(
             [&](const auto& v) -> int {
                 using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, std::nullptr_t>) return sqlite3_bind_null(stmt, idx);
-                else if constexpr (std::is_same_v<T, int64_t>) return sqlite3_bind_int64(stmt, idx, v);
-                else if constexpr (std::is_same_v<T, double>) return sqlite3_bind_double(stmt, idx, v);
-                else return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+                if constexpr (std::is_same_v<T, std::nullptr_t>)
+                    return sqlite3_bind_null(stmt, idx);
+                else if constexpr (std::is_same_v<T, int64_t>)
+                    return sqlite3_bind_int64(stmt, idx, v);
+                else if constexpr (std::is_same_v<T, double>)
+                    return sqlite3_bind_double(stmt, idx, v);
+                else
+                    return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
             },
             params[i]);
         if (rc != SQLITE_OK) return Fail(Code::kInternal, "bind failed at parameter " + std::to_string(idx));
@@ -26,9 +30,12 @@ Status Bind(sqlite3_stmt* stmt, std::span<const Value> params) {
 
 Value Column(sqlite3_stmt* stmt, int i) {
     switch (sqlite3_column_type(stmt, i)) {
-        case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
-        case SQLITE_FLOAT: return sqlite3_column_double(stmt, i);
-        case SQLITE_NULL: return nullptr;
+        case SQLITE_INTEGER:
+            return static_cast<int64_t>(sqlite3_column_int64(stmt, i));
+        case SQLITE_FLOAT:
+            return sqlite3_column_double(stmt, i);
+        case SQLITE_NULL:
+            return nullptr;
         default: {
             auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
             return std::string(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
@@ -48,8 +55,8 @@ struct ResetOnExit {
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path, int busy_timeout_ms) {
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
         sqlite3_close(raw);
@@ -72,10 +79,14 @@ SqliteDatabase::~SqliteDatabase() {
 Error SqliteDatabase::LastError(const Sql& sql, int rc) const {
     int base = rc & 0xff;
     Code code = Code::kInternal;
-    if (base == SQLITE_BUSY || base == SQLITE_LOCKED) code = Code::kUnavailable;
-    else if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) code = Code::kAlreadyExists;
-    else if (base == SQLITE_CONSTRAINT) code = Code::kFailedPrecondition;
-    else if (base == SQLITE_FULL || base == SQLITE_IOERR || base == SQLITE_CANTOPEN) code = Code::kUnavailable;
+    if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+        code = Code::kUnavailable;
+    else if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        code = Code::kAlreadyExists;
+    else if (base == SQLITE_CONSTRAINT)
+        code = Code::kFailedPrecondition;
+    else if (base == SQLITE_FULL || base == SQLITE_IOERR || base == SQLITE_CANTOPEN)
+        code = Code::kUnavailable;
     return Error{code, std::string(sql.name) + ": " + sqlite3_errmsg(db_)};
 }
 

@@ -19,7 +19,7 @@ struct sqlite3_stmt;
 namespace reservo::store {
 
 class SqliteDatabase final : public Database {
-public:
+  public:
     static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path, int busy_timeout_ms = 5000);
     ~SqliteDatabase() override;
 
@@ -35,11 +35,11 @@ public:
     bool InTransaction() const { return in_tx_; }
     const std::string& path() const { return path_; }
 
-protected:
+  protected:
     Status CommitTx() override;
     void RollbackTx() override;
 
-private:
+  private:
     explicit SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     Result<sqlite3_stmt*> Prepare(const Sql& sql);
     Status ExecRaw(const char* sql);

@@ -9,15 +9,16 @@ namespace reservo::store {
 namespace {
 
 constexpr Migration kMigrations[] = {
-    {1, "CREATE TABLE lots (id INTEGER PRIMARY KEY AUTOINCREMENT, hospital TEXT NOT NULL, qty INTEGER NOT NULL "
-        "CHECK (qty >= 0))"},
+    {1,
+     "CREATE TABLE lots (id INTEGER PRIMARY KEY AUTOINCREMENT, hospital TEXT NOT NULL, qty INTEGER NOT NULL "
+     "CHECK (qty >= 0))"},
 };
 constexpr Sql kInsert{"insert_lot", "INSERT INTO lots (hospital, qty) VALUES (?, ?) RETURNING id"};
 constexpr Sql kTake{"take_dose", "UPDATE lots SET qty = qty - 1 WHERE id = ? AND qty > 0"};
 constexpr Sql kGet{"get_lot", "SELECT hospital, qty FROM lots WHERE id = ?"};
 
 class SqliteTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() / ("reservo-store-" + std::to_string(::getpid()));
         std::filesystem::create_directories(dir_);

@@ -1,8 +1,9 @@
+#include "systems/vaccine/mypage/domain.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "systems/vaccine/mypage/domain.hpp"
 #include "systems/vaccine/notification/domain.hpp"
 #include "systems/vaccine/reservation/domain.hpp"
 #include "systems/vaccine/vaccine-mgmt/domain.hpp"
@@ -46,8 +47,8 @@ TEST(ReservationDomainTest, CancelIsOnceAndCannotBeUndone) {
 }
 
 TEST(NotificationDomainTest, ComposesMessagesPerEventType) {
-    boost::json::object reserved{{"id", 5}, {"userId", 9}, {"hospital", "Seoul"}, {"vaccineType", "Pfizer"},
-                                 {"reservedDate", "2021-09-01"}};
+    boost::json::object reserved{
+        {"id", 5}, {"userId", 9}, {"hospital", "Seoul"}, {"vaccineType", "Pfizer"}, {"reservedDate", "2021-09-01"}};
     auto m = notice::Compose("VaccineReserved", reserved);
     ASSERT_TRUE(m);
     EXPECT_EQ(m->userId, 9);

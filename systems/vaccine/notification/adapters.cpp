@@ -52,7 +52,8 @@ service::ServiceModule NotificationModule() {
                   [&db](http::Request& req) { return service::ShowResource(req, db, kNotifications); });
             r.Get("/notifications/search/findByUserId",
                   [&db](http::Request& req) { return service::FindResource(req, db, kNotifications, "userId"); });
-            for (const char* type : {"VaccineRegistered", "VaccineReserved", "ReservationCancelled"}) ctx.On(type, Record);
+            for (const char* type : {"VaccineRegistered", "VaccineReserved", "ReservationCancelled"})
+                ctx.On(type, Record);
             return Ok();
         },
     };

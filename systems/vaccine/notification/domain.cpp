@@ -23,8 +23,9 @@ std::optional<int64_t> User(const boost::json::object& d) {
 
 std::optional<Message> Compose(std::string_view type, const boost::json::object& d) {
     if (type == "VaccineRegistered") {
-        return Message{std::nullopt, Str(d, "vaccineType") + " vaccine: " + Str(d, "qty") + " doses can now be booked at " +
-                                         Str(d, "hospital") + " on " + Str(d, "availableDate") + "."};
+        return Message{std::nullopt, Str(d, "vaccineType") + " vaccine: " + Str(d, "qty") +
+                                         " doses can now be booked at " + Str(d, "hospital") + " on " +
+                                         Str(d, "availableDate") + "."};
     }
     if (type == "VaccineReserved") {
         return Message{User(d), "Reservation " + Str(d, "id") + " confirmed: " + Str(d, "vaccineType") + " at " +

@@ -58,11 +58,12 @@ bj::object ToJson(const Reservation& r) {
 }
 
 class ReservationApi final {
-public:
+  public:
     explicit ReservationApi(service::ServiceContext& ctx)
         : ctx_(ctx),
-          reservations_(ctx.db(), ctx.Dep("vaccine-mgmt"),
-                        [&ctx](const messaging::CloudEvent& e) { return ctx.Publish(e); }, ctx.source()) {}
+          reservations_(
+              ctx.db(), ctx.Dep("vaccine-mgmt"), [&ctx](const messaging::CloudEvent& e) { return ctx.Publish(e); },
+              ctx.source()) {}
 
     void Wire() {
         auto& r = ctx_.router();
@@ -80,10 +81,11 @@ public:
             return res ? http::EmptyResponse(204) : http::ProblemFrom(res.error());
         });
         int64_t abandon_ms = ctx_.config().GetInt("services.reservation.abandon-after-ms", 30'000);
-        ctx_.Every(std::chrono::milliseconds(5000), [this, abandon_ms] { (void)reservations_.SweepAbandoned(abandon_ms); });
+        ctx_.Every(std::chrono::milliseconds(5000),
+                   [this, abandon_ms] { (void)reservations_.SweepAbandoned(abandon_ms); });
     }
 
-private:
+  private:
     http::Awaitable<http::Response> Reserve(http::Request& req) {
         auto body = json::Parse<ReserveBody>(req.body);
         if (!body) co_return http::ProblemFrom(body.error());
@@ -102,7 +104,8 @@ private:
         auto& dep = ctx_.Dep("vaccine-mgmt");
         auto r = co_await reservations_.ReserveVaccine(std::move(cmd));
         if (!r) {
-            if (r.error().code == Code::kUnavailable) co_return http::Unavailable(r.error().message, dep.RetryAfterMs());
+            if (r.error().code == Code::kUnavailable)
+                co_return http::Unavailable(r.error().message, dep.RetryAfterMs());
             co_return http::ProblemFrom(r.error());
         }
         co_return http::CreatedResponse(req, "reservations", r->id, ToJson(*r));

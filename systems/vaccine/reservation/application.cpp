@@ -106,8 +106,8 @@ http::Awaitable<Result<Reservation>> Reservations::ReserveVaccine(ReserveCommand
         if (auto st = AbortPending(id, cmd.vaccineId, true); !st) {
             log::Warn("abort of pending reservation deferred to the sweeper", {{"id", std::to_string(id)}});
         }
-        co_return Fail(Code::kUnavailable,
-                       "vaccine-mgmt is unavailable: " + (answer ? std::to_string(answer->status) : answer.error().message));
+        co_return Fail(Code::kUnavailable, "vaccine-mgmt is unavailable: " +
+                                               (answer ? std::to_string(answer->status) : answer.error().message));
     }
     if (answer->status != 200) {
         (void)AbortPending(id, cmd.vaccineId, false);  // refused: nothing was taken
@@ -139,9 +139,10 @@ http::Awaitable<Result<Reservation>> Reservations::ReserveVaccine(ReserveCommand
     if (!tx) co_return Fail(tx.error());  // the sweeper aborts the pending id later
     auto dropped = db_.Execute(kDropPending, {id});
     if (!dropped) co_return Fail(dropped.error());
-    if (*dropped == 0) co_return Fail(Code::kUnavailable, "reservation " + std::to_string(id) + " was aborted meanwhile");
-    auto ins = db_.Execute(kInsert, {r.id, r.userId, r.vaccineId, r.hospital, r.reservedDate, r.vaccineType,
-                                     r.reservationStatus});
+    if (*dropped == 0)
+        co_return Fail(Code::kUnavailable, "reservation " + std::to_string(id) + " was aborted meanwhile");
+    auto ins = db_.Execute(
+        kInsert, {r.id, r.userId, r.vaccineId, r.hospital, r.reservedDate, r.vaccineType, r.reservationStatus});
     if (!ins) co_return Fail(ins.error());
     if (auto st = publish_(Event("VaccineReserved", r)); !st) co_return Fail(st.error());
     if (auto st = tx->Commit(); !st) co_return Fail(st.error());

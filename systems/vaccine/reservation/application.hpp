@@ -28,7 +28,7 @@ struct ReserveCommand {
 };
 
 class Reservations final {
-public:
+  public:
     using Publish = std::function<Status(const messaging::CloudEvent&)>;
     Reservations(store::Database& db, service::Dependency& vaccine_mgmt, Publish publish, std::string source)
         : db_(db), vaccine_mgmt_(vaccine_mgmt), publish_(std::move(publish)), source_(std::move(source)) {}
@@ -39,7 +39,7 @@ public:
     // Aborts pending reservations older than `age_ms` (left by a crash mid-call).
     Result<int> SweepAbandoned(int64_t age_ms);
 
-private:
+  private:
     Status AbortPending(int64_t id, std::optional<int64_t> vaccineId, bool publish);
     messaging::CloudEvent Event(std::string type, const Reservation& r) const;
 

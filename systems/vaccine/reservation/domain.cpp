@@ -11,7 +11,8 @@ Result<CancelOutcome> Cancel(Reservation& r) {
 Result<bool> IsCancelRequest(std::string_view requested, std::string_view current) {
     if (requested == "cancelled" || requested == "canceled") return true;
     if (requested == current) return false;
-    if (requested == kReserved) return Fail(Code::kFailedPrecondition, "a cancelled reservation cannot be reserved again");
+    if (requested == kReserved)
+        return Fail(Code::kFailedPrecondition, "a cancelled reservation cannot be reserved again");
     return Fail(Code::kInvalidArgument, "reservationStatus: only \"cancelled\" can be requested");
 }
 

@@ -59,10 +59,11 @@ bj::object ToJson(const VaccineLot& lot) {
 }
 
 class VaccineMgmtApi final {
-public:
+  public:
     explicit VaccineMgmtApi(service::ServiceContext& ctx)
         : ctx_(ctx),
-          lots_(ctx.db(), [&ctx](const messaging::CloudEvent& e) { return ctx.Publish(e); }, ctx.source()) {}
+          lots_(
+              ctx.db(), [&ctx](const messaging::CloudEvent& e) { return ctx.Publish(e); }, ctx.source()) {}
 
     void Wire() {
         auto& r = ctx_.router();
@@ -96,11 +97,12 @@ public:
         ctx_.On("ReservationAborted", release);
     }
 
-private:
+  private:
     http::Response Register(http::Request& req) {
         auto in = json::Parse<NewLot>(req.body);
         if (!in) return http::ProblemFrom(in.error());
-        auto lot = lots_.RegisterVaccine(VaccineLot{0, in->vaccineType, in->hospital, in->availableDate.iso, in->qty, ""});
+        auto lot =
+            lots_.RegisterVaccine(VaccineLot{0, in->vaccineType, in->hospital, in->availableDate.iso, in->qty, ""});
         if (!lot) return http::ProblemFrom(lot.error());
         return http::CreatedResponse(req, "vaccineMgmts", lot->id, ToJson(*lot));
     }

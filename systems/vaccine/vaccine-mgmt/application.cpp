@@ -100,7 +100,8 @@ Result<VaccineLot> VaccineLots::TakeDose(const DoseRequest& request) {
     if (!taken) return Fail(taken.error());
     auto changed = db_.Execute(kTakeDose, {taken->id});
     if (!changed) return Fail(changed.error());
-    if (*changed == 0) return Fail(Code::kFailedPrecondition, "no doses left in vaccine lot " + std::to_string(lot->id));
+    if (*changed == 0)
+        return Fail(Code::kFailedPrecondition, "no doses left in vaccine lot " + std::to_string(lot->id));
     if (!request.reservationId.empty()) {
         auto ins = db_.Execute(kInsertTaking, {request.reservationId, taken->id,
                                                std::string(DoseStateName(DoseState::kTaken)), NowIso8601()});
@@ -115,8 +116,8 @@ Status VaccineLots::ReleaseDose(store::Database& db, const std::string& reservat
     if (!prior) return Fail(prior.error());
     if (prior->empty()) {
         // The release overtook the take (or the take never happened): void it so a late take fails.
-        auto ins = db.Execute(kInsertTaking, {reservationId, int64_t{0}, std::string(DoseStateName(DoseState::kVoided)),
-                                              NowIso8601()});
+        auto ins = db.Execute(
+            kInsertTaking, {reservationId, int64_t{0}, std::string(DoseStateName(DoseState::kVoided)), NowIso8601()});
         return ins ? Ok() : Fail(ins.error());
     }
     if (ParseDoseState(prior->front().Text(1)) != DoseState::kTaken) return Ok();  // given back already

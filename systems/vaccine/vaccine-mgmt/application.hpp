@@ -22,7 +22,7 @@ struct DoseRequest {
 };
 
 class VaccineLots final {
-public:
+  public:
     VaccineLots(store::Database& db, std::function<Status(const messaging::CloudEvent&)> publish, std::string source)
         : db_(db), publish_(std::move(publish)), source_(std::move(source)) {}
 
@@ -33,7 +33,7 @@ public:
     Result<VaccineLot> Update(int64_t id, const std::function<Status(VaccineLot&)>& change);
     Status Remove(int64_t id);
 
-private:
+  private:
     Result<VaccineLot> Load(store::Database& db, int64_t id);
     Result<std::optional<VaccineLot>> FindAvailable(const DoseRequest& request);
 

@@ -4,9 +4,12 @@ namespace reservo::vaccine::mgmt {
 
 std::string_view DoseStateName(DoseState s) {
     switch (s) {
-        case DoseState::kTaken: return "taken";
-        case DoseState::kReturned: return "returned";
-        case DoseState::kVoided: return "voided";
+        case DoseState::kTaken:
+            return "taken";
+        case DoseState::kReturned:
+            return "returned";
+        case DoseState::kVoided:
+            return "voided";
     }
     return "taken";
 }
