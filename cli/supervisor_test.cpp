@@ -362,12 +362,12 @@ TEST(Supervisor, StopKeepsAServiceDownUntilStart) {
     EXPECT_FALSE(Alive(old));
     EXPECT_EQ(h.Process("alpha")["state"].as_string(), "stopped");
     EXPECT_TRUE(h.Pids("alpha").empty());
-    // Not restarted; the port's queue stays open, so a request waits instead of being refused.
+    // Not restarted; its listening socket is closed, so callers are refused at once and fail fast.
     std::this_thread::sleep_for(300ms);
     EXPECT_TRUE(h.Pids("alpha").empty());
-    auto waiting = HttpGet("127.0.0.1", h.Port("alpha"), "/pid", 200ms);
-    ASSERT_FALSE(waiting);
-    EXPECT_EQ(waiting.error().code, Code::kDeadlineExceeded);
+    auto refused = HttpGet("127.0.0.1", h.Port("alpha"), "/pid", 2000ms);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Code::kUnavailable) << refused.error().message;
     EXPECT_TRUE(Get(h.Port("beta"), "/pid"));
 
     auto started = h.Send("START alpha");  // the system may be left out when the name is unique

@@ -38,10 +38,11 @@ class Gateway final {
         for (const auto& svc : cfg.Children("services")) {
             auto client = std::make_shared<http::Client>(ctx_.io(), service::ServiceUrl(cfg, svc, base));
             for (const auto& route : cfg.GetList("services." + svc + ".routes")) {
+                // CORS preflight is answered here; unknown paths stay 404.
+                ctx_.router().Add("OPTIONS", route, [this](http::Request& req) { return Preflight(req); });
                 ctx_.router().Any(route, [this, client, svc](http::Request& req) { return Proxy(req, *client, svc); });
             }
         }
-        ctx_.router().Add("OPTIONS", "/**", [this](http::Request& req) { return Preflight(req); });
         return Ok();
     }
 

@@ -65,7 +65,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
     out.prepare_payload();
 
     for (int attempt = 0; attempt < 2; ++attempt) {
-        bool reused = !self->idle.empty();
+        bool reused = attempt == 0 && !self->idle.empty();  // the retry always opens a fresh connection
         std::optional<beast::tcp_stream> stream;
         if (reused) {
             stream.emplace(std::move(self->idle.back()));

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -85,6 +86,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await bhttp::async_write(conn.stream, out, kNoThrow);
     }
 
+    // Lingering close (as nginx does): after an early error answer, read and drop what the client is
+    // still sending, so closing does not reset the connection before the client reads the answer.
+    static asio::awaitable<void> Linger(Connection& conn) {
+        beast::error_code ignored;
+        conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        conn.stream.expires_after(std::chrono::seconds(2));
+        std::array<char, 64 * 1024> sink;
+        size_t total = 0;
+        while (total < (64u << 20)) {
+            auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kNoThrow);
+            if (ec) break;
+            total += n;
+        }
+    }
+
     static asio::awaitable<void> Session(std::shared_ptr<Impl> self, tcp::socket socket) {
         Connection conn(std::move(socket));
         self->connections.insert(&conn);
@@ -104,6 +120,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                     Problem(413, "Payload Too Large",
                             "the body exceeds " + std::to_string(self->options.max_body_bytes) + " bytes"),
                     11);
+                co_await Linger(conn);
                 break;
             }
             if (ec) {

@@ -17,10 +17,10 @@
 namespace reservo {
 
 class Bulkhead final {
-public:
+  public:
     // One call inside the bulkhead; leaves it when destroyed. Move-only.
     class Permit final {
-    public:
+      public:
         Permit(Permit&& other) noexcept : bulkhead_(std::exchange(other.bulkhead_, nullptr)) {}
         Permit& operator=(Permit&& other) noexcept {
             if (this != &other) {
@@ -38,7 +38,7 @@ public:
             if (bulkhead_ != nullptr) std::exchange(bulkhead_, nullptr)->Leave();
         }
 
-    private:
+      private:
         friend class Bulkhead;
         explicit Permit(Bulkhead* bulkhead) : bulkhead_(bulkhead) {}
         Bulkhead* bulkhead_;
@@ -72,7 +72,7 @@ public:
     uint64_t entered() const { return entered_; }    // calls let in, for metrics
     uint64_t rejected() const { return rejected_; }  // calls turned away, for metrics
 
-private:
+  private:
     int max_concurrent_;
     int in_flight_ = 0;
     uint64_t entered_ = 0;

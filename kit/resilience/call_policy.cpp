@@ -11,7 +11,8 @@ namespace {
 // Reads `key` as an int, saturating values that do not fit.
 int GetIntClamped(const Config& config, const std::string& key, int fallback) {
     const int64_t value = config.GetInt(key, fallback);
-    return static_cast<int>(std::clamp<int64_t>(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+    return static_cast<int>(
+        std::clamp<int64_t>(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
 }
 
 Millis GetMillis(const Config& config, const std::string& key, Millis fallback) {

@@ -24,10 +24,10 @@
 namespace reservo {
 
 struct CallPolicy {
-    Millis timeout{1000};           // deadline of one attempt
-    CircuitBreakerPolicy breaker;   // circuit-breaker.*
-    int bulkhead = 64;              // calls in flight at once
-    RetryPolicy retry;              // retry.*; no retry unless max-attempts > 1
+    Millis timeout{1000};          // deadline of one attempt
+    CircuitBreakerPolicy breaker;  // circuit-breaker.*
+    int bulkhead = 64;             // calls in flight at once
+    RetryPolicy retry;             // retry.*; no retry unless max-attempts > 1
 
     // Reads the keys under `prefix` (without a trailing dot).
     static CallPolicy FromConfig(const Config& config, const std::string& prefix);

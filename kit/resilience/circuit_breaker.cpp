@@ -32,9 +32,12 @@ Status CircuitBreakerPolicy::Validate() const {
 
 std::string_view CircuitStateName(CircuitState state) {
     switch (state) {
-        case CircuitState::kClosed: return "CLOSED";
-        case CircuitState::kOpen: return "OPEN";
-        case CircuitState::kHalfOpen: return "HALF_OPEN";
+        case CircuitState::kClosed:
+            return "CLOSED";
+        case CircuitState::kOpen:
+            return "OPEN";
+        case CircuitState::kHalfOpen:
+            return "HALF_OPEN";
     }
     return "UNKNOWN";
 }
@@ -68,9 +71,7 @@ void CircuitBreaker::Window::Record(bool failure, bool slow) {
     next_ = (next_ + 1) % ring_.size();
 }
 
-double CircuitBreaker::Window::FailureRate() const {
-    return Evaluable() ? 100.0 * failures_ / count_ : -1.0;
-}
+double CircuitBreaker::Window::FailureRate() const { return Evaluable() ? 100.0 * failures_ / count_ : -1.0; }
 
 double CircuitBreaker::Window::SlowCallRate() const { return Evaluable() ? 100.0 * slow_ / count_ : -1.0; }
 
@@ -181,8 +182,10 @@ void CircuitBreaker::Reset() { TransitionTo(State::kClosed); }
 
 Millis CircuitBreaker::RetryAfter() const {
     switch (state_) {
-        case State::kClosed: return Millis{0};
-        case State::kHalfOpen: return policy_.open_wait;
+        case State::kClosed:
+            return Millis{0};
+        case State::kHalfOpen:
+            return policy_.open_wait;
         case State::kOpen: {
             const auto left = opened_at_ + policy_.open_wait - now_();
             return left > SteadyClock::duration::zero() ? std::chrono::ceil<Millis>(left) : Millis{0};

@@ -33,13 +33,13 @@
 namespace reservo {
 
 struct CircuitBreakerPolicy {
-    int window_size = 20;                 // outcomes kept in the count-based sliding window
-    int minimum_calls = 10;               // outcomes needed before rates are evaluated
-    double failure_rate_threshold = 50;   // percent; at or above it the circuit opens
-    Millis slow_call_duration{500};       // a call taking longer than this is slow
-    double slow_call_rate_threshold = 80; // percent of slow calls that opens the circuit
-    Millis open_wait{2000};               // how long OPEN rejects before probing
-    int half_open_calls = 3;              // trial calls permitted in HALF_OPEN
+    int window_size = 20;                  // outcomes kept in the count-based sliding window
+    int minimum_calls = 10;                // outcomes needed before rates are evaluated
+    double failure_rate_threshold = 50;    // percent; at or above it the circuit opens
+    Millis slow_call_duration{500};        // a call taking longer than this is slow
+    double slow_call_rate_threshold = 80;  // percent of slow calls that opens the circuit
+    Millis open_wait{2000};                // how long OPEN rejects before probing
+    int half_open_calls = 3;               // trial calls permitted in HALF_OPEN
 
     // Names the first bad field by its config key (`circuit-breaker.window-size ...`).
     Status Validate() const;
@@ -68,7 +68,7 @@ struct CircuitBreakerCounters {
 };
 
 class CircuitBreaker final {
-public:
+  public:
     using State = CircuitState;
     using TransitionListener = std::function<void(State from, State to)>;
 
@@ -110,10 +110,10 @@ public:
     // Back to CLOSED with an empty window (operator action; tests).
     void Reset();
 
-private:
+  private:
     // The last `capacity` outcomes in a ring, with running totals.
     class Window final {
-    public:
+      public:
         void Reset(int capacity, int minimum);
         void Record(bool failure, bool slow);
         int count() const { return count_; }
@@ -122,7 +122,7 @@ private:
         double FailureRate() const;
         double SlowCallRate() const;
 
-    private:
+      private:
         static constexpr uint8_t kFailure = 1;
         static constexpr uint8_t kSlow = 2;
 

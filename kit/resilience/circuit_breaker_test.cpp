@@ -14,7 +14,7 @@ constexpr Millis kFast{10};
 constexpr Millis kSlow{600};
 
 class CircuitBreakerTest : public ::testing::Test {
-protected:
+  protected:
     // Default policy: window 20, minimum 10, failure 50%, slow > 500 ms at 80%, open 2 s, 3 probes.
     CircuitBreaker Make(CircuitBreakerPolicy policy = {}) { return CircuitBreaker(policy, clock_.Source()); }
 

@@ -20,7 +20,8 @@ RateLimiter::RateLimiter(double rate_per_sec, double burst, TimeSource now)
       updated_(now_()) {}
 
 double RateLimiter::TokensAt(SteadyClock::time_point now) const {
-    const double elapsed = std::chrono::duration<double>(std::max(now - updated_, SteadyClock::duration::zero())).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::max(now - updated_, SteadyClock::duration::zero())).count();
     return std::min(burst_, tokens_ + elapsed * rate_);
 }
 

@@ -15,7 +15,7 @@
 namespace reservo {
 
 class RateLimiter final {
-public:
+  public:
     // A rate of zero or less disables limiting; a burst below 1 is raised to 1.
     RateLimiter(double rate_per_sec, double burst, TimeSource now = SteadyTime());
 
@@ -31,7 +31,7 @@ public:
     uint64_t permitted() const { return permitted_; }  // for metrics
     uint64_t rejected() const { return rejected_; }    // for metrics
 
-private:
+  private:
     double TokensAt(SteadyClock::time_point now) const;
 
     double rate_;

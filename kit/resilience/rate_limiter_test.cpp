@@ -6,7 +6,7 @@ namespace reservo {
 namespace {
 
 class RateLimiterTest : public ::testing::Test {
-protected:
+  protected:
     ManualClock clock_;
 };
 

@@ -46,13 +46,13 @@ struct RetryPolicy {
 };
 
 struct RetryBudgetOptions {
-    double percent = 20;      // retries allowed per 100 requests in the window
-    int min_retries = 10;     // retries always allowed per window, so a quiet service can retry
-    Millis window{10'000};    // how long a request or retry counts
+    double percent = 20;    // retries allowed per 100 requests in the window
+    int min_retries = 10;   // retries always allowed per window, so a quiet service can retry
+    Millis window{10'000};  // how long a request or retry counts
 };
 
 class RetryBudget final {
-public:
+  public:
     explicit RetryBudget(RetryBudgetOptions options = {}, TimeSource now = SteadyTime());
 
     // Records an original request (not a retry); each adds percent/100 of a retry to the budget.
@@ -69,7 +69,7 @@ public:
     uint64_t exhausted() const { return exhausted_; }  // times a retry was refused, for metrics
     const RetryBudgetOptions& options() const { return options_; }
 
-private:
+  private:
     static constexpr int kBuckets = 10;
     struct Bucket {
         int64_t epoch = -1;  // which slice of time it counts; -1 never used

@@ -65,14 +65,13 @@ TEST(RetryPolicyTest, ValidateNamesTheBadKey) {
     EXPECT_NE(bad({.max_attempts = 0}).find("retry.max-attempts"), std::string::npos);
     EXPECT_NE(bad({.backoff = Millis{-1}}).find("retry.backoff-ms"), std::string::npos);
     EXPECT_NE(bad({.multiplier = 0.5}).find("retry.multiplier"), std::string::npos);
-    EXPECT_NE(bad({.backoff = Millis{100}, .max_backoff = Millis{50}}).find("retry.max-backoff-ms"),
-              std::string::npos);
+    EXPECT_NE(bad({.backoff = Millis{100}, .max_backoff = Millis{50}}).find("retry.max-backoff-ms"), std::string::npos);
     EXPECT_NE(bad({.jitter = 1.5}).find("retry.jitter"), std::string::npos);
     EXPECT_NE(bad({.budget_percent = 101}).find("retry.budget-percent"), std::string::npos);
 }
 
 class RetryBudgetTest : public ::testing::Test {
-protected:
+  protected:
     RetryBudget Make(double percent, int min_retries, Millis window = Millis{10'000}) {
         return RetryBudget({.percent = percent, .min_retries = min_retries, .window = window}, clock_.Source());
     }
@@ -129,7 +128,7 @@ TEST_F(RetryBudgetTest, RequestsAndRetriesExpireWithTheWindow) {
     budget.OnRequest();
     EXPECT_TRUE(budget.TryRetry());
 
-    clock_.Advance(Millis{5'000});  // the first 4 requests and 2 retries have left the window
+    clock_.Advance(Millis{5'000});            // the first 4 requests and 2 retries have left the window
     EXPECT_DOUBLE_EQ(budget.Balance(), 0.0);  // 2 requests · 50% - 1 retry
     clock_.Advance(Millis{5'000});            // everything has left
     EXPECT_DOUBLE_EQ(budget.Balance(), 0.0);

@@ -23,14 +23,14 @@ inline TimeSource SteadyTime() {
 
 // A clock that moves only when told to. It must outlive every Source() handed out.
 class ManualClock final {
-public:
+  public:
     SteadyClock::time_point Now() const { return now_; }
     void Advance(SteadyClock::duration by) { now_ += by; }
     TimeSource Source() {
         return [this] { return now_; };
     }
 
-private:
+  private:
     // Far from the epoch, so that subtracting a window never underflows.
     SteadyClock::time_point now_ = SteadyClock::time_point{} + std::chrono::hours{24};
 };

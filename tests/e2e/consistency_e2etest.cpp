@@ -1,0 +1,340 @@
+// End-to-end consistency of the vaccine system (issue #2): no overbooking under concurrency,
+// consumers that were down catch up without duplicates, replicas split the partitions, and
+// bad input is refused without changing state.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/system_fixture.hpp"
+
+namespace reservo::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string ReservationBody(int64_t user, int64_t lot) {
+    return "{\"userId\":" + std::to_string(user) + ",\"vaccineId\":" + std::to_string(lot) + "}";
+}
+
+class ConsistencyE2E : public SystemTest {};
+
+// NFR: the dose count holds under concurrency — 100 users race for 20 doses.
+TEST_F(ConsistencyE2E, HundredConcurrentReservationsTakeExactlyTheTwentyDoses) {
+    std::string hospital = UniqueName("race");
+    int64_t lot = CreateLot(hospital, 20);
+    ASSERT_GT(lot, 0);
+    int64_t total_before = TotalElements("/reservations");
+
+    std::vector<Reply> replies(100);
+    http_.RunConcurrently(100, [&](int i) -> Awaitable<void> {
+        replies[i] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(1000 + i, lot));
+    });
+    std::map<int, int> by_status;
+    std::set<int64_t> ids;
+    for (const Reply& r : replies) {
+        ++by_status[r.status];
+        if (r.status == 201)
+            ids.insert(AsInt(r.Json().as_object().at("id")));
+        else
+            EXPECT_EQ(r.status, 409) << r.Describe();
+    }
+    EXPECT_EQ(by_status[201], 20);
+    EXPECT_EQ(by_status[409], 80);
+    EXPECT_EQ(ids.size(), 20u);
+    EXPECT_EQ(LotQty(lot), 0);
+    EXPECT_EQ(TotalElements("/reservations") - total_before, 20);
+    auto stored = ReservationsOfLot(lot);
+    EXPECT_EQ(stored.size(), 20u);
+    for (auto& r : stored) EXPECT_EQ(AsString(r["reservationStatus"]), "reserved");
+
+    std::vector<bj::object> rows;
+    EXPECT_TRUE(Eventually([&] {
+        rows = MyPageRows(hospital);
+        return rows.size() >= 20 && ConsumerCaughtUp("mypage");
+    })) << "mypage rows: "
+        << rows.size();
+    rows = MyPageRows(hospital);
+    std::set<int64_t> row_ids;
+    for (auto& row : rows) row_ids.insert(AsInt(row["reservationId"]));
+    EXPECT_EQ(rows.size(), 20u);
+    EXPECT_EQ(row_ids, ids);
+}
+
+// NFR: consumers that were down receive what they missed, exactly once.
+TEST_F(ConsistencyE2E, StoppedConsumersCatchUpWithoutDuplicates) {
+    ReservoOk({"stop", "vaccine/notification"});
+    ReservoOk({"stop", "vaccine/mypage"});
+
+    std::string hospital = UniqueName("catchup");
+    int64_t lot = CreateLot(hospital, 10);
+    ASSERT_GT(lot, 0);
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 5; ++i) {
+        Reply r = Call("POST", "/reservations", ReservationBody(2000 + i, lot));
+        ASSERT_EQ(r.status, 201) << r.Describe();
+        ids.push_back(AsInt(r.Json().as_object().at("id")));
+    }
+    Reply patch = Call("PATCH", "/reservations/" + std::to_string(ids[0]), R"({"reservationStatus":"cancelled"})");
+    EXPECT_EQ(patch.status, 200) << patch.Describe();
+    Reply del = Call("DELETE", "/reservations/" + std::to_string(ids[1]));
+    EXPECT_EQ(del.status, 204) << del.Describe();
+    std::set<int64_t> cancelled{ids[0], ids[1]};
+
+    ReservoOk({"start", "vaccine/notification"});
+    ReservoOk({"start", "vaccine/mypage"});
+
+    auto settled = [&] {
+        if (!ConsumerCaughtUp("mypage") || !ConsumerCaughtUp("notification")) return false;
+        auto rows = MyPageRows(hospital);
+        int n_cancelled = 0;
+        for (auto& row : rows) n_cancelled += AsString(row["reservationStatus"]) == "cancelled";
+        return rows.size() >= 5 && n_cancelled >= 2 && NotificationsFor(ids).size() >= 7;
+    };
+    EXPECT_TRUE(Eventually(settled));
+
+    auto rows = MyPageRows(hospital);
+    EXPECT_EQ(rows.size(), 5u);
+    std::set<int64_t> row_ids;
+    for (auto& row : rows) {
+        int64_t id = AsInt(row["reservationId"]);
+        row_ids.insert(id);
+        EXPECT_EQ(AsString(row["reservationStatus"]), cancelled.contains(id) ? "cancelled" : "reserved")
+            << "reservation " << id;
+    }
+    EXPECT_EQ(row_ids, std::set<int64_t>(ids.begin(), ids.end()));
+
+    std::map<std::string, std::multiset<std::string>> by_type;
+    for (auto& n : NotificationsFor(ids)) by_type[AsString(n["eventType"])].insert(AsString(n["correlationId"]));
+    std::multiset<std::string> want_reserved, want_cancelled;
+    for (int64_t id : ids) want_reserved.insert(std::to_string(id));
+    for (int64_t id : cancelled) want_cancelled.insert(std::to_string(id));
+    EXPECT_EQ(by_type["VaccineReserved"], want_reserved);
+    EXPECT_EQ(by_type["ReservationCancelled"], want_cancelled);
+    EXPECT_EQ(by_type.size(), 2u) << "unexpected notification types";
+    // The lot's own notice arrived once too.
+    int registered = 0;
+    for (auto& n : ListAll("/notifications", "notifications")) {
+        registered +=
+            AsString(n["eventType"]) == "VaccineRegistered" && AsString(n["correlationId"]) == std::to_string(lot);
+    }
+    EXPECT_EQ(registered, 1);
+    EXPECT_EQ(LotQty(lot), 10 - 5 + 2);
+}
+
+// One replica's view, read over one connection: its pid (from /actuator/info) and its metrics.
+struct ReplicaView {
+    int64_t pid = -1;
+    std::string metrics;
+};
+
+// NFR: replicas of a consumer split the partitions with no duplicate effects.
+TEST_F(ConsistencyE2E, TwoMyPageReplicasSplitPartitionsWithoutDuplicates) {
+    ReservoOk({"scale", "vaccine/mypage", "2"});
+    bj::object status = system().ServiceStatus("mypage");
+    EXPECT_EQ(AsInt(status["replicas"]), 2) << bj::serialize(status);
+    EXPECT_EQ(AsInt(status["ready"]), 2) << bj::serialize(status);
+    std::vector<pid_t> pids = system().Pids("mypage");
+    ASSERT_EQ(pids.size(), 2u) << bj::serialize(status);
+    EXPECT_NE(pids[0], pids[1]);
+
+    std::string hospital = UniqueName("replicas");
+    int64_t lot = CreateLot(hospital, 40);
+    ASSERT_GT(lot, 0);
+    std::vector<Reply> replies(40);
+    http_.RunConcurrently(40, [&](int i) -> Awaitable<void> {
+        replies[i] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(3000 + i, lot));
+    });
+    std::set<int64_t> ids;
+    for (const Reply& r : replies) {
+        ASSERT_EQ(r.status, 201) << r.Describe();
+        ids.insert(AsInt(r.Json().as_object().at("id")));
+    }
+
+    // The shared port hands each new connection to either replica; keep one connection per
+    // look so pid and metrics come from the same process.
+    std::map<int64_t, std::string> seen;
+    auto look = [&] {
+        http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf("mypage")));
+        Reply a = http_.Call(client, "GET", "/actuator/info");
+        Reply m = http_.Call(client, "GET", "/actuator/prometheus");
+        Reply b = http_.Call(client, "GET", "/actuator/info");
+        if (a.status != 200 || m.status != 200 || b.status != 200) return;
+        int64_t pid = AsInt(a.Json().as_object()["pid"]);
+        if (pid != AsInt(b.Json().as_object()["pid"])) return;
+        seen[pid] = m.body;
+    };
+    auto owned = [&](const std::string& text) {
+        return Metric(text, "reservo_consumer_owned_partitions{group=\"mypage\"}").value_or(-1);
+    };
+    auto lag = [&](const std::string& text) {
+        return Metric(text, "reservo_consumer_lag{group=\"mypage\"}").value_or(-1);
+    };
+    bool split = Eventually(
+        [&] {
+            seen.clear();
+            for (int i = 0; i < 40 && seen.size() < 2; ++i) look();
+            if (seen.size() != 2) return false;
+            double sum = 0;
+            for (auto& [pid, text] : seen) {
+                if (owned(text) <= 0 || lag(text) != 0) return false;
+                sum += owned(text);
+            }
+            return sum == 4;
+        },
+        15s, 200ms);
+    EXPECT_TRUE(split) << "replicas seen: " << seen.size();
+    for (auto& [pid, text] : seen) {
+        EXPECT_TRUE(std::find(pids.begin(), pids.end(), pid) != pids.end()) << "pid " << pid;
+        EXPECT_GT(owned(text), 0) << "replica " << pid;
+    }
+
+    std::vector<bj::object> rows;
+    EXPECT_TRUE(Eventually([&] {
+        rows = MyPageRows(hospital);
+        return rows.size() >= 40;
+    }));
+    rows = MyPageRows(hospital);
+    std::multiset<int64_t> row_ids;
+    for (auto& row : rows) row_ids.insert(AsInt(row["reservationId"]));
+    EXPECT_EQ(rows.size(), 40u);
+    EXPECT_EQ(std::set<int64_t>(row_ids.begin(), row_ids.end()), ids);
+    for (int64_t id : ids) EXPECT_EQ(row_ids.count(id), 1u) << "reservation " << id;
+
+    ReservoOk({"scale", "vaccine/mypage", "1"});
+    EXPECT_EQ(system().Pids("mypage").size(), 1u);
+}
+
+// Every error answer is problem+json whose `status` is the HTTP status, and never a 5xx.
+void ExpectProblem(const Reply& r, const std::string& what) {
+    SCOPED_TRACE(what);
+    ASSERT_NE(r.status, 0) << r.Describe();
+    EXPECT_GE(r.status, 400) << r.Describe();
+    EXPECT_LT(r.status, 500) << r.Describe();
+    EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << r.Describe();
+    bj::value v = r.Json();
+    ASSERT_TRUE(v.is_object()) << r.Describe();
+    EXPECT_EQ(AsInt(v.as_object()["status"]), r.status) << r.Describe();
+    EXPECT_TRUE(v.as_object().contains("title")) << r.Describe();
+}
+
+// NFR: bad input never yields a 500 and never changes state.
+TEST_F(ConsistencyE2E, BadInputIsRefusedWithProblemJsonAndChangesNothing) {
+    std::string hospital = UniqueName("bad");
+    int64_t lot = CreateLot(hospital, 3);
+    ASSERT_GT(lot, 0);
+    Reply ok = Call("POST", "/reservations", ReservationBody(4000, lot));
+    ASSERT_EQ(ok.status, 201) << ok.Describe();
+    std::string existing = "/reservations/" + std::to_string(AsInt(ok.Json().as_object().at("id")));
+    std::string lot_path = "/vaccineMgmts/" + std::to_string(lot);
+    ASSERT_TRUE(Eventually([&] { return ConsumerCaughtUp("mypage") && ConsumerCaughtUp("notification"); }));
+
+    auto counts = [&] {
+        return std::vector<int64_t>{TotalElements("/reservations"), TotalElements("/vaccineMgmts"),
+                                    TotalElements("/myPages"), TotalElements("/notifications"), LotQty(lot)};
+    };
+    std::vector<int64_t> before = counts();
+
+    struct Case {
+        std::string method, target, body;
+        int want;  // 0: any 4xx
+    };
+    std::string l = std::to_string(lot);
+    std::vector<Case> cases = {
+        {"POST", "/reservations", "{", 400},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":" + l + ",}", 400},
+        {"POST", "/reservations", "not json at all", 400},
+        {"POST", "/reservations", "[]", 400},
+        {"POST", "/reservations", "null", 400},
+        {"POST", "/reservations", "{\"userId\":\"abc\",\"vaccineId\":" + l + "}", 400},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":\"x\"}", 400},
+        {"POST", "/reservations", "{\"userId\":{},\"vaccineId\":" + l + "}", 400},
+        {"POST", "/reservations", "{}", 400},
+        {"POST", "/reservations", "{\"userId\":1}", 400},
+        {"POST", "/reservations", "{\"vaccineId\":" + l + "}", 400},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":99999999999999999999}", 400},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":1e30}", 400},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":-1}", 0},
+        {"POST", "/reservations", "{\"userId\":1,\"vaccineId\":999999}", 404},
+        {"POST", "/vaccineMgmts",
+         "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"availableDate\":\"2026-12-01\",\"qty\":-1}", 400},
+        {"POST", "/vaccineMgmts",
+         "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"availableDate\":\"2026-12-01\",\"qty\":1e30}", 400},
+        {"POST", "/vaccineMgmts",
+         "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"availableDate\":\"2026-12-01\",\"qty\":99999999999999999999}",
+         400},
+        {"POST", "/vaccineMgmts",
+         "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"availableDate\":\"2026-13-45\",\"qty\":1}", 400},
+        {"POST", "/vaccineMgmts", "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"qty\":1}", 400},
+        {"POST", "/vaccineMgmts",
+         "{\"vaccineType\":\"a\",\"hospital\":\"b\",\"availableDate\":\"2026-12-01\",\"qty\":\"many\"}", 400},
+        {"POST", "/vaccineMgmts", "{", 400},
+        {"PATCH", existing, "{\"reservationStatus\":\"bogus\"}", 400},
+        {"PATCH", existing, "{\"reservationStatus\":", 400},
+        {"PATCH", existing, "[1]", 400},
+        {"PATCH", "/reservations/999999", "{\"reservationStatus\":\"cancelled\"}", 404},
+        {"DELETE", "/reservations/999999", "", 404},
+        {"GET", "/reservations/999999", "", 404},
+        {"GET", "/reservations/abc", "", 404},
+        {"GET", "/reservations/99999999999999999999", "", 404},
+        {"GET", "/vaccineMgmts/999999", "", 404},
+        {"GET", "/myPages/999999", "", 404},
+        {"GET", "/notifications/999999", "", 404},
+        {"GET", "/reservations?size=abc", "", 400},
+        {"GET", "/reservations?page=-1", "", 400},
+        {"PUT", "/vaccineMgmts/updateVaccine?vaccineId=abc", "", 400},
+        {"PUT", "/vaccineMgmts/updateVaccine?vaccineId=999999", "", 404},
+        {"GET", "/../etc/passwd", "", 0},
+        {"GET", "/reservations/../../etc/passwd", "", 0},
+        {"GET", "/reservations/1/2/3", "", 0},
+        {"GET", "/reservations/%00", "", 0},
+        {"GET", "/%00", "", 0},
+        {"GET", "/reservations/%zz", "", 0},
+        {"POST", "/reservations/1/2/3", "{}", 0},
+    };
+    for (const Case& c : cases) {
+        Reply r = Call(c.method, c.target, c.body);
+        std::string what = c.method + " " + c.target + " " + c.body;
+        ExpectProblem(r, what);
+        if (c.want != 0) {
+            EXPECT_EQ(r.status, c.want) << what << " → " << r.Describe();
+        }
+    }
+
+    // 10 MB: over the 1 MB limit. Sent while reading, as curl does: the gateway answers as
+    // soon as it has seen Content-Length.
+    std::string body = "{\"userId\":\"" + std::string(10 << 20, 'a') + "\",\"vaccineId\":1}";
+    Reply big = RawExchange(gateway(),
+                            "POST /reservations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                            "application/json\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body);
+    ExpectProblem(big, "10 MB body");
+    EXPECT_EQ(big.status, 413) << big.Describe();
+
+    // Nothing changed, and everything still serves.
+    EXPECT_TRUE(Eventually([&] { return ConsumerCaughtUp("mypage") && ConsumerCaughtUp("notification"); }));
+    EXPECT_EQ(counts(), before);
+    std::string why;
+    EXPECT_TRUE(system().AllReady(&why)) << why;
+    for (std::string_view service : kServices) {
+        Reply r = http_.Call(PortOf(service), "GET", "/actuator/health/readiness");
+        EXPECT_EQ(r.status, 200) << service << ": " << r.Describe();
+    }
+    Reply after = Call("POST", "/reservations", ReservationBody(4001, lot));
+    EXPECT_EQ(after.status, 201) << after.Describe();
+}
+
+// The gateway answers a path no service owns with 404 (a known path with another method is
+// 405, with an Allow header) — as the router's contract says.
+TEST_F(ConsistencyE2E, UnknownPathThroughTheGatewayIs404) {
+    for (std::string target : {"/no-such-resource", "/", "/../etc/passwd"}) {
+        Reply r = Call("GET", target);
+        ExpectProblem(r, target);
+        EXPECT_EQ(r.status, 404) << target << " → " << r.Describe();
+    }
+}
+
+}  // namespace
+}  // namespace reservo::e2e

@@ -1,0 +1,702 @@
+#include "tests/e2e/system_fixture.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <set>
+#include <sstream>
+
+extern char** environ;
+
+namespace reservo::e2e {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::mt19937_64& Rng() {
+    static std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(getpid()));
+    return rng;
+}
+
+// Whether nothing listens on (or lingers in TIME_WAIT on) this TCP port.
+bool PortFree(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_ANY);
+    bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
+
+// A base below the kernel's ephemeral range (32768+) so outgoing connections cannot take it.
+int PickPortBase() {
+    std::uniform_int_distribution<int> slot(0, (32000 - 20000) / 10 - 1);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        int base = 20000 + slot(Rng()) * 10;
+        bool free = true;
+        for (int p = base; p < base + 10 && free; ++p) free = PortFree(p);
+        if (free) return base;
+    }
+    return 0;
+}
+
+// /proc/PID/cmdline with NULs as spaces; empty when the process is gone.
+std::string CmdLine(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(text.begin(), text.end(), '\0', ' ');
+    return text;
+}
+
+// Alive and not a zombie.
+bool Alive(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return false;
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos || paren + 2 >= stat.size()) return false;
+    return stat[paren + 2] != 'Z';
+}
+
+// Runs argv with `env` added, collecting stdout+stderr until it exits or `timeout` passes.
+System::RunResult Run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
+                      Millis timeout) {
+    System::RunResult result;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        result.output = std::string("pipe: ") + std::strerror(errno);
+        return result;
+    }
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e) {
+        std::string_view entry(*e);
+        bool overridden = std::any_of(env.begin(), env.end(), [&](const auto& kv) {
+            return entry.starts_with(kv.first) && entry.size() > kv.first.size() && entry[kv.first.size()] == '=';
+        });
+        if (!overridden) env_text.emplace_back(entry);
+    }
+    for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& e : env_text) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_text = args;
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+        close(out[0]);
+        result.output = "posix_spawn " + args[0] + ": " + std::strerror(rc);
+        return result;
+    }
+    // Read until EOF: the detached supervisor of `up` replaces its stdout with its log, so EOF
+    // comes once `up` has reported.
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buffer[4096];
+    for (;;) {
+        auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            result.output += "\n[e2e: killed after the timeout]";
+            break;
+        }
+        pollfd p{out[0], POLLIN, 0};
+        int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1000)));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) continue;
+        ssize_t got = read(out[0], buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        result.output.append(buffer, static_cast<size_t>(got));
+    }
+    close(out[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Reply, Http, LoadLoop
+
+bj::value Reply::Json() const {
+    boost::system::error_code ec;
+    bj::value v = bj::parse(body, ec);
+    if (ec) return nullptr;
+    return v;
+}
+
+std::string Reply::Header(std::string_view name) const { return std::string(headers.Find(name).value_or("")); }
+
+std::string Reply::Describe() const {
+    std::ostringstream out;
+    out << "status " << status << " in " << elapsed.count() << " ms";
+    if (!error.empty()) out << " (" << error << ")";
+    if (!body.empty()) out << ": " << body.substr(0, 400);
+    return out.str();
+}
+
+http::Client& Http::ClientFor(int port) {
+    auto& slot = clients_[port];
+    if (!slot) slot = std::make_unique<http::Client>(io_, "http://127.0.0.1:" + std::to_string(port));
+    return *slot;
+}
+
+Awaitable<Reply> Http::Send(http::Client& client, std::string method, std::string target, std::string body,
+                            Millis timeout) {
+    http::Request req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    if (!body.empty()) req.headers.Set("Content-Type", "application/json");
+    req.body = std::move(body);
+    auto start = std::chrono::steady_clock::now();
+    auto res = co_await client.Send(std::move(req), timeout);
+    Reply reply;
+    reply.elapsed = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+    if (!res) {
+        reply.error = res.error().message;
+        co_return reply;
+    }
+    reply.status = res->status;
+    reply.headers = std::move(res->headers);
+    reply.body = std::move(res->body);
+    co_return reply;
+}
+
+Awaitable<Reply> Http::Send(int port, std::string method, std::string target, std::string body, Millis timeout) {
+    co_return co_await Send(ClientFor(port), std::move(method), std::move(target), std::move(body), timeout);
+}
+
+void Http::RunUntil(const bool& done) {
+    io_.restart();
+    while (!done) {
+        if (io_.run_one() == 0) break;
+    }
+}
+
+Reply Http::Call(http::Client& client, std::string method, std::string target, std::string body, Millis timeout) {
+    Reply out;
+    bool done = false;
+    asio::co_spawn(
+        io_,
+        [&]() -> Awaitable<void> {
+            out = co_await Send(client, std::move(method), std::move(target), std::move(body), timeout);
+            done = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    RunUntil(done);
+    if (!done) out.error = "the io_context ran out of work";
+    return out;
+}
+
+Reply Http::Call(int port, std::string method, std::string target, std::string body, Millis timeout) {
+    return Call(ClientFor(port), std::move(method), std::move(target), std::move(body), timeout);
+}
+
+void Http::RunConcurrently(int count, const std::function<Awaitable<void>(int)>& body) {
+    int finished = 0;
+    bool done = count == 0;
+    for (int i = 0; i < count; ++i) {
+        asio::co_spawn(io_, body(i), [&](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+            if (++finished == count) done = true;
+        });
+    }
+    RunUntil(done);
+}
+
+LoadLoop::LoadLoop(int workers, Step step, Millis pause) {
+    thread_ = std::thread([this, workers, step = std::move(step), pause] {
+        Http http;
+        http.RunConcurrently(workers, [&](int worker) -> Awaitable<void> {
+            asio::steady_timer timer(http.io());
+            while (!stop_.load()) {
+                co_await step(http, worker);
+                iterations_.fetch_add(1);
+                timer.expires_after(pause);
+                co_await timer.async_wait(asio::use_awaitable);
+            }
+        });
+    });
+}
+
+LoadLoop::~LoadLoop() { Stop(); }
+
+void LoadLoop::Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+}
+
+// ---------------------------------------------------------------------------------------------
+// System
+
+System::System(std::string data_dir, int port_base) : data_dir_(std::move(data_dir)), port_base_(port_base) {}
+
+System::~System() { Down(); }
+
+std::unique_ptr<System> System::Start(std::string* error, const std::vector<std::pair<std::string, std::string>>& env) {
+    std::string log;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        int base = PickPortBase();
+        if (base == 0) {
+            *error = "no free port range found";
+            return nullptr;
+        }
+        char tmpl[] = "/tmp/reservo-e2e-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            *error = std::string("mkdtemp: ") + std::strerror(errno);
+            return nullptr;
+        }
+        std::unique_ptr<System> system(new System(tmpl, base));
+        RunResult up = Run({RESERVO_BIN, "up", "vaccine", "--data", system->data_dir_, "--port-base",
+                            std::to_string(base), "--detach"},
+                           env, Millis(60000));
+        if (up.exit_code == 0) {
+            std::string why;
+            if (Eventually([&] { return system->AllReady(&why); }, Millis(10000))) return system;
+            log += "attempt " + std::to_string(attempt) + ": not ready: " + why + "\n";
+        } else {
+            log += "attempt " + std::to_string(attempt) + " (port base " + std::to_string(base) + "): exit " +
+                   std::to_string(up.exit_code) + ": " + up.output + "\n";
+        }
+        system->DumpLogs();
+        system->Down();  // a port taken between the check and `up`: try another range
+    }
+    *error = "reservo up failed:\n" + log;
+    return nullptr;
+}
+
+int System::PortOf(std::string_view service) const {
+    for (size_t i = 0; i < std::size(kServices); ++i) {
+        if (kServices[i] == service) return port_base_ + 1 + static_cast<int>(i);
+    }
+    return port_base_;  // "gateway"
+}
+
+System::RunResult System::Reservo(std::vector<std::string> args, Millis timeout) const {
+    args.insert(args.begin(), RESERVO_BIN);
+    args.push_back("--data");
+    args.push_back(data_dir_);
+    return Run(args, {}, timeout);
+}
+
+bj::object System::Status() const {
+    RunResult r = Reservo({"status", "--json"}, Millis(10000));
+    if (r.exit_code != 0) return {};
+    boost::system::error_code ec;
+    bj::value v = bj::parse(r.output, ec);
+    if (ec || !v.is_object()) return {};
+    return v.as_object();
+}
+
+bj::object System::ServiceStatus(std::string_view service) const {
+    bj::object status = Status();
+    const bj::value* processes = status.if_contains("processes");
+    if (!processes || !processes->is_array()) return {};
+    for (const auto& p : processes->as_array()) {
+        if (p.is_object() && AsString(p.as_object().at("service")) == service) return p.as_object();
+    }
+    return {};
+}
+
+std::vector<pid_t> System::Pids(std::string_view service) const {
+    std::vector<pid_t> pids;
+    bj::object s = ServiceStatus(service);
+    if (const bj::value* list = s.if_contains("pids"); list && list->is_array()) {
+        for (const auto& p : list->as_array()) pids.push_back(static_cast<pid_t>(AsInt(p)));
+    }
+    return pids;
+}
+
+bool System::AllReady(std::string* why) const {
+    bj::object status = Status();
+    auto fail = [&](std::string text) {
+        if (why) *why = std::move(text);
+        return false;
+    };
+    if (status.empty()) return fail("no status");
+    if (AsString(status["state"]) != "running") return fail("supervisor state " + bj::serialize(status["state"]));
+    const bj::value* processes = status.if_contains("processes");
+    if (!processes || !processes->is_array() || processes->as_array().size() != 1 + std::size(kServices)) {
+        return fail("unexpected process list");
+    }
+    for (const auto& p : processes->as_array()) {
+        const bj::object& o = p.as_object();
+        if (AsString(o.at("state")) != "ready" || AsInt(o.at("ready")) != AsInt(o.at("replicas"))) {
+            return fail(bj::serialize(o));
+        }
+    }
+    return true;
+}
+
+void System::DumpLogs(size_t lines) const {
+    std::vector<fs::path> logs = {fs::path(data_dir_) / "reservo.log"};
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(data_dir_) / "vaccine" / "logs", ec)) {
+        logs.push_back(entry.path());
+    }
+    for (const auto& path : logs) {
+        std::ifstream in(path);
+        std::deque<std::string> tail;
+        for (std::string line; std::getline(in, line);) {
+            tail.push_back(std::move(line));
+            if (tail.size() > lines) tail.pop_front();
+        }
+        std::cerr << "---- " << path.string() << " (last " << tail.size() << " lines)\n";
+        for (const auto& line : tail) std::cerr << line << "\n";
+    }
+}
+
+void System::Down() {
+    if (down_) return;
+    down_ = true;
+    // Everything of ours carries the data directory on its command line; that guards against
+    // killing a recycled pid.
+    std::vector<pid_t> ours;
+    bj::object status = Status();
+    if (const bj::value* sup = status.if_contains("supervisorPid")) ours.push_back(static_cast<pid_t>(AsInt(*sup)));
+    if (const bj::value* processes = status.if_contains("processes"); processes && processes->is_array()) {
+        for (const auto& p : processes->as_array()) {
+            const bj::value* instances = p.as_object().if_contains("instances");
+            if (!instances || !instances->is_array()) continue;
+            for (const auto& i : instances->as_array()) ours.push_back(static_cast<pid_t>(AsInt(i.at("pid"))));
+        }
+    }
+    if (!status.empty()) {
+        RunResult down = Reservo({"down"}, Millis(30000));
+        if (down.exit_code != 0) std::cerr << "e2e: reservo down failed: " << down.output << "\n";
+    }
+    auto leftovers = [&] {
+        std::vector<pid_t> left;
+        for (pid_t pid : ours) {
+            if (pid > 0 && Alive(pid) && CmdLine(pid).find(data_dir_) != std::string::npos) left.push_back(pid);
+        }
+        return left;
+    };
+    Eventually([&] { return leftovers().empty(); }, Millis(5000));
+    for (pid_t pid : leftovers()) {
+        std::cerr << "e2e: killing leftover pid " << pid << " (" << CmdLine(pid) << ")\n";
+        kill(pid, SIGKILL);
+    }
+    std::error_code ec;
+    if (std::getenv("RESERVO_E2E_KEEP")) {
+        std::cerr << "e2e: kept " << data_dir_ << "\n";
+    } else {
+        fs::remove_all(data_dir_, ec);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free helpers
+
+bool Eventually(const std::function<bool()>& probe, Millis timeout, Millis interval) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (probe()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(interval);
+    }
+}
+
+std::optional<double> Metric(std::string_view text, std::string_view series) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
+            std::string value(line.substr(series.size() + 1));
+            char* stop = nullptr;
+            double v = std::strtod(value.c_str(), &stop);
+            if (stop != value.c_str()) return v;
+        }
+    }
+    return std::nullopt;
+}
+
+Reply RawExchange(int port, const std::string& request, Millis timeout) {
+    Reply reply;
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + timeout;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        reply.error = std::string("socket: ") + std::strerror(errno);
+        return reply;
+    }
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) {
+        reply.error = std::string("connect: ") + std::strerror(errno);
+        close(fd);
+        return reply;
+    }
+    std::string in;
+    size_t sent = 0;
+    bool writing = true;
+    std::string write_error;
+    auto complete = [&] {
+        size_t end = in.find("\r\n\r\n");
+        if (end == std::string::npos) return false;
+        std::string head = in.substr(0, end);
+        for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        size_t cl = head.find("content-length:");
+        size_t length = cl == std::string::npos ? 0 : std::strtoul(head.c_str() + cl + 15, nullptr, 10);
+        return in.size() >= end + 4 + length;
+    };
+    for (;;) {
+        auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+            reply.error = "timed out";
+            break;
+        }
+        pollfd p{fd, static_cast<short>(POLLIN | (writing ? POLLOUT : 0)), 0};
+        int n = poll(&p, 1, static_cast<int>(left));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) continue;
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+            char buffer[65536];
+            ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+            if (got > 0) {
+                in.append(buffer, static_cast<size_t>(got));
+                if (complete()) break;
+                continue;
+            }
+            if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            if (got < 0) reply.error = std::string("recv: ") + std::strerror(errno);
+            break;
+        }
+        if (writing && (p.revents & POLLOUT)) {
+            ssize_t put = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+            if (put > 0) {
+                sent += static_cast<size_t>(put);
+                writing = sent < request.size();
+            } else if (put < 0 && errno != EAGAIN && errno != EINTR) {
+                write_error = std::string("send: ") + std::strerror(errno);
+                writing = false;
+            }
+        }
+    }
+    close(fd);
+    reply.elapsed = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+    size_t end = in.find("\r\n\r\n");
+    if (end == std::string::npos || !in.starts_with("HTTP/1.")) {
+        if (reply.error.empty()) reply.error = write_error.empty() ? "no answer" : write_error;
+        return reply;
+    }
+    reply.error.clear();
+    std::istringstream head(in.substr(0, end));
+    std::string line;
+    std::getline(head, line);
+    reply.status = std::atoi(line.c_str() + 9);
+    while (std::getline(head, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        size_t value = line.find_first_not_of(' ', colon + 1);
+        reply.headers.Add(line.substr(0, colon), value == std::string::npos ? "" : line.substr(value));
+    }
+    reply.body = in.substr(end + 4);
+    return reply;
+}
+
+int64_t AsInt(const bj::value& v) {
+    if (v.is_int64()) return v.as_int64();
+    if (v.is_uint64()) return static_cast<int64_t>(v.as_uint64());
+    if (v.is_double()) return static_cast<int64_t>(v.as_double());
+    if (v.is_string()) return std::strtoll(v.as_string().c_str(), nullptr, 10);
+    return -1;
+}
+
+std::string AsString(const bj::value& v) {
+    if (v.is_string()) return std::string(v.as_string());
+    if (v.is_null()) return "";
+    return bj::serialize(v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SystemTest
+
+std::unique_ptr<System> SystemTest::system_;
+
+void SystemTest::SetUpTestSuite() {
+    if (system_) return;
+    std::string error;
+    system_ = System::Start(&error);
+    if (!system_) FAIL() << error;
+}
+
+void SystemTest::TearDownTestSuite() {
+    if (!system_) return;
+    system_->Down();
+    system_.reset();
+}
+
+void SystemTest::SetUp() {
+    ASSERT_TRUE(system_) << "the system did not start";
+    // Back to the normal shape whatever an earlier (maybe failed) test left behind.
+    Http http;
+    http.Call(system_->PortOf("vaccine-mgmt"), "DELETE", "/actuator/faults");
+    bj::object status = system_->Status();
+    if (const bj::value* processes = status.if_contains("processes"); processes && processes->is_array()) {
+        for (const auto& p : processes->as_array()) {
+            const bj::object& o = p.as_object();
+            std::string target = AsString(o.at("system")) + "/" + AsString(o.at("service"));
+            if (AsInt(o.at("replicas")) != 1) system_->Reservo({"scale", target, "1"});
+            if (AsInt(o.at("ready")) == 0) system_->Reservo({"start", target});
+        }
+    }
+    std::string why;
+    ASSERT_TRUE(Eventually([&] { return system_->AllReady(&why); })) << why;
+}
+
+void SystemTest::TearDown() {
+    if (HasFailure() && system_) system_->DumpLogs();
+}
+
+Reply SystemTest::Call(std::string method, std::string target, std::string body, Millis timeout) {
+    return http_.Call(gateway(), std::move(method), std::move(target), std::move(body), timeout);
+}
+
+std::string SystemTest::UniqueName(std::string_view prefix) const {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string test = info ? info->name() : "test";
+    return std::string(prefix) + "-" + test + "-" + std::to_string(Rng()() % 1000000000);
+}
+
+int64_t SystemTest::CreateLot(const std::string& hospital, int64_t qty) {
+    bj::object lot{{"vaccineType", "pfizer"}, {"hospital", hospital}, {"availableDate", "2026-12-01"}, {"qty", qty}};
+    Reply r = Call("POST", "/vaccineMgmts", bj::serialize(lot));
+    EXPECT_EQ(r.status, 201) << r.Describe();
+    bj::value v = r.Json();
+    if (r.status != 201 || !v.is_object() || !v.as_object().contains("id")) return -1;
+    return AsInt(v.as_object().at("id"));
+}
+
+int64_t SystemTest::LotQty(int64_t lot) {
+    Reply r = Call("GET", "/vaccineMgmts/" + std::to_string(lot));
+    bj::value v = r.Json();
+    if (r.status != 200 || !v.is_object() || !v.as_object().contains("qty")) return -1;
+    return AsInt(v.as_object().at("qty"));
+}
+
+std::vector<bj::object> SystemTest::ListAll(std::string_view path, std::string_view embedded_name) {
+    std::vector<bj::object> rows;
+    for (int page = 0;; ++page) {
+        Reply r = Call("GET", std::string(path) + "?size=2000&page=" + std::to_string(page));
+        bj::value v = r.Json();
+        EXPECT_EQ(r.status, 200) << path << ": " << r.Describe();
+        if (r.status != 200 || !v.is_object()) return rows;
+        const bj::object& o = v.as_object();
+        if (const bj::value* embedded = o.if_contains("_embedded"); embedded && embedded->is_object()) {
+            if (const bj::value* list = embedded->as_object().if_contains(embedded_name); list && list->is_array()) {
+                for (const auto& row : list->as_array()) rows.push_back(row.as_object());
+            }
+        }
+        const bj::value* info = o.if_contains("page");
+        if (!info || !info->is_object()) return rows;
+        if (page + 1 >= AsInt(info->as_object().at("totalPages"))) return rows;
+    }
+}
+
+int64_t SystemTest::TotalElements(std::string_view path) {
+    Reply r = Call("GET", std::string(path) + "?size=1");
+    bj::value v = r.Json();
+    if (r.status != 200 || !v.is_object()) return -1;
+    const bj::value* page = v.as_object().if_contains("page");
+    if (!page || !page->is_object()) return -1;
+    return AsInt(page->as_object().at("totalElements"));
+}
+
+std::vector<bj::object> SystemTest::ReservationsOfLot(int64_t lot) {
+    std::vector<bj::object> out;
+    for (auto& row : ListAll("/reservations", "reservations")) {
+        if (AsInt(row["vaccineId"]) == lot) out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::vector<bj::object> SystemTest::MyPageRows(const std::string& hospital) {
+    std::vector<bj::object> out;
+    for (auto& row : ListAll("/myPages", "myPages")) {
+        if (AsString(row["hospital"]) == hospital) out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::vector<bj::object> SystemTest::NotificationsFor(const std::vector<int64_t>& reservation_ids) {
+    std::set<std::string> ids;
+    for (int64_t id : reservation_ids) ids.insert(std::to_string(id));
+    std::vector<bj::object> out;
+    for (auto& row : ListAll("/notifications", "notifications")) {
+        std::string type = AsString(row["eventType"]);
+        if (type == "VaccineRegistered") continue;  // its correlationId is a lot id
+        if (ids.contains(AsString(row["correlationId"]))) out.push_back(std::move(row));
+    }
+    return out;
+}
+
+std::string SystemTest::Metrics(std::string_view service) {
+    Reply r = http_.Call(PortOf(service), "GET", "/actuator/prometheus");
+    return r.status == 200 ? r.body : std::string();
+}
+
+std::optional<double> SystemTest::ServiceMetric(std::string_view service, std::string_view series) {
+    return Metric(Metrics(service), series);
+}
+
+bool SystemTest::ConsumerCaughtUp(std::string_view service) {
+    auto lag = ServiceMetric(service, "reservo_consumer_lag{group=\"" + std::string(service) + "\"}");
+    return lag && *lag == 0;
+}
+
+void SystemTest::ReservoOk(std::vector<std::string> args) {
+    std::string text;
+    for (const auto& a : args) text += a + " ";
+    System::RunResult r = system_->Reservo(std::move(args));
+    EXPECT_EQ(r.exit_code, 0) << "reservo " << text << "→ " << r.output;
+}
+
+}  // namespace reservo::e2e
