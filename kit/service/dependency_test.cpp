@@ -1,0 +1,128 @@
+#include "kit/service/dependency.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+
+#include "kit/http/server.hpp"
+
+namespace reservo::service {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+
+// A real upstream on loopback whose latency and status the test controls.
+class DependencyTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        router_.AddAsync("GET", "/lot", [this](http::Request&) -> http::Awaitable<http::Response> {
+            if (delay_.count() > 0) {
+                asio::steady_timer t(io_, delay_);
+                co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+            co_return http::TextResponse(status_, "lot");
+        });
+        server_ = std::make_unique<http::Server>(io_, [this](http::Request& req) { return router_.Dispatch(req); });
+        ASSERT_TRUE(server_->Listen(0, false));
+        CallPolicy policy;
+        policy.timeout = 100ms;
+        policy.breaker.window_size = 4;
+        policy.breaker.minimum_calls = 4;
+        policy.breaker.failure_rate_threshold = 50;
+        policy.breaker.open_wait = 300ms;
+        policy.breaker.half_open_calls = 1;
+        policy.bulkhead = 2;
+        dep_ = std::make_unique<Dependency>(io_, "lots", "http://127.0.0.1:" + std::to_string(server_->port()), policy,
+                                            metrics_);
+    }
+
+    Result<http::Response> Call() {
+        std::optional<Result<http::Response>> out;
+        asio::co_spawn(
+            io_,
+            [&]() -> http::Awaitable<void> {
+                http::Request req;
+                req.method = "GET";
+                req.target = "/lot";
+                out = co_await dep_->Call(std::move(req));
+            },
+            asio::detached);
+        while (!out) io_.run_one_for(1s);
+        return *out;
+    }
+
+    asio::io_context io_;
+    http::Router router_;
+    Metrics metrics_;
+    std::unique_ptr<http::Server> server_;
+    std::unique_ptr<Dependency> dep_;
+    std::chrono::milliseconds delay_{0};
+    int status_ = 200;
+};
+
+TEST_F(DependencyTest, BusinessRefusalsDoNotOpenTheCircuit) {
+    status_ = 409;
+    for (int i = 0; i < 6; ++i) {
+        auto r = Call();
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 409);
+    }
+    EXPECT_EQ(dep_->breaker().state(), CircuitState::kClosed);
+}
+
+TEST_F(DependencyTest, TimeoutsOpenTheCircuitThenItFailsFastAndRecovers) {
+    delay_ = 300ms;
+    for (int i = 0; i < 4; ++i) {
+        auto r = Call();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, Code::kDeadlineExceeded);
+    }
+    EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
+    auto start = SteadyClock::now();
+    auto fast = Call();
+    ASSERT_FALSE(fast);
+    EXPECT_EQ(fast.error().code, Code::kUnavailable);
+    EXPECT_LT(SteadyClock::now() - start, 20ms);
+    EXPECT_GT(dep_->RetryAfterMs(), 0);
+    EXPECT_NE(metrics_.Render().find("reservo_circuit_breaker_state{dependency=\"lots\"} 1"), std::string::npos);
+
+    delay_ = 0ms;
+    auto wait_until = SteadyClock::now() + 400ms;
+    while (SteadyClock::now() < wait_until) io_.run_one_for(10ms);
+    auto probe = Call();  // half-open probe succeeds and closes the circuit
+    ASSERT_TRUE(probe) << probe.error().message;
+    EXPECT_EQ(dep_->breaker().state(), CircuitState::kClosed);
+}
+
+TEST_F(DependencyTest, ServerErrorsCountAsFailures) {
+    status_ = 503;
+    for (int i = 0; i < 4; ++i) {
+        auto r = Call();
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, Code::kUnavailable);
+    }
+    EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
+}
+
+TEST_F(DependencyTest, RefusedConnectionIsUnavailable) {
+    CallPolicy policy;
+    policy.timeout = 200ms;
+    Dependency nowhere(io_, "nowhere", "http://127.0.0.1:1", policy, metrics_);
+    std::optional<Result<http::Response>> out;
+    asio::co_spawn(
+        io_,
+        [&]() -> http::Awaitable<void> {
+            http::Request req;
+            req.method = "GET";
+            req.target = "/";
+            out = co_await nowhere.Call(std::move(req));
+        },
+        asio::detached);
+    while (!out) io_.run_one_for(1s);
+    ASSERT_FALSE(*out);
+    EXPECT_EQ(out->error().code, Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace reservo::service
