@@ -37,7 +37,9 @@ class DependencyTest : public ::testing::Test {
                                             metrics_);
     }
 
-    Result<http::Response> Call() {
+    Result<http::Response> Call() { return CallOn(*dep_); }
+
+    Result<http::Response> CallOn(Dependency& dep) {
         std::optional<Result<http::Response>> out;
         asio::co_spawn(
             io_,
@@ -45,7 +47,7 @@ class DependencyTest : public ::testing::Test {
                 http::Request req;
                 req.method = "GET";
                 req.target = "/lot";
-                out = co_await dep_->Call(std::move(req));
+                out = co_await dep.Call(std::move(req));
             },
             asio::detached);
         while (!out) io_.run_one_for(1s);
@@ -109,19 +111,9 @@ TEST_F(DependencyTest, RefusedConnectionIsUnavailable) {
     CallPolicy policy;
     policy.timeout = 200ms;
     Dependency nowhere(io_, "nowhere", "http://127.0.0.1:1", policy, metrics_);
-    std::optional<Result<http::Response>> out;
-    asio::co_spawn(
-        io_,
-        [&]() -> http::Awaitable<void> {
-            http::Request req;
-            req.method = "GET";
-            req.target = "/";
-            out = co_await nowhere.Call(std::move(req));
-        },
-        asio::detached);
-    while (!out) io_.run_one_for(1s);
-    ASSERT_FALSE(*out);
-    EXPECT_EQ(out->error().code, Code::kUnavailable);
+    auto out = CallOn(nowhere);
+    ASSERT_FALSE(out);
+    EXPECT_EQ(out.error().code, Code::kUnavailable);
 }
 
 }  // namespace
