@@ -14,7 +14,7 @@ BUILD_PKGS=(
   clang-format
 )
 TOOL_PKGS=(curl httpie procps psmisc)
-BENCH_PKGS=(wrk hey siege nginx-light)
+BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")
 if [ "${RESERVO_BENCH:-0}" = "1" ]; then want+=("${BENCH_PKGS[@]}"); fi

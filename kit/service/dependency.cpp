@@ -29,6 +29,11 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
                   [this] { return static_cast<double>(bulkhead_.in_flight()); });
 }
 
+bool Dependency::Admits() const {
+    if (bulkhead_.in_flight() >= policy_.bulkhead) return false;
+    return breaker_.state() != CircuitState::kOpen || breaker_.RetryAfter().count() <= 0;
+}
+
 int Dependency::RetryAfterMs() const {
     auto ms = static_cast<int>(breaker_.RetryAfter().count());
     return ms > 0 ? ms : 1000;

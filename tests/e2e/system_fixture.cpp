@@ -688,7 +688,12 @@ std::optional<double> SystemTest::ServiceMetric(std::string_view service, std::s
 }
 
 bool SystemTest::ConsumerCaughtUp(std::string_view service) {
-    auto lag = ServiceMetric(service, "reservo_consumer_lag{group=\"" + std::string(service) + "\"}");
+    // Lag counts owned partitions only: right after a scale-down the survivor owns some of them
+    // for up to one heartbeat, so caught up also means owning every partition (one replica).
+    std::string group = "{group=\"" + std::string(service) + "\"}";
+    auto owned = ServiceMetric(service, "reservo_consumer_owned_partitions" + group);
+    if (!owned || *owned != kPartitions) return false;
+    auto lag = ServiceMetric(service, "reservo_consumer_lag" + group);
     return lag && *lag == 0;
 }
 

@@ -44,6 +44,9 @@ template <class T>
 using Awaitable = http::Awaitable<T>;
 
 // The service names of the vaccine system, in port order after the gateway.
+// events.partitions in systems/vaccine/system.yaml.
+inline constexpr int kPartitions = 4;
+
 inline constexpr std::string_view kServices[] = {"vaccine-mgmt", "reservation", "notification", "mypage"};
 
 // One HTTP exchange as the test saw it; status 0 is a transport failure (see `error`).
