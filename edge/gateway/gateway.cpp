@@ -6,6 +6,7 @@
 
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
+#include "kit/core/trace.hpp"
 #include "kit/http/client.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/service/topology.hpp"
@@ -70,8 +71,9 @@ class Gateway final {
             request_id = RandomHexId(16);
             out.headers.Set("X-Request-Id", request_id);
         }
-        if (!req.headers.Find("traceparent")) {
-            out.headers.Set("traceparent", "00-" + RandomHexId(16) + "-" + RandomHexId(8) + "-01");
+        auto incoming_trace = req.headers.Find("traceparent");
+        if (!incoming_trace || !trace::IsValid(*incoming_trace)) {
+            out.headers.Set("traceparent", trace::NewTraceparent());
         }
         if (auto host = req.headers.Find("Host")) out.headers.Set("X-Forwarded-Host", std::string(*host));
         if (!req.headers.Find("X-Forwarded-Proto")) out.headers.Set("X-Forwarded-Proto", "http");

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <random>
 
+#include "kit/core/trace.hpp"
 #include "kit/http/problem.hpp"
 
 namespace reservo::service {
@@ -41,6 +42,10 @@ int Dependency::RetryAfterMs() const {
 
 http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, bool idempotent) {
     thread_local std::mt19937 rng{std::random_device{}()};
+    // The caller's trace continues in the dependency; other work runs while we wait, so the
+    // current trace is restored whenever this coroutine resumes.
+    const std::string caller_trace = trace::Current();
+    if (!request.headers.Find("traceparent")) request.headers.Set("traceparent", trace::ChildOf(caller_trace));
     budget_.OnRequest();
     for (int attempt = 1;; ++attempt) {
         auto permit = bulkhead_.TryAcquire();
@@ -54,6 +59,7 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
         }
         auto start = SteadyClock::now();
         auto result = co_await client_.Send(request, policy_.timeout);
+        trace::SetCurrent(caller_trace);
         auto elapsed = SteadyClock::now() - start;
         latency_->Observe(std::chrono::duration<double>(elapsed).count());
         Code outcome = Code::kOk;
@@ -73,6 +79,7 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
         std::uniform_real_distribution<double> jitter(0, 1);
         boost::asio::steady_timer t(io_, policy_.retry.Backoff(attempt, jitter(rng)));
         co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        trace::SetCurrent(caller_trace);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "kit/core/log.hpp"
+#include "kit/core/trace.hpp"
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/http/server.hpp"
@@ -58,7 +59,14 @@ class Host final : public ServiceContext {
 
     Status Publish(const messaging::CloudEvent& event) override {
         if (!db_) return Fail(Code::kInternal, "service has no store for an outbox");
-        auto st = messaging::Outbox::Add(*db_, event);
+        Status st;
+        if (event.traceparent.empty() && !trace::Current().empty()) {
+            messaging::CloudEvent traced = event;  // the event continues the trace of the work causing it
+            traced.traceparent = trace::Current();
+            st = messaging::Outbox::Add(*db_, traced);
+        } else {
+            st = messaging::Outbox::Add(*db_, event);
+        }
         if (st && !relay_scheduled_) {
             relay_scheduled_ = true;
             asio::post(io_, [this] { RelayNow(); });
@@ -67,7 +75,12 @@ class Host final : public ServiceContext {
     }
 
     void On(std::string type, EventHandler handler) override {
-        if (consumer_) consumer_->On(std::move(type), std::move(handler));
+        if (!consumer_) return;
+        consumer_->On(std::move(type),
+                      [handler = std::move(handler)](const messaging::CloudEvent& e, store::Database& db) {
+                          trace::SetCurrent(trace::IsValid(e.traceparent) ? e.traceparent : trace::NewTraceparent());
+                          return handler(e, db);
+                      });
     }
 
     service::Dependency& Dep(const std::string& dep) override {
@@ -87,7 +100,9 @@ class Host final : public ServiceContext {
             [this, period, task = std::move(task)]() -> http::Awaitable<void> {
                 while (!stopping_) {
                     co_await Sleep(io_, period);
-                    if (!stopping_) task();
+                    if (stopping_) break;
+                    trace::SetCurrent(trace::NewTraceparent());  // background work starts its own trace
+                    task();
                 }
             },
             asio::detached);
@@ -266,6 +281,9 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
         if (failed) {
             res = http::Unavailable("injected fault", 1000);
         } else {
+            // Set after any suspension above: other requests may have run meanwhile.
+            auto incoming = req.headers.Find("traceparent");
+            trace::SetCurrent(incoming && trace::IsValid(*incoming) ? std::string(*incoming) : trace::NewTraceparent());
             res = co_await router_.Dispatch(req);
         }
     }

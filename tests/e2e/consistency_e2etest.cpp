@@ -3,11 +3,14 @@
 // bad input is refused without changing state.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "kit/store/sqlite.hpp"
 #include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
@@ -355,6 +358,46 @@ TEST_F(ConsistencyE2E, GatewayAddsRequestIdsCorsAndForwardedLinks) {
     gateway += std::to_string(PortOf("gateway"));
     gateway += "/vaccineMgmts";
     EXPECT_NE(self.find(gateway), std::string::npos) << self;
+}
+
+// A client's W3C traceparent follows the reservation through the gateway and the synchronous
+// dose call into the events it causes (the CloudEvents `traceparent` extension).
+TEST_F(ConsistencyE2E, TraceparentFollowsAReservationIntoItsEvents) {
+    int64_t lot = CreateLot("Trace Hospital", 2);
+    ASSERT_GT(lot, 0);
+    const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    http::Request req;
+    req.method = "POST";
+    req.target = "/reservations";
+    req.headers.Set("Content-Type", "application/json");
+    req.headers.Set("traceparent", "00-" + trace_id + "-00f067aa0ba902b7-01");
+    req.body = ReservationBody(6000, lot);
+    std::optional<Result<http::Response>> answer;
+    boost::asio::co_spawn(
+        http_.io(), [&]() -> Awaitable<void> { answer = co_await http_.ClientFor(gateway()).Send(req, Millis(10000)); },
+        boost::asio::detached);
+    while (!answer) http_.io().run_one_for(Millis(1000));
+    http_.io().restart();
+    ASSERT_TRUE(*answer) << (*answer).error().message;
+    ASSERT_EQ((*answer)->status, 201) << (*answer)->body;
+    std::string id = std::to_string(AsInt(bj::parse((*answer)->body).at("id")));
+
+    // Read the shared event log as an operator would (tests may look; services never do).
+    auto log = store::SqliteDatabase::Open(system().data_dir() + "/vaccine/events.db").value();
+    static constexpr store::Sql kEvent{"find_event", "SELECT payload FROM events WHERE type = ? AND subject = ?"};
+    std::string payload;
+    ASSERT_TRUE(Eventually([&] {
+        auto rows = log->Query(kEvent, {std::string("VaccineReserved"), id});
+        if (!rows || rows->empty()) return false;
+        payload = rows->front().Text(0);
+        return true;
+    }));
+    auto event = bj::parse(payload).as_object();
+    ASSERT_TRUE(event.contains("traceparent")) << payload;
+    std::string traceparent(event.at("traceparent").as_string());
+    EXPECT_EQ(traceparent.substr(3, 32), trace_id) << payload;
+    EXPECT_EQ(event.at("subject").as_string(), id);
+    EXPECT_EQ(event.at("source").as_string(), "/vaccine/reservation");
 }
 
 }  // namespace
