@@ -30,9 +30,11 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
                   [this] { return static_cast<double>(bulkhead_.in_flight()); });
 }
 
-bool Dependency::Admits() const {
-    if (bulkhead_.in_flight() >= policy_.bulkhead) return false;
-    return breaker_.state() != CircuitState::kOpen || breaker_.RetryAfter().count() <= 0;
+bool Dependency::TryAdmit() {
+    bool admitted = bulkhead_.in_flight() < policy_.bulkhead &&
+                    (breaker_.state() != CircuitState::kOpen || breaker_.RetryAfter().count() <= 0);
+    if (!admitted) rejected_->Inc();
+    return admitted;
 }
 
 int Dependency::RetryAfterMs() const {

@@ -29,8 +29,9 @@ class Dependency final {
     http::Awaitable<Result<http::Response>> Call(http::Request request, bool idempotent = false);
 
     // Whether a call now would be let through (circuit not open, bulkhead not full), without
-    // taking a permit. Callers check it before preparing work a refused call would waste.
-    bool Admits() const;
+    // taking a permit; a refusal is counted like one from Call. Callers check it before
+    // preparing work that a refused call would waste.
+    bool TryAdmit();
 
     const std::string& name() const { return name_; }
     const CallPolicy& policy() const { return policy_; }

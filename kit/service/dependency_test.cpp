@@ -81,7 +81,8 @@ TEST_F(DependencyTest, TimeoutsOpenTheCircuitThenItFailsFastAndRecovers) {
         EXPECT_EQ(r.error().code, Code::kDeadlineExceeded);
     }
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
-    EXPECT_FALSE(dep_->Admits());
+    EXPECT_FALSE(dep_->TryAdmit());
+    EXPECT_NE(metrics_.Render().find("reservo_dependency_rejected_total{dependency=\"lots\"} 1"), std::string::npos);
     auto start = SteadyClock::now();
     auto fast = Call();
     ASSERT_FALSE(fast);
@@ -93,8 +94,8 @@ TEST_F(DependencyTest, TimeoutsOpenTheCircuitThenItFailsFastAndRecovers) {
     delay_ = 0ms;
     auto wait_until = SteadyClock::now() + 400ms;
     while (SteadyClock::now() < wait_until) io_.run_one_for(10ms);
-    EXPECT_TRUE(dep_->Admits());  // the open wait is over: the next call is a probe
-    auto probe = Call();          // half-open probe succeeds and closes the circuit
+    EXPECT_TRUE(dep_->TryAdmit());  // the open wait is over: the next call is a probe
+    auto probe = Call();            // half-open probe succeeds and closes the circuit
     ASSERT_TRUE(probe) << probe.error().message;
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kClosed);
 }

@@ -81,7 +81,7 @@ Status Reservations::AbortPending(int64_t id, std::optional<int64_t> vaccineId, 
 http::Awaitable<Result<Reservation>> Reservations::ReserveVaccine(ReserveCommand cmd) {
     if (auto st = ValidateUser(cmd.userId); !st) co_return Fail(st.error());
     // An open circuit refuses at once: no pending id, no compensation event, no write at all.
-    if (!vaccine_mgmt_.Admits()) co_return Fail(Code::kUnavailable, "circuit to vaccine-mgmt is open");
+    if (!vaccine_mgmt_.TryAdmit()) co_return Fail(Code::kUnavailable, "circuit to vaccine-mgmt is open");
     int64_t id = 0;
     {
         auto tx = db_.Begin();
