@@ -26,8 +26,11 @@ std::string RandomHexId(size_t bytes) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes * 2);
+    uint64_t bits = 0;
     for (size_t i = 0; i < bytes; ++i) {
-        auto b = static_cast<unsigned>(rng() & 0xff);
+        if (i % 8 == 0) bits = rng();  // eight bytes per draw
+        auto b = static_cast<unsigned>(bits & 0xff);
+        bits >>= 8;
         out += kHex[b >> 4];
         out += kHex[b & 0xf];
     }

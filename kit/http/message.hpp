@@ -37,6 +37,7 @@ struct Request {
     Headers headers;
     std::string body;
     std::map<std::string, std::string, std::less<>> params;  // path variables filled by the router
+    std::string_view route;                                  // the matched pattern, set by the router
     int version = 11;                                        // 10 or 11
 
     std::optional<std::string> Query(std::string_view name) const;

@@ -76,18 +76,13 @@ const Router::Route* Router::Match(std::string_view method, std::string_view pat
 Awaitable<Response> Router::Dispatch(Request& req) const {
     bool path_known = false;
     const Route* route = Match(req.method, req.path, &req, &path_known);
+    req.route = route ? std::string_view(route->pattern) : std::string_view("unmatched");
     if (!route) {
         if (path_known) co_return Problem(405, "Method Not Allowed", req.method + " is not supported on " + req.path);
         co_return Problem(404, "Not Found", "no resource at " + req.path);
     }
     if (route->sync) co_return route->sync(req);
     co_return co_await route->async(req);
-}
-
-std::string_view Router::PatternFor(const Request& req) const {
-    bool path_known = false;
-    const Route* route = Match(req.method, req.path, nullptr, &path_known);
-    return route ? std::string_view(route->pattern) : std::string_view("unmatched");
 }
 
 }  // namespace reservo::http

@@ -39,11 +39,8 @@ class Router final {
     void PostAsync(std::string_view p, AsyncHandler h) { AddAsync("POST", p, std::move(h)); }
     void Any(std::string_view p, AsyncHandler h) { AddAsync("*", p, std::move(h)); }
 
-    // Finds the route, fills req.params, and runs it.
+    // Finds the route, fills req.params and req.route (the pattern, for metrics labels), and runs it.
     Awaitable<Response> Dispatch(Request& req) const;
-
-    // The matched pattern for metrics labels ("/vaccineMgmts/{id}"), or "unmatched".
-    std::string_view PatternFor(const Request& req) const;
 
   private:
     struct Route {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <tuple>
 
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
@@ -131,6 +132,12 @@ class Host final : public ServiceContext {
     std::unique_ptr<messaging::Consumer> consumer_;
     std::map<std::string, std::unique_ptr<service::Dependency>> deps_;
     std::unique_ptr<http::Server> server_;
+    // Metric handles per (route, method, status), so a request does no label formatting.
+    struct RequestMetrics {
+        CounterMetric* count = nullptr;
+        HistogramMetric* latency = nullptr;
+    };
+    std::map<std::tuple<std::string, std::string, int>, RequestMetrics> request_metrics_;
     Faults faults_;
     bool ready_ = false;
     bool stopping_ = false;
@@ -264,12 +271,10 @@ void Host::WireActuator() {
 http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     auto start = SteadyClock::now();
     http::Response res;
-    std::string_view route;
-    if (req.path.starts_with("/actuator") || req.path == "/metrics") {
-        route = "actuator";
+    bool actuator = req.path.starts_with("/actuator") || req.path == "/metrics";
+    if (actuator) {
         res = co_await actuator_.Dispatch(req);
     } else {
-        route = router_.PatternFor(req);
         bool failed = false;
         if (faults_.active) {
             if (faults_.max_ms > 0) {
@@ -288,12 +293,17 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
         }
     }
     double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    std::string route_label(route);
-    metrics_
-        .Counter("http_server_requests_total", "Requests served",
-                 {{"method", req.method}, {"route", route_label}, {"status", std::to_string(res.status)}})
-        .Inc();
-    metrics_.Histogram("http_server_request_seconds", "Request latency", {{"route", route_label}}).Observe(secs);
+    std::string_view route = actuator ? std::string_view("actuator") : req.route;
+    if (route.empty()) route = "unmatched";  // answered before routing (injected fault)
+    RequestMetrics& m = request_metrics_[{std::string(route), req.method, res.status}];
+    if (!m.count) {
+        std::string r(route);
+        m.count = &metrics_.Counter("http_server_requests_total", "Requests served",
+                                    {{"method", req.method}, {"route", r}, {"status", std::to_string(res.status)}});
+        m.latency = &metrics_.Histogram("http_server_request_seconds", "Request latency", {{"route", r}});
+    }
+    m.count->Inc();
+    m.latency->Observe(secs);
     co_return res;
 }
 
