@@ -77,6 +77,7 @@ class Host final : public ServiceContext {
 
     void On(std::string type, EventHandler handler) override {
         if (!consumer_) return;
+        subscribed_ = true;
         consumer_->On(std::move(type),
                       [handler = std::move(handler)](const messaging::CloudEvent& e, store::Database& db) {
                           trace::SetCurrent(trace::IsValid(e.traceparent) ? e.traceparent : trace::NewTraceparent());
@@ -142,6 +143,7 @@ class Host final : public ServiceContext {
     bool ready_ = false;
     bool stopping_ = false;
     bool relay_scheduled_ = false;
+    bool subscribed_ = false;  // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
 };
 
@@ -172,15 +174,16 @@ Status Host::Open() {
         metrics_.Gauge("outbox_backlog", "Events written but not yet relayed to the event log", {},
                        [this] { return static_cast<double>(relay_->Backlog()); });
         metrics_.Gauge("consumer_lag", "Events in owned partitions not yet applied", {{"group", module_.name}},
-                       [this] { return static_cast<double>(consumer_->Lag().value_or(-1)); });
+                       [this] { return consumer_ ? static_cast<double>(consumer_->Lag().value_or(-1)) : 0.0; });
         metrics_.Gauge("consumer_processed_total", "Events applied by this process", {{"group", module_.name}},
-                       [this] { return static_cast<double>(consumer_->processed()); });
+                       [this] { return consumer_ ? static_cast<double>(consumer_->processed()) : 0.0; });
         metrics_.Gauge("consumer_duplicates_total", "Redelivered events skipped by the inbox",
-                       {{"group", module_.name}}, [this] { return static_cast<double>(consumer_->duplicates()); });
+                       {{"group", module_.name}},
+                       [this] { return consumer_ ? static_cast<double>(consumer_->duplicates()) : 0.0; });
         metrics_.Gauge("dead_letters_total", "Events parked after failing", {{"group", module_.name}},
-                       [this] { return static_cast<double>(consumer_->dead_lettered()); });
+                       [this] { return consumer_ ? static_cast<double>(consumer_->dead_lettered()) : 0.0; });
         metrics_.Gauge("consumer_owned_partitions", "Partitions this replica consumes", {{"group", module_.name}},
-                       [this] { return static_cast<double>(consumer_->owned().size()); });
+                       [this] { return consumer_ ? static_cast<double>(consumer_->owned().size()) : 0.0; });
     }
     return Ok();
 }
@@ -383,10 +386,9 @@ int Host::Run() {
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) BeginDrain(sig == SIGTERM ? "SIGTERM" : "SIGINT");
     });
-    if (consumer_) {
-        asio::co_spawn(io_, EventPump(), asio::detached);
-        Every(250ms, [this] { RelayNow(); });
-    }
+    if (consumer_ && !subscribed_) consumer_.reset();  // nothing to consume: no polling, no offsets
+    if (consumer_) asio::co_spawn(io_, EventPump(), asio::detached);
+    if (relay_) Every(250ms, [this] { RelayNow(); });
     ready_ = true;
     // Tell a supervising `reservo up` that this very process is ready (exact even when replicas share the port).
     if (const char* fd = std::getenv("RESERVO_READY_FD")) {
