@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <map>
+#include <optional>
 
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
@@ -60,23 +61,25 @@ class Gateway final {
 
     http::Awaitable<http::Response> Proxy(http::Request& req, http::Client& upstream, const std::string& svc) {
         auto start = SteadyClock::now();
+        std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
+        auto incoming_trace = req.headers.Find("traceparent");
+        bool trace_ok = incoming_trace && trace::IsValid(*incoming_trace);
+        std::optional<std::string> host;
+        if (auto h = req.headers.Find("Host")) host = std::string(*h);
+        bool has_proto = req.headers.Find("X-Forwarded-Proto").has_value();
+
         http::Request out;
         out.method = req.method;
         out.target = req.target;
-        for (const auto& [k, v] : req.headers.all()) {
-            if (!IsHopByHop(k)) out.headers.Add(k, v);
-        }
-        std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
+        out.headers = std::move(req.headers);  // forwarded as received, less the hop-by-hop fields
+        out.headers.RemoveIf(IsHopByHop);
         if (request_id.empty()) {
             request_id = RandomHexId(16);
             out.headers.Set("X-Request-Id", request_id);
         }
-        auto incoming_trace = req.headers.Find("traceparent");
-        if (!incoming_trace || !trace::IsValid(*incoming_trace)) {
-            out.headers.Set("traceparent", trace::NewTraceparent());
-        }
-        if (auto host = req.headers.Find("Host")) out.headers.Set("X-Forwarded-Host", std::string(*host));
-        if (!req.headers.Find("X-Forwarded-Proto")) out.headers.Set("X-Forwarded-Proto", "http");
+        if (!trace_ok) out.headers.Set("traceparent", trace::NewTraceparent());
+        if (host) out.headers.Set("X-Forwarded-Host", std::move(*host));
+        if (!has_proto) out.headers.Set("X-Forwarded-Proto", "http");
         out.body = std::move(req.body);
 
         auto result = co_await upstream.Send(std::move(out), timeout_);
@@ -86,9 +89,10 @@ class Gateway final {
         } else {
             res.status = result->status;
             res.body = std::move(result->body);
-            for (const auto& [k, v] : result->headers.all()) {
-                if (!IsHopByHop(k) && strcasecmp(k.c_str(), "Content-Length") != 0) res.headers.Add(k, v);
-            }
+            res.headers = std::move(result->headers);
+            res.headers.RemoveIf([](std::string_view k) {
+                return IsHopByHop(k) || (k.size() == 14 && strncasecmp(k.data(), "Content-Length", 14) == 0);
+            });
         }
         res.headers.Set("X-Request-Id", request_id);
         res.headers.Set("Access-Control-Allow-Origin", cors_origin_);

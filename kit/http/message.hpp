@@ -23,6 +23,11 @@ class Headers final {
     void Set(std::string_view name, std::string value);
     void Add(std::string_view name, std::string value);
     void Remove(std::string_view name);
+    // Drops every field whose name satisfies `pred` (e.g. hop-by-hop fields in a proxy).
+    template <class Pred>
+    void RemoveIf(Pred pred) {
+        std::erase_if(fields_, [&](const auto& f) { return pred(std::string_view(f.first)); });
+    }
     const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
 
   private:
