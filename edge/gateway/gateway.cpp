@@ -82,7 +82,10 @@ class Gateway final {
         if (!has_proto) out.headers.Set("X-Forwarded-Proto", "http");
         out.body = std::move(req.body);
 
-        auto result = co_await upstream.Send(std::move(out), timeout_);
+        // Replayed after a dropped connection only when the method makes it safe: the services do not
+        // deduplicate by Idempotency-Key, so the gateway does not promise it.
+        const bool replayable = out.method == "GET" || out.method == "HEAD" || out.method == "OPTIONS";
+        auto result = co_await upstream.Send(std::move(out), timeout_, replayable);
         http::Response res;
         if (!result) {
             res = http::Unavailable(svc + " is unavailable: " + result.error().message, 1000);

@@ -1,9 +1,12 @@
 #include "kit/http/client.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <cerrno>
 #include <deque>
 
 namespace reservo::http {
@@ -29,7 +32,11 @@ struct Client::Impl {
     std::string host;
     std::string port;
     tcp::resolver::results_type endpoints;
-    std::deque<beast::tcp_stream> idle;
+    struct Pooled {
+        beast::tcp_stream stream;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::deque<Pooled> idle;
 };
 
 namespace {
@@ -49,8 +56,28 @@ Client::~Client() = default;
 
 const std::string& Client::base_url() const { return impl_->base_url; }
 
-Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseconds timeout) {
+bool Client::IsReplayable(const Request& request) {
+    const std::string& m = request.method;
+    return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" ||
+           request.headers.Find("Idempotency-Key").has_value() || request.headers.Find("X-Idempotency-Key").has_value();
+}
+
+namespace {
+
+// A pooled connection is usable only if the server has neither closed it nor sent anything unasked.
+bool StillOpen(beast::tcp_stream& stream) {
+    char probe;
+    ssize_t n = ::recv(stream.socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseconds timeout,
+                                         std::optional<bool> replayable) {
     auto self = impl_;
+    const bool may_replay = replayable.value_or(IsReplayable(request));
+    const bool head = request.method == "HEAD";
     if (self->host.empty()) co_return Fail(Code::kInvalidArgument, "bad base URL " + self->base_url);
     auto deadline = std::chrono::steady_clock::now() + timeout;
 
@@ -65,12 +92,15 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
     out.prepare_payload();
 
     for (int attempt = 0; attempt < 2; ++attempt) {
-        bool reused = attempt == 0 && !self->idle.empty();  // the retry always opens a fresh connection
         std::optional<beast::tcp_stream> stream;
-        if (reused) {
-            stream.emplace(std::move(self->idle.back()));
+        while (attempt == 0 && !stream && !self->idle.empty()) {
+            auto pooled = std::move(self->idle.back());
             self->idle.pop_back();
-        } else {
+            bool fresh = std::chrono::steady_clock::now() - pooled.since < self->options.max_idle_age;
+            if (fresh && StillOpen(pooled.stream)) stream.emplace(std::move(pooled.stream));
+        }
+        bool reused = stream.has_value();  // a retry always opens a fresh connection
+        if (!reused) {
             if (self->endpoints.empty()) {
                 tcp::resolver resolver(self->io);
                 auto [rec, results] = co_await resolver.async_resolve(self->host, self->port, kNoThrow);
@@ -89,15 +119,16 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
         stream->expires_at(deadline);
         auto [wec, wn] = co_await bhttp::async_write(*stream, out, kNoThrow);
         if (wec) {
-            if (reused && wec != beast::error::timeout) continue;
+            if (reused && may_replay && wec != beast::error::timeout) continue;
             co_return Fail(MapError(wec, "sending to", self->base_url));
         }
         beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(self->options.max_response_bytes);
+        if (head) parser.skip(true);  // a HEAD answer has a Content-Length but no body
         auto [rec, rn] = co_await bhttp::async_read(*stream, buffer, parser, kNoThrow);
         if (rec) {
-            if (reused && !parser.got_some() && rec != beast::error::timeout) continue;
+            if (reused && may_replay && !parser.got_some() && rec != beast::error::timeout) continue;
             co_return Fail(MapError(rec, "reading from", self->base_url));
         }
         auto in = parser.release();
@@ -107,7 +138,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
         res.body = std::move(in.body());
         if (in.keep_alive() && self->idle.size() < self->options.max_idle_connections) {
             stream->expires_never();
-            self->idle.push_back(std::move(*stream));
+            self->idle.push_back(Impl::Pooled{std::move(*stream), std::chrono::steady_clock::now()});
         }
         co_return res;
     }

@@ -3,13 +3,16 @@
 //   Client vaccine(io, "http://127.0.0.1:8081");
 //   Result<Response> r = co_await vaccine.Send(std::move(req), std::chrono::milliseconds(600));
 //
-// Failures are values: refused or reset → Unavailable, deadline → DeadlineExceeded. A request
-// that fails on a reused pooled connection before any response byte arrived (the server had
-// closed it) is retried once on a fresh connection.
+// Failures are values: refused or reset → Unavailable, deadline → DeadlineExceeded. A pooled
+// connection the server has closed is noticed before reuse and dropped. A request that still fails
+// on a reused connection before any response byte arrived is sent again on a fresh connection
+// only if it is replayable (as Go's net/http decides): by default GET, HEAD, OPTIONS, TRACE or
+// a request carrying an Idempotency-Key; callers that know better say so.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kit/core/error.hpp"
@@ -23,6 +26,10 @@ namespace reservo::http {
 
 struct ClientOptions {
     size_t max_idle_connections = 256;
+    // A pooled connection idle longer than this is closed instead of reused: servers may close
+    // idle connections after their own timeout (a draining Reservo server after 5 s), and the
+    // client must give up first so it never writes into a connection being closed.
+    std::chrono::milliseconds max_idle_age{4'000};
     size_t max_response_bytes = 16 << 20;
 };
 
@@ -31,7 +38,10 @@ class Client final {
     Client(boost::asio::io_context& io, std::string base_url, ClientOptions options = {});
     ~Client();
 
-    Awaitable<Result<Response>> Send(Request request, std::chrono::milliseconds timeout);
+    Awaitable<Result<Response>> Send(Request request, std::chrono::milliseconds timeout,
+                                     std::optional<bool> replayable = std::nullopt);
+    // Whether a request may be sent twice without a second effect, judged by its method and headers.
+    static bool IsReplayable(const Request& request);
     const std::string& base_url() const;
 
   private:

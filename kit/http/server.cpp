@@ -25,6 +25,7 @@ struct Connection {
     explicit Connection(tcp::socket s) : stream(std::move(s)) {}
     beast::tcp_stream stream;
     bool idle = true;
+    std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
 };
 
 Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
@@ -105,9 +106,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         Connection conn(std::move(socket));
         self->connections.insert(&conn);
         beast::flat_buffer buffer;
+        bool served_one = false;
         for (;;) {
-            if (self->draining) break;
+            if (self->draining && served_one) break;  // answered with `Connection: close` already
             conn.idle = true;
+            conn.idle_since = std::chrono::steady_clock::now();
             conn.stream.expires_after(self->options.idle_timeout);
             bhttp::request_parser<bhttp::string_body> parser;
             parser.body_limit(self->options.max_body_bytes);
@@ -137,6 +140,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             bool keep_alive = raw.keep_alive();
             int version = static_cast<int>(raw.version());
             Request req = ToRequest(parser.release());
+            // HEAD is GET without the body (RFC 9110 §9.3.2): route it as GET, send only the header.
+            const bool head = req.method == "HEAD";
+            if (head) req.method = "GET";
             Response res;
             auto split = SplitTarget(req.target);
             ++self->in_flight;
@@ -156,7 +162,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             keep_alive = keep_alive && !self->draining;
             auto out = ToBeast(std::move(res), version, keep_alive);
             conn.stream.expires_after(self->options.write_timeout);
-            auto [wec, wn] = co_await bhttp::async_write(conn.stream, out, kNoThrow);
+            beast::error_code wec;
+            if (head) {
+                bhttp::response_serializer<bhttp::string_body> sr{out};
+                std::tie(wec, std::ignore) = co_await bhttp::async_write_header(conn.stream, sr, kNoThrow);
+            } else {
+                std::tie(wec, std::ignore) = co_await bhttp::async_write(conn.stream, out, kNoThrow);
+            }
+            served_one = true;
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;
@@ -164,6 +177,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         conn.stream.socket().close(ignored);
         self->connections.erase(&conn);
         self->CheckDrained();
+    }
+
+    // While draining: close connections that stay idle past the grace; busy ones close themselves.
+    static asio::awaitable<void> ReapIdle(std::shared_ptr<Impl> self) {
+        while (!self->connections.empty()) {
+            auto now = std::chrono::steady_clock::now();
+            for (Connection* c : self->connections) {
+                if (c->idle && now - c->idle_since >= self->options.drain_idle_grace) {
+                    beast::error_code ignored;
+                    c->stream.socket().cancel(ignored);
+                }
+            }
+            asio::steady_timer t(self->io, std::chrono::milliseconds(50));
+            co_await t.async_wait(kNoThrow);
+        }
     }
 
     void CheckDrained() {
@@ -223,9 +251,7 @@ void Server::Drain(std::function<void()> done) {
     impl_->on_drained = std::move(done);
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
-    for (Connection* c : impl_->connections) {
-        if (c->idle) c->stream.socket().cancel(ignored);
-    }
+    asio::co_spawn(impl_->io, Impl::ReapIdle(impl_), asio::detached);
     impl_->CheckDrained();
 }
 

@@ -6,8 +6,8 @@
 //   server.Drain([] { /* all in-flight requests answered, connections closed */ });
 //
 // Keep-alive, a deadline on every read and write, a body-size limit (413), malformed
-// requests answered 400 and closed. Drain stops accepting, closes idle connections and
-// lets busy ones finish with `Connection: close`.
+// requests answered 400 and closed. Drain stops accepting, lets busy connections finish with
+// `Connection: close`, and closes idle ones once they have been idle past the drain grace.
 #pragma once
 
 #include <chrono>
@@ -28,6 +28,10 @@ struct ServerOptions {
     size_t max_body_bytes = 1 << 20;
     std::chrono::milliseconds idle_timeout{30'000};
     std::chrono::milliseconds write_timeout{30'000};
+    // While draining, an idle keep-alive connection is closed only after this much idleness, so a
+    // client that stops reusing connections sooner (ClientOptions::max_idle_age) never writes into
+    // one being closed. A request that arrives meanwhile is served with `Connection: close`.
+    std::chrono::milliseconds drain_idle_grace{5'000};
 };
 
 using ServerHandler = std::function<Awaitable<Response>(Request&)>;

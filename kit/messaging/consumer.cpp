@@ -153,6 +153,7 @@ int Consumer::ProcessPartition(int partition, PartitionState& state, int64_t now
     if (!records) {
         log::Warn("event fetch failed", {{"topic", options_.topic}, {"error", records.error().message}});
         state.retry_at = now + Backoff(1).count();
+        state.caught_up = false;  // retry after the backoff even if no one else writes to the log
         return 0;
     }
     if (records->empty()) {
@@ -164,6 +165,7 @@ int Consumer::ProcessPartition(int partition, PartitionState& state, int64_t now
     if (!tx) {
         log::Warn("consumer transaction failed to start", {{"group", options_.group}, {"error", tx.error().message}});
         state.retry_at = now + Backoff(1).count();
+        state.caught_up = false;
         return 0;
     }
     const int attempts_before = state.attempts;

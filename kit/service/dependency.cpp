@@ -60,7 +60,8 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
             co_return Fail(Code::kUnavailable, "circuit to " + name_ + " is open");
         }
         auto start = SteadyClock::now();
-        auto result = co_await client_.Send(request, policy_.timeout);
+        auto result =
+            co_await client_.Send(request, policy_.timeout, idempotent || http::Client::IsReplayable(request));
         trace::SetCurrent(caller_trace);
         auto elapsed = SteadyClock::now() - start;
         latency_->Observe(std::chrono::duration<double>(elapsed).count());

@@ -298,11 +298,18 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
     std::string_view route = actuator ? std::string_view("actuator") : req.route;
     if (route.empty()) route = "unmatched";  // answered before routing (injected fault)
-    RequestMetrics& m = request_metrics_[{std::string(route), req.method, res.status}];
+    // Methods come from clients: anything outside the standard set shares one label.
+    static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    std::string_view method = "OTHER";
+    for (auto known : kMethods) {
+        if (req.method == known) method = known;
+    }
+    RequestMetrics& m = request_metrics_[{std::string(route), std::string(method), res.status}];
     if (!m.count) {
         std::string r(route);
-        m.count = &metrics_.Counter("http_server_requests_total", "Requests served",
-                                    {{"method", req.method}, {"route", r}, {"status", std::to_string(res.status)}});
+        m.count =
+            &metrics_.Counter("http_server_requests_total", "Requests served",
+                              {{"method", std::string(method)}, {"route", r}, {"status", std::to_string(res.status)}});
         m.latency = &metrics_.Histogram("http_server_request_seconds", "Request latency", {{"route", r}});
     }
     m.count->Inc();
@@ -328,7 +335,11 @@ http::Awaitable<void> Host::EventPump() {
             last_poll = now;
             auto n = consumer_->PollOnce();
             if (!n) log::Warn("consumer pass failed", {{"error", n.error().message}});
-            if (n && *n > 0) continue;  // more may be waiting
+            if (n && *n > 0) {
+                // More may be waiting, but let requests and timers run between passes.
+                co_await asio::post(io_, asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
         }
         co_await Sleep(io_, 2ms);
     }

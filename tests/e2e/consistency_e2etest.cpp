@@ -400,5 +400,23 @@ TEST_F(ConsistencyE2E, TraceparentFollowsAReservationIntoItsEvents) {
     EXPECT_EQ(event.at("source").as_string(), "/vaccine/reservation");
 }
 
+// Methods come from clients, so they must not mint new metric series: unknown ones share "OTHER".
+TEST_F(ConsistencyE2E, UnknownMethodsDoNotGrowTheMetrics) {
+    for (const char* method : {"BREW", "FOO1", "FOO2"}) {
+        Reply r = http_.Call(PortOf("reservation"), method, "/reservations");
+        EXPECT_GE(r.status, 400) << r.Describe();
+        EXPECT_LT(r.status, 500) << r.Describe();
+    }
+    Reply head = http_.Call(PortOf("reservation"), "HEAD", "/reservations");
+    EXPECT_EQ(head.status, 200) << head.Describe();
+    EXPECT_TRUE(head.body.empty());
+    Reply metrics = http_.Call(PortOf("reservation"), "GET", "/actuator/prometheus");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_NE(metrics.body.find("method=\"OTHER\""), std::string::npos);
+    for (const char* minted : {"BREW", "FOO1", "FOO2"}) {
+        EXPECT_EQ(metrics.body.find(minted), std::string::npos) << minted;
+    }
+}
+
 }  // namespace
 }  // namespace reservo::e2e
