@@ -10,6 +10,7 @@
 #include "kit/core/trace.hpp"
 #include "kit/http/client.hpp"
 #include "kit/http/problem.hpp"
+#include "kit/resilience/rate_limiter.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::edge {
@@ -32,6 +33,13 @@ class Gateway final {
         timeout_ = std::chrono::milliseconds(ctx.config().GetInt("gateway.timeout-ms", 5000));
         cors_origin_ = ctx.config().GetString("gateway.cors.allowed-origins", "*");
         access_log_ = ctx.config().GetBool("gateway.access-log", true);
+        double rate = ctx.config().GetDouble("gateway.rate-limit.requests-per-second", 0);
+        if (rate > 0) {
+            double burst = ctx.config().GetDouble("gateway.rate-limit.burst", 0);
+            limiter_.emplace(rate, burst > 0 ? burst : rate);
+            ctx.metrics().Gauge("gateway_rate_limited_total", "Requests refused by the gateway's rate limit", {},
+                                [this] { return static_cast<double>(limiter_->rejected()); });
+        }
     }
 
     Status Wire() {
@@ -60,6 +68,14 @@ class Gateway final {
     }
 
     http::Awaitable<http::Response> Proxy(http::Request& req, http::Client& upstream, const std::string& svc) {
+        if (limiter_ && !limiter_->TryAcquire()) {
+            http::Response limited =
+                http::Problem(429, "Too Many Requests", "the gateway's request rate limit is reached");
+            auto ms = std::max<int64_t>(1, limiter_->RetryAfter().count());
+            limited.headers.Set("Retry-After", std::to_string((ms + 999) / 1000));
+            limited.headers.Set("Access-Control-Allow-Origin", cors_origin_);
+            co_return limited;
+        }
         auto start = SteadyClock::now();
         std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
         auto incoming_trace = req.headers.Find("traceparent");
@@ -115,6 +131,7 @@ class Gateway final {
     std::chrono::milliseconds timeout_{5000};
     std::string cors_origin_;
     bool access_log_ = true;
+    std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
 };
 
 }  // namespace

@@ -1,0 +1,46 @@
+// The gateway's own policies, on a system started with a rate limit set through the environment
+// (as a Kubernetes ConfigMap would set it).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/e2e/system_fixture.hpp"
+
+namespace reservo::e2e {
+namespace {
+
+// Before main(): `reservo up` and the processes it starts inherit the environment.
+const bool kRateLimitSet = [] {
+    setenv("RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20", 1);
+    setenv("RESERVO_GATEWAY_RATE_LIMIT_BURST", "20", 1);
+    return true;
+}();
+
+class GatewayE2E : public SystemTest {};
+
+TEST_F(GatewayE2E, OverTheRateLimitIs429WithRetryAfterThenServesAgain) {
+    ASSERT_TRUE(kRateLimitSet);
+    int ok = 0, limited = 0;
+    for (int i = 0; i < 60; ++i) {
+        Reply r = Call("GET", "/vaccineMgmts?size=1");
+        if (r.status == 200) ++ok;
+        if (r.status == 429) {
+            ++limited;
+            EXPECT_EQ(r.Header("Content-Type"), "application/problem+json");
+            EXPECT_FALSE(r.Header("Retry-After").empty());
+            EXPECT_EQ(r.Json().at("status").as_int64(), 429);
+        }
+    }
+    EXPECT_EQ(ok + limited, 60);
+    EXPECT_GE(ok, 20);      // the burst
+    EXPECT_GE(limited, 1);  // 60 requests in far less than two seconds
+    // The gateway's own endpoints are not limited, and the limit refills.
+    EXPECT_EQ(Call("GET", "/actuator/health/readiness").status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_EQ(Call("GET", "/vaccineMgmts?size=1").status, 200);
+}
+
+}  // namespace
+}  // namespace reservo::e2e
