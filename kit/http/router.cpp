@@ -73,12 +73,28 @@ const Router::Route* Router::Match(std::string_view method, std::string_view pat
     return nullptr;
 }
 
+std::string Router::AllowedMethods(std::string_view path) const {
+    std::string allow;
+    for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+        bool known = false;
+        const Route* r = Match(m == std::string_view("HEAD") ? "GET" : m, path, nullptr, &known);
+        if (r && (r->method == "*" || r->method == (m == std::string_view("HEAD") ? "GET" : m))) {
+            allow += (allow.empty() ? "" : ", ") + std::string(m);
+        }
+    }
+    return allow;
+}
+
 Awaitable<Response> Router::Dispatch(Request& req) const {
     bool path_known = false;
     const Route* route = Match(req.method, req.path, &req, &path_known);
     req.route = route ? std::string_view(route->pattern) : std::string_view("unmatched");
     if (!route) {
-        if (path_known) co_return Problem(405, "Method Not Allowed", req.method + " is not supported on " + req.path);
+        if (path_known) {
+            Response res = Problem(405, "Method Not Allowed", req.method + " is not supported on " + req.path);
+            res.headers.Set("Allow", AllowedMethods(req.path));
+            co_return res;
+        }
         co_return Problem(404, "Not Found", "no resource at " + req.path);
     }
     if (route->sync) co_return route->sync(req);

@@ -54,6 +54,8 @@ class Router final {
     };
     const Route* Match(std::string_view method, std::string_view path, Request* fill, bool* path_known) const;
     void Insert(Route route);
+    // The methods routed for `path`, for the Allow header of a 405.
+    std::string AllowedMethods(std::string_view path) const;
 
     std::vector<Route> routes_;
 };

@@ -47,7 +47,9 @@ TEST(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
     EXPECT_EQ(ra.status, 404);
     EXPECT_EQ(ra.headers.Find("Content-Type").value(), "application/problem+json");
     auto b = Make("DELETE", "/things");
-    EXPECT_EQ(Dispatch(router, b).status, 405);
+    auto rb = Dispatch(router, b);
+    EXPECT_EQ(rb.status, 405);
+    EXPECT_EQ(rb.headers.Find("Allow").value_or(""), "GET, HEAD");
 }
 
 TEST(RouterTest, PrefixRoutesMatchEverythingBelow) {
