@@ -106,9 +106,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         Connection conn(std::move(socket));
         self->connections.insert(&conn);
         beast::flat_buffer buffer;
-        bool served_one = false;
+        // While draining, a connection keeps reading: its last answer may have promised keep-alive
+        // (the drain began during the write), so it is closed only by a `Connection: close` answer
+        // or by ReapIdle once idle past the grace — never while the client may be reusing it.
         for (;;) {
-            if (self->draining && served_one) break;  // answered with `Connection: close` already
             conn.idle = true;
             conn.idle_since = std::chrono::steady_clock::now();
             conn.stream.expires_after(self->options.idle_timeout);
@@ -169,7 +170,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             } else {
                 std::tie(wec, std::ignore) = co_await bhttp::async_write(conn.stream, out, kNoThrow);
             }
-            served_one = true;
             if (wec || !keep_alive) break;
         }
         beast::error_code ignored;
