@@ -75,10 +75,9 @@ const Router::Route* Router::Match(std::string_view method, std::string_view pat
 
 std::string Router::AllowedMethods(std::string_view path) const {
     std::string allow;
-    for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    for (std::string_view m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
         bool known = false;
-        const Route* r = Match(m == std::string_view("HEAD") ? "GET" : m, path, nullptr, &known);
-        if (r && (r->method == "*" || r->method == (m == std::string_view("HEAD") ? "GET" : m))) {
+        if (Match(m == "HEAD" ? "GET" : m, path, nullptr, &known)) {  // HEAD is served as GET
             allow += (allow.empty() ? "" : ", ") + std::string(m);
         }
     }
