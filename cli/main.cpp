@@ -18,6 +18,7 @@
 
 #include "cli/control.hpp"
 #include "cli/supervisor.hpp"
+#include "cli/up_plan.hpp"
 #include "systems/catalog.hpp"
 
 namespace {
@@ -59,9 +60,10 @@ std::string SelfExe() {
     return ec ? "/proc/self/exe" : exe.string();
 }
 
-// The processes of the named systems, in start order, with their ports.
+// The processes of the named systems, in start order, with their ports, bind addresses and
+// fault injection (see cli/up_plan.hpp).
 Result<std::vector<ProcessSpec>> PlanUp(const std::vector<std::string>& names, std::optional<int> port_base,
-                                        const std::string& data_dir) {
+                                        const std::string& data_dir, bool faults) {
     std::string exe = SelfExe();
     std::vector<ProcessSpec> specs;
     for (size_t i = 0; i < names.size(); ++i) {
@@ -77,6 +79,7 @@ Result<std::vector<ProcessSpec>> PlanUp(const std::vector<std::string>& names, s
         auto base = reservo::systems::PortOf(*config, "gateway", base_arg);
         if (!base) return reservo::Fail(base.error());
         std::string system_dir = data_dir + "/" + system;
+        reservo::cli::UpPolicy policy = reservo::cli::ReadUpPolicy(*config, faults);
         for (const std::string& process : reservo::systems::ProcessNames(*config)) {
             auto port = reservo::systems::PortOf(*config, process, base_arg);
             if (!port) return reservo::Fail(port.error());
@@ -93,7 +96,7 @@ Result<std::vector<ProcessSpec>> PlanUp(const std::vector<std::string>& names, s
                          std::to_string(*base),
                          "--data",
                          system_dir};
-            spec.env = {{"RESERVO_FAULTS", "1"}};
+            reservo::cli::ApplyUpPolicy(policy, spec);
             spec.log_path = system_dir + "/logs/" + process + ".log";
             spec.shutdown_phase = process == "gateway" ? 0 : 1;  // no new requests first
             specs.push_back(std::move(spec));
@@ -253,10 +256,12 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> systems;
     bool detach = false;
+    bool faults = false;
     auto* up = app.add_subcommand("up", "Start systems, wait until ready, supervise until Ctrl-C");
     up->add_option("SYSTEM", systems, "Systems to start (default: all)");
     auto* up_base = up->add_option("--port-base", port_base, "First system's gateway port; each further one +100");
     up->add_flag("--detach", detach, "Run in the background once ready");
+    up->add_flag("--faults", faults, "Fault injection on the services (/actuator/faults); also RESERVO_FAULTS=1");
     add_data(up);
 
     bool json = false;
@@ -296,7 +301,7 @@ int main(int argc, char** argv) {
     if (*up) {
         if (systems.empty()) systems = reservo::systems::SystemNames();
         std::string dir = AbsoluteDir(data_dir);
-        auto specs = PlanUp(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir);
+        auto specs = PlanUp(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir, faults);
         if (!specs) return Error(specs.error().message);
         return detach ? UpDetached(std::move(*specs), dir) : UpForeground(std::move(*specs), dir);
     }

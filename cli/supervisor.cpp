@@ -83,6 +83,26 @@ void DefaultLog(std::string_view line) {
     (void)!::write(STDERR_FILENO, text.data(), text.size());
 }
 
+// Where the supervisor reaches a socket bound to `bind_address`.
+std::string ProbeHost(const std::string& bind_address) {
+    return bind_address == "0.0.0.0" ? "127.0.0.1" : bind_address;
+}
+
+// The host part of the URL shown for a socket bound to `bind_address`.
+std::string UrlHost(const std::string& bind_address) {
+    return bind_address == "0.0.0.0" || bind_address == "127.0.0.1" ? "localhost" : bind_address;
+}
+
+// The state letter of /proc/PID/stat: R, S, D, T (stopped by a signal), t (stopped by a
+// debugger), Z…; '?' when unknown.
+char ProcessState(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    size_t paren = stat.rfind(')');  // the command name may contain anything, even ')'
+    return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
+
 std::vector<std::string> Split(const std::string& line) {
     std::vector<std::string> words;
     std::istringstream in(line);
@@ -107,7 +127,12 @@ struct Supervisor::Replica {
     SteadyClock::time_point kill_at{SteadyClock::time_point::max()};
     SteadyClock::time_point next_probe_at{};
     Millis backoff{0};
-    HttpProbe probe;
+    HttpProbe probe;  // readiness, while starting
+    // Liveness, while ready.
+    HttpProbe liveness;
+    uint64_t liveness_spawns = 0;  // Service::spawns when the probe began
+    SteadyClock::time_point next_liveness_at{};
+    int liveness_failures = 0;
 };
 
 struct Supervisor::Service {
@@ -117,6 +142,7 @@ struct Supervisor::Service {
     bool stopped = false;
     bool busy = false;  // a command is changing it
     int restarts = 0;
+    uint64_t spawns = 0;  // processes ever started on its port
     std::list<Replica> replicas;
 
     std::string Target() const { return spec.system + "/" + spec.name; }
@@ -225,16 +251,17 @@ Status Supervisor::OpenListener(Service& service) {
     sockaddr_in in{};
     in.sin_family = AF_INET;
     in.sin_port = htons(static_cast<uint16_t>(spec.port));
-    if (::inet_pton(AF_INET, options_.bind_address.c_str(), &in.sin_addr) != 1) {
-        return Fail(Code::kInvalidArgument, "bad bind address " + options_.bind_address);
+    if (::inet_pton(AF_INET, spec.bind_address.c_str(), &in.sin_addr) != 1) {
+        return Fail(Code::kInvalidArgument,
+                    service.Target() + ": bad bind address '" + spec.bind_address + "' (an IPv4 address is expected)");
     }
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return Fail(Code::kInternal, Errno("socket"));
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof in) != 0) {
-        std::string message = service.Target() + ": cannot listen on port " + std::to_string(spec.port) + " (" +
-                              std::strerror(errno) + ")";
+        std::string message = service.Target() + ": cannot listen on " + spec.bind_address + ":" +
+                              std::to_string(spec.port) + " (" + std::strerror(errno) + ")";
         ::close(fd);
         return Fail(Code::kUnavailable, message);
     }
@@ -358,12 +385,13 @@ void Supervisor::Spawn(Service& service, Replica& replica) {
         replica.restart_at = SteadyClock::now() + options_.backoff_max;
         return;
     }
+    ++service.spawns;
     replica.pid = pid;
     replica.pidfd = PidfdOpen(pid);
     replica.notify_fd = ready_pipe[0];
     Log(service.Target() + ": started pid " + std::to_string(pid) +
-        (service.desired > 1 || replica.index > 0 ? " (replica " + std::to_string(replica.index) + ")" : "") +
-        " on port " + std::to_string(spec.port));
+        (service.desired > 1 || replica.index > 0 ? " (replica " + std::to_string(replica.index) + ")" : "") + " on " +
+        spec.bind_address + ":" + std::to_string(spec.port));
 }
 
 void Supervisor::StopReplica(Service& service, Replica& replica) {
@@ -372,6 +400,8 @@ void Supervisor::StopReplica(Service& service, Replica& replica) {
     if (replica.pid <= 0) return;  // waiting for a restart: swept by Tick
     if (replica.state != ReplicaState::kStopping) {
         ::kill(replica.pid, SIGTERM);
+        ::kill(replica.pid, SIGCONT);  // a stopped process handles SIGTERM (and drains) once continued
+        replica.liveness = HttpProbe();
         replica.state = ReplicaState::kStopping;
         replica.kill_at = SteadyClock::now() + options_.drain_timeout;
         Log(service.Target() + ": stopping pid " + std::to_string(replica.pid));
@@ -382,6 +412,8 @@ void Supervisor::MarkReady(Service& service, Replica& replica, const char* how) 
     if (replica.state != ReplicaState::kStarting) return;
     replica.state = ReplicaState::kReady;
     replica.probe = HttpProbe();
+    replica.liveness_failures = 0;
+    replica.next_liveness_at = SteadyClock::now() + options_.liveness_period;
     dirty_ = true;
     Log(service.Target() + ": pid " + std::to_string(replica.pid) + " ready in " +
         std::to_string(ToMillis(SteadyClock::now() - replica.started_at)) + " ms (" + how + ")");
@@ -392,6 +424,7 @@ void Supervisor::OnExit(Service& service, Replica& replica, int status) {
     CloseFd(replica.pidfd);
     CloseFd(replica.notify_fd);
     replica.probe = HttpProbe();
+    replica.liveness = HttpProbe();
     pid_t pid = replica.pid;
     replica.pid = -1;
     std::string who = service.Target() + ": pid " + std::to_string(pid);
@@ -412,10 +445,12 @@ void Supervisor::OnExit(Service& service, Replica& replica, int status) {
     if (now - replica.started_at >= options_.backoff_reset_after) replica.backoff = options_.backoff_initial;
     Millis delay = replica.backoff;
     replica.backoff = std::min(options_.backoff_max, replica.backoff * 2);
+    std::string what = replica.state == ReplicaState::kUnhealthy
+                           ? " was killed after failing its liveness checks"
+                           : " exited unexpectedly (" + DescribeExit(status) + ")";
     replica.state = ReplicaState::kWaiting;
     replica.restart_at = now + delay;
-    Log(who + " exited unexpectedly (" + DescribeExit(status) + "); restarting in " + std::to_string(delay.count()) +
-        " ms; see " + service.spec.log_path);
+    Log(who + what + "; restarting in " + std::to_string(delay.count()) + " ms; see " + service.spec.log_path);
 }
 
 bool Supervisor::AllReady(const Service& service) const {
@@ -695,8 +730,8 @@ void Supervisor::Probe(Service& service, Replica& replica) {
     auto now = SteadyClock::now();
     if (!replica.probe.Active()) {
         if (now < replica.next_probe_at) return;
-        std::string host = options_.bind_address == "0.0.0.0" ? "127.0.0.1" : options_.bind_address;
-        if (!replica.probe.Start(host, service.spec.port, options_.readiness_path, options_.probe_timeout)) {
+        if (!replica.probe.Start(ProbeHost(service.spec.bind_address), service.spec.port, options_.readiness_path,
+                                 options_.probe_timeout)) {
             replica.next_probe_at = now + options_.probe_interval;
             return;
         }
@@ -709,6 +744,56 @@ void Supervisor::Probe(Service& service, Replica& replica) {
     bool alone = LiveProcesses(service) == 1;
     bool trusted_late = !notify_seen_ && now - replica.started_at >= options_.unnotified_grace;
     if (alone || trusted_late) MarkReady(service, replica, "readiness probe");
+}
+
+// The replicas of a service share one listening socket, so a request to the port reaches
+// whichever process accepts it first: an answer, or its absence, says something about one
+// replica only while that replica is the only process on the port. Hence, once per period:
+//  - a process the kernel reports stopped (state T) fails the check, however many replicas;
+//  - else, while it is the only process on the port (and no other was started during the
+//    probe), `GET liveness_path` decides: a 2xx/3xx answer within the timeout passes;
+//  - else (several processes) the check passes: no answer on the shared port can be pinned on
+//    this replica, and blaming it for a sibling's silence could kill a healthy process.
+// A process stopped by a debugger (state t) is left alone.
+void Supervisor::CheckLiveness(Service& service, Replica& replica) {
+    auto now = SteadyClock::now();
+    if (!replica.liveness.Active()) {
+        if (now < replica.next_liveness_at) return;
+        replica.next_liveness_at = now + options_.liveness_period;
+        char state = ProcessState(replica.pid);
+        if (state == 't') return;
+        if (state == 'T') return LivenessVerdict(service, replica, false, "the process is stopped");
+        if (LiveProcesses(service) != 1) return LivenessVerdict(service, replica, true, {});
+        replica.liveness_spawns = service.spawns;
+        if (Status started = replica.liveness.Start(ProbeHost(service.spec.bind_address), service.spec.port,
+                                                    options_.liveness_path, options_.liveness_timeout);
+            !started) {
+            return LivenessVerdict(service, replica, false, started.error().message);
+        }
+    }
+    auto done = replica.liveness.Advance();
+    if (!done) return;
+    // Another process may have taken the connection since the probe began.
+    if (service.spawns != replica.liveness_spawns || LiveProcesses(service) != 1) return;
+    if (!*done) return LivenessVerdict(service, replica, false, done->error().message);
+    int status = (*done)->status;
+    LivenessVerdict(service, replica, status >= 200 && status < 400, "status " + std::to_string(status));
+}
+
+void Supervisor::LivenessVerdict(Service& service, Replica& replica, bool alive, const std::string& why) {
+    if (alive) {
+        replica.liveness_failures = 0;
+        return;
+    }
+    if (++replica.liveness_failures < options_.liveness_failure_threshold) return;
+    // SIGKILL: a hung process may never handle SIGTERM, and it ends a stopped process too.
+    Log(service.Target() + " pid " + std::to_string(replica.pid) + " failed " +
+        std::to_string(replica.liveness_failures) + " liveness probes; replacing it (last: " + why + ")");
+    replica.liveness = HttpProbe();
+    replica.liveness_failures = 0;
+    replica.state = ReplicaState::kUnhealthy;
+    dirty_ = true;
+    ::kill(replica.pid, SIGKILL);
 }
 
 void Supervisor::ReadNotify(Service& service, Replica& replica) {
@@ -762,7 +847,7 @@ void Supervisor::ReadClient(Client& client) {
 
 void Supervisor::PollOnce() {
     std::vector<pollfd> fds;
-    enum class Kind { kWake, kControl, kClient, kPidfd, kNotify, kProbe };
+    enum class Kind { kWake, kControl, kClient, kPidfd, kNotify, kProbe, kLiveness };
     struct Ref {
         Kind kind;
         Service* service = nullptr;
@@ -790,6 +875,13 @@ void Supervisor::PollOnce() {
                     add(replica.probe.Fd(), replica.probe.Events(), {Kind::kProbe, service.get(), &replica});
                 } else {
                     wake_at = std::min(wake_at, replica.next_probe_at);
+                }
+            }
+            if (replica.state == ReplicaState::kReady && LivenessOn()) {
+                if (replica.liveness.Active()) {
+                    add(replica.liveness.Fd(), replica.liveness.Events(), {Kind::kLiveness, service.get(), &replica});
+                } else {
+                    wake_at = std::min(wake_at, replica.next_liveness_at);
                 }
             }
             if (replica.state == ReplicaState::kWaiting && !replica.retiring) {
@@ -822,6 +914,11 @@ void Supervisor::PollOnce() {
                 break;
             case Kind::kProbe:
                 if (ref.replica->state == ReplicaState::kStarting) Probe(*ref.service, *ref.replica);
+                break;
+            case Kind::kLiveness:
+                if (ref.replica->state == ReplicaState::kReady && LivenessOn()) {
+                    CheckLiveness(*ref.service, *ref.replica);
+                }
                 break;
         }
     }
@@ -863,6 +960,9 @@ void Supervisor::Tick() {
             if (replica.state == ReplicaState::kStarting && replica.pid > 0) {
                 if (replica.notify_fd >= 0) ReadNotify(*service, replica);
                 if (replica.state == ReplicaState::kStarting) Probe(*service, replica);
+            }
+            if (replica.state == ReplicaState::kReady && replica.pid > 0 && LivenessOn()) {
+                CheckLiveness(*service, replica);
             }
             if (replica.pid > 0 && replica.state == ReplicaState::kStopping && now >= replica.kill_at) {
                 Log(service->Target() + ": pid " + std::to_string(replica.pid) + " did not exit within " +
@@ -948,7 +1048,8 @@ std::string Supervisor::StateJson() const {
         p["system"] = service->spec.system;
         p["service"] = service->spec.name;
         p["port"] = service->spec.port;
-        p["url"] = "http://localhost:" + std::to_string(service->spec.port);
+        p["bindAddress"] = service->spec.bind_address;
+        p["url"] = "http://" + UrlHost(service->spec.bind_address) + ":" + std::to_string(service->spec.port);
         int ready = 0;
         bj::array pids;
         bj::array instances;
@@ -963,6 +1064,9 @@ std::string Supervisor::StateJson() const {
                     break;
                 case ReplicaState::kReady:
                     state = "ready";
+                    break;
+                case ReplicaState::kUnhealthy:
+                    state = "unhealthy";
                     break;
                 case ReplicaState::kStopping:
                     state = "stopping";

@@ -1,7 +1,7 @@
 // The process supervisor behind `reservo up`: one child process per service replica.
 //
-// The supervisor owns every listening TCP socket and hands it to each child as fd 3
-// (RESERVO_LISTEN_FD=3), so the replicas of a service, and the old and new process during a
+// The supervisor owns every listening TCP socket (bound to the spec's bind_address) and hands
+// it to each child as fd 3 (RESERVO_LISTEN_FD=3), so the replicas of a service, and the old and new process during a
 // rolling restart, share one kernel accept queue: a connection waits in the queue until some
 // process accepts it, and none is refused while processes come and go.
 //
@@ -10,9 +10,15 @@
 // answers 200 and the answer cannot have come from another process of that port (it is the
 // only one, or it has been up for `unnotified_grace` and no child has ever notified).
 //
-// A child that exits unexpectedly is restarted with exponential backoff. Commands arrive on
-// the control socket DATA/reservo.sock (see cli/control.hpp for the protocol) and the state is
-// mirrored to DATA/reservo.state (JSON) on every change. Everything runs in one poll loop:
+// A child that exits unexpectedly is restarted with exponential backoff. A ready child is
+// checked for liveness every `liveness_period`: stopped according to the kernel, or — while it
+// is the only process on its port — no answer to `GET /actuator/health/liveness` fails the
+// check (see CheckLiveness); after `liveness_failure_threshold` failures in a row it is killed
+// (SIGKILL) and restarted like a crash.
+//
+// Commands arrive on the control socket DATA/reservo.sock (see cli/control.hpp for the
+// protocol) and the state is mirrored to DATA/reservo.state (JSON) on every change. Everything
+// runs in one poll loop:
 //
 //   Supervisor supervisor(specs, SupervisorOptions{.data_dir = "/srv/data"});
 //   if (Status open = supervisor.Open(); !open) return Report(open.error());
@@ -42,6 +48,7 @@ struct ProcessSpec {
     std::string system;
     std::string name;  // "gateway" or a service name
     int port = 0;
+    std::string bind_address = "127.0.0.1";                // IPv4 address of its socket; "0.0.0.0": all interfaces
     std::vector<std::string> argv;                         // argv[0] is the program's path
     std::vector<std::pair<std::string, std::string>> env;  // added to the supervisor's own
     std::string log_path;                                  // stdout and stderr are appended here
@@ -49,8 +56,7 @@ struct ProcessSpec {
 };
 
 struct SupervisorOptions {
-    std::string data_dir;                  // holds reservo.sock and reservo.state
-    std::string bind_address = "0.0.0.0";  // of the services' listening sockets
+    std::string data_dir;  // holds reservo.sock and reservo.state
     std::string readiness_path = "/actuator/health/readiness";
     Millis ready_timeout{30000};  // for the first start and for each start/restart/scale step
     Millis drain_timeout{10000};  // SIGTERM → SIGKILL
@@ -60,6 +66,12 @@ struct SupervisorOptions {
     Millis backoff_max{5000};
     Millis backoff_reset_after{10000};  // uptime after which a crash counts as the first again
     Millis unnotified_grace{1000};
+    // Liveness of ready processes, as a Kubernetes livenessProbe: one check every period, each
+    // HTTP probe bounded by the timeout; the threshold-th failure in a row replaces the process.
+    std::string liveness_path = "/actuator/health/liveness";
+    Millis liveness_period{1000};
+    Millis liveness_timeout{1000};
+    int liveness_failure_threshold = 3;  // 0: no liveness checks
     // Where progress lines go; default: stderr with a time stamp.
     std::function<void(std::string_view)> log;
 };
@@ -88,7 +100,8 @@ class Supervisor final {
     std::string StateJson() const;
 
   private:
-    enum class ReplicaState { kWaiting, kStarting, kReady, kStopping };
+    // kUnhealthy: failed its liveness checks and was killed; restarted once it has exited.
+    enum class ReplicaState { kWaiting, kStarting, kReady, kUnhealthy, kStopping };
     struct Replica;
     struct Service;
     struct Operation;
@@ -110,6 +123,9 @@ class Supervisor final {
     void Reap();
     void Tick();
     void Probe(Service& service, Replica& replica);
+    bool LivenessOn() const { return options_.liveness_failure_threshold > 0 && !shutting_down_; }
+    void CheckLiveness(Service& service, Replica& replica);
+    void LivenessVerdict(Service& service, Replica& replica, bool alive, const std::string& why);
     void ReadNotify(Service& service, Replica& replica);
     void AcceptClients();
     void ReadClient(Client& client);

@@ -8,12 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -73,7 +75,6 @@ class Harness final {
   public:
     Harness() {
         options_.data_dir = dir_.path();
-        options_.bind_address = "127.0.0.1";
         options_.ready_timeout = 10s;
         options_.drain_timeout = 3s;
         options_.backoff_initial = 50ms;
@@ -258,6 +259,46 @@ class ClientLoop final {
 
 bool Alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 
+// Liveness checks fast enough for a test: a stopped process is replaced after ~3 × 100 ms, a
+// hung one after ~3 × 500 ms.
+void FastLiveness(SupervisorOptions& options) {
+    options.liveness_period = 100ms;
+    options.liveness_timeout = 500ms;
+    options.liveness_failure_threshold = 3;
+}
+
+// The pid of replica `index` of a service, from `status`; -1 while there is none.
+pid_t ReplicaPid(Harness& h, const std::string& name, int index) {
+    bj::object p = h.Process(name);
+    if (!p.contains("instances")) return -1;
+    for (const bj::value& instance : p["instances"].as_array()) {
+        const bj::object& o = instance.as_object();
+        if (o.at("replica").as_int64() == index && o.at("pid").is_int64() && o.at("state").as_string() == "ready") {
+            return static_cast<pid_t>(o.at("pid").as_int64());
+        }
+    }
+    return -1;
+}
+
+// Waits until the service is ready again with one new process for `old`; the pids of the others unchanged.
+void ExpectReplaced(Harness& h, const std::string& name, pid_t old) {
+    size_t before = h.Pids(name).size();
+    ASSERT_TRUE(h.Eventually([&] {
+        auto pids = h.Pids(name);
+        bj::object p = h.Process(name);
+        return p.contains("state") && p["state"].as_string() == "ready" && pids.size() == before &&
+               std::find(pids.begin(), pids.end(), old) == pids.end();
+    })) << "pid "
+        << old << " was not replaced";
+    EXPECT_FALSE(Alive(old));
+    EXPECT_EQ(h.Process(name)["restarts"].as_int64(), 1);
+    EXPECT_GE(h.LogIndex("demo/" + name + " pid " + std::to_string(old) + " failed 3 liveness probes; replacing it"),
+              0);
+    EXPECT_GE(h.LogIndex("demo/" + name + ": pid " + std::to_string(old) +
+                         " was killed after failing its liveness checks; restarting in 50 ms"),
+              0);
+}
+
 TEST(Supervisor, WaitsUntilEveryProcessIsReady) {
     Harness h;
     h.Add("gateway", {"--ready-delay-ms", "300"}, 0);
@@ -347,6 +388,122 @@ TEST(Supervisor, RestartsWithGrowingBackoffAndGivesUpTheFirstStartAfterTheTimeou
     EXPECT_GE(h.LogIndex("restarting in 100 ms"), 0);
     EXPECT_GE(h.LogIndex("restarting in 200 ms"), 0);
     EXPECT_FALSE(fs::exists(ControlSocketPath(h.data_dir())));
+}
+
+TEST(Supervisor, ReplacesAProcessThatStopsAnsweringItsLivenessProbe) {
+    Harness h;
+    FastLiveness(h.options());
+    h.Add("alpha");
+    ASSERT_TRUE(h.Start());
+    pid_t old = h.Pids("alpha").at(0);
+    std::this_thread::sleep_for(500ms);  // several probes answered: a healthy process stays
+    EXPECT_EQ(h.Pids("alpha"), std::vector<pid_t>{old});
+
+    ASSERT_EQ(::kill(old, SIGUSR1), 0);  // the fake hangs: runs, but answers nothing
+    ExpectReplaced(h, "alpha", old);
+    EXPECT_GE(h.LogIndex("(last: no response in time)"), 0);
+    auto pid = Get(h.Port("alpha"), "/pid");
+    ASSERT_TRUE(pid);
+    EXPECT_NE(std::stoi(*pid), old);
+}
+
+TEST(Supervisor, ReplacesAStoppedProcess) {
+    Harness h;
+    FastLiveness(h.options());
+    h.Add("alpha");
+    ASSERT_TRUE(h.Start());
+    pid_t old = h.Pids("alpha").at(0);
+
+    ASSERT_EQ(::kill(old, SIGSTOP), 0);  // SIGKILL must end it: a stopped process handles no SIGTERM
+    ExpectReplaced(h, "alpha", old);
+    EXPECT_TRUE(Get(h.Port("alpha"), "/pid"));
+}
+
+TEST(Supervisor, ReplacesAStoppedReplicaButNeverItsHealthySibling) {
+    Harness h;
+    FastLiveness(h.options());
+    h.Add("alpha");
+    ASSERT_TRUE(h.Start());
+    auto scaled = h.Send("SCALE demo/alpha 2");
+    ASSERT_TRUE(scaled);
+    ASSERT_TRUE(scaled->ok) << scaled->message;
+    pid_t stopped = ReplicaPid(h, "alpha", 0);
+    pid_t sibling = ReplicaPid(h, "alpha", 1);
+    ASSERT_GT(stopped, 0);
+    ASSERT_GT(sibling, 0);
+
+    // Requests to the port now reach only the sibling; the stopped replica is still found.
+    ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
+    ExpectReplaced(h, "alpha", stopped);
+    EXPECT_EQ(ReplicaPid(h, "alpha", 1), sibling);
+    EXPECT_GT(ReplicaPid(h, "alpha", 0), 0);
+    EXPECT_EQ(h.LogIndex("pid " + std::to_string(sibling) + " failed"), -1);
+}
+
+TEST(Supervisor, NeverKillsAReplicaForAProbeThatCannotBeAttributedToIt) {
+    Harness h;
+    FastLiveness(h.options());
+    h.Add("alpha");
+    ASSERT_TRUE(h.Start());
+    auto scaled = h.Send("SCALE demo/alpha 2");
+    ASSERT_TRUE(scaled);
+    ASSERT_TRUE(scaled->ok) << scaled->message;
+    pid_t hung = ReplicaPid(h, "alpha", 0);
+    pid_t healthy = ReplicaPid(h, "alpha", 1);
+    ASSERT_GT(hung, 0);
+    ASSERT_GT(healthy, 0);
+
+    // A hung replica that the kernel still reports running: a probe of the shared port cannot
+    // tell which process did (not) answer, so nothing is killed on its account — above all not
+    // the healthy sibling answering everything.
+    ASSERT_EQ(::kill(hung, SIGUSR1), 0);
+    std::this_thread::sleep_for(1500ms);  // ~15 liveness periods
+    EXPECT_EQ(ReplicaPid(h, "alpha", 1), healthy);
+    EXPECT_EQ(h.Process("alpha")["restarts"].as_int64(), 0);
+    EXPECT_EQ(h.LogIndex("liveness"), -1);
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(Get(h.Port("alpha"), "/pid").value_or("?"), std::to_string(healthy));
+
+    // Scaled back to one, the hung replica is alone on the port and its silence is its own.
+    auto down = h.Send("SCALE demo/alpha 1");
+    ASSERT_TRUE(down);
+    ASSERT_TRUE(down->ok) << down->message;
+    ASSERT_EQ(h.Pids("alpha"), std::vector<pid_t>{hung});
+    ExpectReplaced(h, "alpha", hung);
+}
+
+TEST(Supervisor, BindsEachProcessToItsOwnAddressAndProbesItThere) {
+    Harness h;
+    FastLiveness(h.options());
+    h.Add("gateway", {}, 0).bind_address = "0.0.0.0";
+    h.Add("alpha");                                             // 127.0.0.1 unless told
+    h.Add("beta", {"--no-notify"}).bind_address = "127.0.0.2";  // ready only if probed there
+    h.Add("gamma", {"--no-notify"}).bind_address = "0.0.0.0";   // probed on 127.0.0.1
+    ASSERT_TRUE(h.Start());
+
+    std::map<std::string, std::string> bound{
+        {"gateway", "0.0.0.0"}, {"alpha", "127.0.0.1"}, {"beta", "127.0.0.2"}, {"gamma", "0.0.0.0"}};
+    for (const auto& [name, address] : bound) {
+        bj::object p = h.Process(name);
+        ASSERT_TRUE(p.contains("bindAddress")) << name;
+        EXPECT_EQ(p["bindAddress"].as_string(), address) << name;
+        auto sockname = HttpGet(address == "0.0.0.0" ? "127.0.0.1" : address, h.Port(name), "/sockname", 2s);
+        ASSERT_TRUE(sockname) << name << ": " << sockname.error().message;
+        EXPECT_EQ(sockname->body, address + ":" + std::to_string(h.Port(name))) << name;
+    }
+    EXPECT_EQ(h.Process("beta")["url"].as_string(), "http://127.0.0.2:" + std::to_string(h.Port("beta")));
+    EXPECT_EQ(h.Process("alpha")["url"].as_string(), "http://localhost:" + std::to_string(h.Port("alpha")));
+
+    // 127.0.0.2 stands for another interface: all-interface sockets answer there, loopback ones do not.
+    EXPECT_TRUE(HttpGet("127.0.0.2", h.Port("gateway"), "/pid", 2s));
+    auto alpha = HttpGet("127.0.0.2", h.Port("alpha"), "/pid", 2s);
+    ASSERT_FALSE(alpha);
+    EXPECT_EQ(alpha.error().code, Code::kUnavailable) << alpha.error().message;
+    EXPECT_FALSE(HttpGet("127.0.0.1", h.Port("beta"), "/pid", 2s));
+
+    // Liveness probes reach every address too: nobody is replaced.
+    std::this_thread::sleep_for(600ms);
+    for (const auto& [name, address] : bound) EXPECT_EQ(h.Process(name)["restarts"].as_int64(), 0) << name;
+    EXPECT_EQ(h.LogIndex("liveness"), -1);
 }
 
 TEST(Supervisor, StopKeepsAServiceDownUntilStart) {

@@ -4,9 +4,11 @@
 //
 // Listens on the inherited socket in $RESERVO_LISTEN_FD (else binds 127.0.0.1:N). After the
 // delay it is ready: it writes `ready` to $RESERVO_READY_FD (unless --no-notify) and answers
-// `GET /actuator/health/readiness` with 200 (503 before). `GET /pid` answers its pid and
-// `GET /replica` $RESERVO_REPLICA. SIGTERM: stops accepting, finishes the current request,
-// exits 0.
+// `GET /actuator/health/readiness` with 200 (503 before); `GET /actuator/health/liveness`
+// answers 200 from the start. `GET /pid` answers its pid, `GET /replica` $RESERVO_REPLICA and
+// `GET /sockname` the address of its listening socket ("127.0.0.1:8081"). SIGUSR1: hangs —
+// accepts and answers nothing more, but still exits on SIGTERM. SIGTERM: stops accepting,
+// finishes the current request, exits 0.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -25,12 +27,27 @@
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
+volatile sig_atomic_t g_hang = 0;
 int g_wake[2] = {-1, -1};
+int g_listen_fd = -1;
 
-void OnSignal(int) {
-    g_stop = 1;
+void OnSignal(int sig) {
+    if (sig == SIGUSR1) {
+        g_hang = 1;
+    } else {
+        g_stop = 1;
+    }
     char c = 'x';
     (void)!write(g_wake[1], &c, 1);
+}
+
+std::string SockName(int fd) {
+    sockaddr_in addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::strerror(errno);
+    char host[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(addr.sin_port));
 }
 
 void Respond(int fd, int status, const std::string& body) {
@@ -63,6 +80,10 @@ void Serve(int fd, bool ready) {
     std::string path = end == std::string::npos ? "" : request.substr(start + 1, end - start - 1);
     if (path == "/actuator/health/readiness") {
         Respond(fd, ready ? 200 : 503, ready ? "{\"status\":\"UP\"}" : "{\"status\":\"OUT_OF_SERVICE\"}");
+    } else if (path == "/actuator/health/liveness") {
+        Respond(fd, 200, "{\"status\":\"UP\"}");
+    } else if (path == "/sockname") {
+        Respond(fd, 200, SockName(g_listen_fd));
     } else if (path == "/pid") {
         Respond(fd, 200, std::to_string(getpid()));
     } else if (path == "/replica") {
@@ -89,11 +110,12 @@ int main(int argc, char** argv) {
             notify = false;
         }
     }
-    if (pipe(g_wake) != 0) return 2;
+    if (pipe2(g_wake, O_NONBLOCK) != 0) return 2;
     struct sigaction action {};
     action.sa_handler = OnSignal;  // no SA_RESTART: a blocked call returns EINTR
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGUSR1, &action, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
     int listen_fd = -1;
@@ -112,6 +134,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    g_listen_fd = listen_fd;
     // Replicas share the socket and all wake up on a connection; only one accept succeeds.
     fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
 
@@ -132,10 +155,16 @@ int main(int argc, char** argv) {
         int timeout =
             ready ? -1
                   : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(ready_at - now).count() + 1);
-        pollfd fds[2] = {{listen_fd, POLLIN, 0}, {g_wake[0], POLLIN, 0}};
-        if (poll(fds, 2, timeout) <= 0) continue;
+        // Hung: waits for SIGTERM only; connections stay in the queue (or go to another replica).
+        pollfd fds[2] = {{g_wake[0], POLLIN, 0}, {listen_fd, POLLIN, 0}};
+        if (poll(fds, g_hang ? 1 : 2, g_hang ? -1 : timeout) <= 0) continue;
+        if (fds[0].revents & POLLIN) {
+            char drain[64];
+            while (read(g_wake[0], drain, sizeof drain) > 0) {
+            }
+        }
         if (g_stop) break;
-        if (!(fds[0].revents & POLLIN)) continue;
+        if (g_hang || !(fds[1].revents & POLLIN)) continue;
         int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;  // another replica took it
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);

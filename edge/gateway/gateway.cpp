@@ -1,41 +1,130 @@
 #include "edge/gateway/gateway.hpp"
 
+#include <strings.h>
+
+#include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
+#include <boost/url/parse.hpp>
 #include <map>
 #include <optional>
 
 #include "kit/core/clock.hpp"
+#include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
-#include "kit/http/client.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/resilience/rate_limiter.hpp"
+#include "kit/service/dependency.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::edge {
 namespace {
 
+namespace ip = boost::asio::ip;
+
 constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "Keep-Alive", "Proxy-Authenticate",
                                                        "Proxy-Authorization", "TE",         "Trailer",
                                                        "Transfer-Encoding",   "Upgrade"};
+// Set by the gateway alone: a client's copies would let it speak for the gateway.
+constexpr std::array<std::string_view, 5> kGatewayOwned = {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+                                                           "Forwarded", deadline::kHeader};
+
+bool IEquals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
 
 bool IsHopByHop(std::string_view name) {
-    for (auto h : kHopByHop) {
-        if (name.size() == h.size() && strncasecmp(name.data(), h.data(), h.size()) == 0) return true;
+    return std::any_of(kHopByHop.begin(), kHopByHop.end(), [&](auto h) { return IEquals(name, h); });
+}
+
+// A request id a client may choose: short, and nothing a log or a header could be split on.
+bool IsGoodRequestId(std::string_view id) {
+    return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+    });
+}
+
+// host[:port] as RFC 3986 defines an authority, without userinfo.
+bool IsGoodHost(std::string_view host) {
+    auto authority = boost::urls::parse_authority(host);
+    return authority && !authority->has_userinfo() && !authority->host().empty();
+}
+
+// Peers whose X-Forwarded-* headers are believed: addresses or CIDR ranges.
+class TrustedProxies final {
+  public:
+    explicit TrustedProxies(const std::vector<std::string>& entries) {
+        for (const auto& entry : entries) {
+            boost::system::error_code ec;
+            if (entry.find('/') == std::string::npos) {
+                auto address = ip::make_address(entry, ec);
+                if (!ec) {
+                    addresses_.push_back(address);
+                    continue;
+                }
+            } else if (auto v4 = ip::make_network_v4(entry, ec); !ec) {
+                v4_.push_back(v4);
+                continue;
+            } else if (auto v6 = ip::make_network_v6(entry, ec); !ec) {
+                v6_.push_back(v6);
+                continue;
+            }
+            log::Warn("ignoring a malformed gateway.trusted-proxies entry", {{"entry", entry}});
+        }
     }
-    return false;
+
+    bool Trusts(std::string_view peer) const {
+        boost::system::error_code ec;
+        auto address = ip::make_address(std::string(peer), ec);
+        if (ec) return false;
+        if (std::find(addresses_.begin(), addresses_.end(), address) != addresses_.end()) return true;
+        if (address.is_v4()) {
+            for (const auto& net : v4_) {
+                if (ip::make_network_v4(address.to_v4(), net.prefix_length()).network() == net.network()) return true;
+            }
+        } else {
+            for (const auto& net : v6_) {
+                if (ip::make_network_v6(address.to_v6(), net.prefix_length()).network() == net.network()) return true;
+            }
+        }
+        return false;
+    }
+
+  private:
+    std::vector<ip::address> addresses_;
+    std::vector<ip::network_v4> v4_;
+    std::vector<ip::network_v6> v6_;
+};
+
+std::string Join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+std::vector<std::string> ListOr(const Config& cfg, const std::string& key, std::vector<std::string> fallback) {
+    auto list = cfg.GetList(key);
+    return list.empty() ? fallback : list;
 }
 
 class Gateway final {
   public:
-    Gateway(service::ServiceContext& ctx) : ctx_(ctx) {
-        timeout_ = std::chrono::milliseconds(ctx.config().GetInt("gateway.timeout-ms", 5000));
-        cors_origin_ = ctx.config().GetString("gateway.cors.allowed-origins", "*");
-        access_log_ = ctx.config().GetBool("gateway.access-log", true);
-        double rate = ctx.config().GetDouble("gateway.rate-limit.requests-per-second", 0);
+    Gateway(service::ServiceContext& ctx) : ctx_(ctx), trusted_(ctx.config().GetList("gateway.trusted-proxies")) {
+        const Config& cfg = ctx.config();
+        allowed_origins_ = ListOr(cfg, "gateway.cors.allowed-origins", {"*"});
+        allowed_headers_ = Join(
+            ListOr(cfg, "gateway.cors.allowed-headers",
+                   {"Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id", "traceparent", "If-Match"}));
+        allowed_methods_ =
+            Join(ListOr(cfg, "gateway.cors.allowed-methods", {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
+        access_log_ = cfg.GetBool("gateway.access-log", true);
+        double rate = cfg.GetDouble("gateway.rate-limit.requests-per-second", 0);
         if (rate > 0) {
-            double burst = ctx.config().GetDouble("gateway.rate-limit.burst", 0);
+            double burst = cfg.GetDouble("gateway.rate-limit.burst", 0);
             limiter_.emplace(rate, burst > 0 ? burst : rate);
             ctx.metrics().Gauge("gateway_rate_limited_total", "Requests refused by the gateway's rate limit", {},
                                 [this] { return static_cast<double>(limiter_->rejected()); });
@@ -45,80 +134,150 @@ class Gateway final {
     Status Wire() {
         const Config& cfg = ctx_.config();
         int base = static_cast<int>(cfg.GetInt("runtime.port-base", -1));
+        const Millis default_timeout(cfg.GetInt("gateway.timeout-ms", 5000));
         for (const auto& svc : cfg.Children("services")) {
-            auto client = std::make_shared<http::Client>(ctx_.io(), service::ServiceUrl(cfg, svc, base));
+            // One breaker and bulkhead per upstream: a hung service fails fast instead of holding
+            // every client for the whole timeout. Its 5xx answers are passed on, not held against it.
+            CallPolicy policy = CallPolicy::FromConfig(cfg, "gateway.upstream");
+            policy.timeout = Millis(cfg.GetInt("services." + svc + ".route-timeout-ms", default_timeout.count()));
+            policy.answers_5xx_fail = false;
+            policy.retry = RetryPolicy{};
+            if (auto valid = policy.Validate(); !valid) {
+                return Fail(Code::kInvalidArgument, "gateway.upstream: " + valid.error().message);
+            }
+            auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc, service::ServiceUrl(cfg, svc, base),
+                                                                  policy, ctx_.metrics(), ctx_.loop_watch());
+            upstreams_.push_back(upstream);
             for (const auto& route : cfg.GetList("services." + svc + ".routes")) {
                 // CORS preflight is answered here; unknown paths stay 404.
                 ctx_.router().Add("OPTIONS", route, [this](http::Request& req) { return Preflight(req); });
-                ctx_.router().Any(route, [this, client, svc](http::Request& req) { return Proxy(req, *client, svc); });
+                ctx_.router().Any(route, [this, upstream](http::Request& req) {
+                    return Proxy(req, *upstream, upstream->policy().timeout);
+                });
+            }
+            // Service-to-service endpoints (such as taking a dose) are never reachable from outside.
+            for (const auto& internal : cfg.GetList("services." + svc + ".internal")) {
+                ctx_.router().Any(internal, [this](http::Request& req) -> http::Awaitable<http::Response> {
+                    http::Response res = http::Problem(404, "", "no resource at " + req.path);
+                    Decorate(req, res);
+                    co_return res;
+                });
             }
         }
         return Ok();
     }
 
   private:
+    // The Access-Control-Allow-Origin for this request's Origin, if it may have one.
+    std::optional<std::string> AllowedOrigin(const http::Request& req) const {
+        if (std::find(allowed_origins_.begin(), allowed_origins_.end(), "*") != allowed_origins_.end()) return "*";
+        auto origin = req.headers.Find("Origin");
+        if (!origin) return std::nullopt;
+        for (const auto& allowed : allowed_origins_) {
+            if (allowed == *origin) return allowed;
+        }
+        return std::nullopt;
+    }
+
+    void Decorate(const http::Request& req, http::Response& res) const {
+        if (auto origin = AllowedOrigin(req)) {
+            res.headers.Set("Access-Control-Allow-Origin", *origin);
+            if (*origin != "*") res.headers.Set("Vary", "Origin");
+        }
+    }
+
     http::Response Preflight(const http::Request& req) {
         http::Response res = http::EmptyResponse(204);
-        res.headers.Set("Access-Control-Allow-Origin", cors_origin_);
-        res.headers.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-        res.headers.Set("Access-Control-Allow-Headers",
-                        std::string(req.headers.Find("Access-Control-Request-Headers").value_or("*")));
+        Decorate(req, res);
+        res.headers.Set("Access-Control-Allow-Methods", allowed_methods_);
+        res.headers.Set("Access-Control-Allow-Headers", allowed_headers_);
         res.headers.Set("Access-Control-Max-Age", "3600");
         return res;
     }
 
-    http::Awaitable<http::Response> Proxy(http::Request& req, http::Client& upstream, const std::string& svc) {
+    http::Awaitable<http::Response> Proxy(http::Request& req, service::Dependency& upstream, Millis timeout) {
+        const std::string& svc = upstream.name();
         if (limiter_ && !limiter_->TryAcquire()) {
             http::Response limited =
                 http::Problem(429, "Too Many Requests", "the gateway's request rate limit is reached");
             auto ms = std::max<int64_t>(1, limiter_->RetryAfter().count());
             limited.headers.Set("Retry-After", std::to_string((ms + 999) / 1000));
-            limited.headers.Set("Access-Control-Allow-Origin", cors_origin_);
+            Decorate(req, limited);
             co_return limited;
         }
         auto start = SteadyClock::now();
-        std::string request_id(req.headers.Find("X-Request-Id").value_or(""));
+        auto given_id = req.headers.Find("X-Request-Id");
+        std::string request_id = given_id && IsGoodRequestId(*given_id) ? std::string(*given_id) : RandomHexId(16);
         auto incoming_trace = req.headers.Find("traceparent");
         bool trace_ok = incoming_trace && trace::IsValid(*incoming_trace);
-        std::optional<std::string> host;
-        if (auto h = req.headers.Find("Host")) host = std::string(*h);
-        bool has_proto = req.headers.Find("X-Forwarded-Proto").has_value();
+
+        // Links the services write point at what the client used to reach us: its Host, or what a
+        // trusted proxy in front of us says, never an unchecked header.
+        const bool trusted = trusted_.Trusts(req.remote_address);
+        std::string host(req.headers.Find("Host").value_or(""));
+        std::string proto = "http";
+        std::string forwarded_for = req.remote_address;
+        if (trusted) {
+            if (auto h = req.headers.Find("X-Forwarded-Host"); h && IsGoodHost(*h)) host = std::string(*h);
+            if (auto p = req.headers.Find("X-Forwarded-Proto"); p && (*p == "http" || *p == "https")) {
+                proto = std::string(*p);
+            }
+            if (auto f = req.headers.Find("X-Forwarded-For"); f && f->size() < 1024) {
+                forwarded_for = std::string(*f) + ", " + req.remote_address;
+            }
+        }
+        if (!IsGoodHost(host)) {
+            http::Response bad = http::Problem(400, "", "the Host header is not a valid host[:port]");
+            Decorate(req, bad);
+            co_return bad;
+        }
 
         http::Request out;
         out.method = req.method;
         out.target = req.target;
-        out.headers = std::move(req.headers);  // forwarded as received, less the hop-by-hop fields
-        out.headers.RemoveIf(IsHopByHop);
-        if (request_id.empty()) {
-            request_id = RandomHexId(16);
-            out.headers.Set("X-Request-Id", request_id);
-        }
+        out.headers = std::move(req.headers);  // forwarded as received, less hop-by-hop and ours
+        out.headers.RemoveIf([](std::string_view name) {
+            return IsHopByHop(name) ||
+                   std::any_of(kGatewayOwned.begin(), kGatewayOwned.end(), [&](auto h) { return IEquals(name, h); });
+        });
+        out.headers.Set("X-Request-Id", request_id);
         if (!trace_ok) out.headers.Set("traceparent", trace::NewTraceparent());
-        if (host) out.headers.Set("X-Forwarded-Host", std::move(*host));
-        if (!has_proto) out.headers.Set("X-Forwarded-Proto", "http");
+        out.headers.Set("X-Forwarded-Host", host);
+        out.headers.Set("X-Forwarded-Proto", proto);
+        out.headers.Set("X-Forwarded-For", forwarded_for);
         out.body = std::move(req.body);
 
-        // Replayed after a dropped connection only when the method makes it safe: the services do not
-        // deduplicate by Idempotency-Key, so the gateway does not promise it.
-        const bool replayable = out.method == "GET" || out.method == "HEAD" || out.method == "OPTIONS";
-        auto result = co_await upstream.Send(std::move(out), timeout_, replayable);
+        // The service refuses the request once we no longer wait for it (say it sat in the socket
+        // queue of a paused or restarting process), and does not commit work past it.
+        out.headers.Set(deadline::kHeader, deadline::ToHeader(start + timeout));
+        // Sent again after a dropped connection only when that cannot add an effect.
+        const bool replayable = http::Client::IsReplayable(out);
+        auto result = co_await upstream.Call(std::move(out), replayable);
         http::Response res;
         if (!result) {
-            res = http::Unavailable(svc + " is unavailable: " + result.error().message, 1000);
+            // Lost in flight: for a method without effects that is still "nothing was done".
+            const bool safe = req.method == "GET" || req.method == "HEAD" || req.method == "OPTIONS";
+            const Code code = result.error().code;
+            if (code == Code::kUnavailable || (code == Code::kUnknown && safe)) {
+                res = http::Unavailable(svc + " is unavailable; nothing was done", upstream.RetryAfterMs());
+            } else {
+                res = http::Problem(504, "",
+                                    svc +
+                                        " did not answer in time; the outcome is unknown (retry with the same "
+                                        "Idempotency-Key to learn it without a second effect)");
+            }
         } else {
             res.status = result->status;
             res.body = std::move(result->body);
             res.headers = std::move(result->headers);
-            res.headers.RemoveIf([](std::string_view k) {
-                return IsHopByHop(k) || (k.size() == 14 && strncasecmp(k.data(), "Content-Length", 14) == 0);
-            });
+            res.headers.RemoveIf([](std::string_view k) { return IsHopByHop(k) || IEquals(k, "Content-Length"); });
         }
         res.headers.Set("X-Request-Id", request_id);
-        res.headers.Set("Access-Control-Allow-Origin", cors_origin_);
+        Decorate(req, res);
         if (access_log_) {
             auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
             log::Info("access", {{"method", req.method},
-                                 {"target", req.target},
+                                 {"target", req.target.substr(0, 512)},
                                  {"status", std::to_string(res.status)},
                                  {"upstream", svc},
                                  {"micros", std::to_string(us)},
@@ -128,8 +287,11 @@ class Gateway final {
     }
 
     service::ServiceContext& ctx_;
-    std::chrono::milliseconds timeout_{5000};
-    std::string cors_origin_;
+    TrustedProxies trusted_;
+    std::vector<std::shared_ptr<service::Dependency>> upstreams_;
+    std::vector<std::string> allowed_origins_;
+    std::string allowed_headers_;
+    std::string allowed_methods_;
     bool access_log_ = true;
     std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
 };
@@ -150,6 +312,7 @@ service::ServiceModule GatewayModule(const std::string& system) {
         },
         .uses_store = false,
         .uses_events = false,
+        .edge = true,
     };
 }
 

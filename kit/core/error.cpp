@@ -24,6 +24,8 @@ std::string_view CodeName(Code code) {
             return "UNAVAILABLE";
         case Code::kDeadlineExceeded:
             return "DEADLINE_EXCEEDED";
+        case Code::kUnknown:
+            return "UNKNOWN";
         case Code::kInternal:
             return "INTERNAL";
     }
@@ -31,8 +33,8 @@ std::string_view CodeName(Code code) {
 }
 
 bool IsTransient(Code code) {
-    return code == Code::kUnavailable || code == Code::kDeadlineExceeded || code == Code::kAborted ||
-           code == Code::kResourceExhausted;
+    return code == Code::kUnavailable || code == Code::kDeadlineExceeded || code == Code::kUnknown ||
+           code == Code::kAborted || code == Code::kResourceExhausted;
 }
 
 }  // namespace reservo

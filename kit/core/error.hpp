@@ -28,7 +28,8 @@ enum class Code {
     kPayloadTooLarge,     // body over the limit (413)
     kResourceExhausted,   // rate limited or bulkhead full (429)
     kUnavailable,         // dependency down or circuit open (503)
-    kDeadlineExceeded,    // dependency too slow (503)
+    kDeadlineExceeded,    // no answer before the deadline: the outcome is unknown (504)
+    kUnknown,             // the request may or may not have taken effect (504)
     kInternal,            // a bug or a broken invariant (500)
 };
 

@@ -41,10 +41,18 @@ struct Client::Impl {
 
 namespace {
 
-Error MapError(const beast::error_code& ec, std::string_view what, const std::string& url) {
-    if (ec == beast::error::timeout)
-        return Error{Code::kDeadlineExceeded, std::string(what) + " " + url + " timed out"};
-    return Error{Code::kUnavailable, std::string(what) + " " + url + " failed: " + ec.message()};
+// Messages name the step, never the address: they reach clients in problem details, and the
+// topology of the system is nobody's business outside it.
+Error MapError(const beast::error_code& ec, std::string_view what) {
+    if (ec == beast::error::timeout) return Error{Code::kDeadlineExceeded, std::string(what) + " timed out"};
+    return Error{Code::kUnavailable, std::string(what) + " failed: " + ec.message()};
+}
+
+// Once the request may have reached the server, a failure leaves its outcome unknown.
+Error AfterSending(const beast::error_code& ec, std::string_view what) {
+    Error e = MapError(ec, what);
+    if (e.code == Code::kUnavailable) e.code = Code::kUnknown;
+    return e;
 }
 
 }  // namespace
@@ -104,7 +112,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
             if (self->endpoints.empty()) {
                 tcp::resolver resolver(self->io);
                 auto [rec, results] = co_await resolver.async_resolve(self->host, self->port, kNoThrow);
-                if (rec) co_return Fail(MapError(rec, "resolving", self->base_url));
+                if (rec) co_return Fail(MapError(rec, "resolving the address"));
                 self->endpoints = results;
             }
             stream.emplace(self->io);
@@ -112,7 +120,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
             auto [cec, ep] = co_await stream->async_connect(self->endpoints, kNoThrow);
             if (cec) {
                 self->endpoints = {};  // resolve again next time (the peer may have moved)
-                co_return Fail(MapError(cec, "connecting to", self->base_url));
+                co_return Fail(Code::kUnavailable, "connecting failed: " + cec.message());  // nothing was sent
             }
             stream->socket().set_option(tcp::no_delay(true));
         }
@@ -120,7 +128,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
         auto [wec, wn] = co_await bhttp::async_write(*stream, out, kNoThrow);
         if (wec) {
             if (reused && may_replay && wec != beast::error::timeout) continue;
-            co_return Fail(MapError(wec, "sending to", self->base_url));
+            co_return Fail(AfterSending(wec, "sending the request"));
         }
         beast::flat_buffer buffer;
         bhttp::response_parser<bhttp::string_body> parser;
@@ -129,7 +137,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
         auto [rec, rn] = co_await bhttp::async_read(*stream, buffer, parser, kNoThrow);
         if (rec) {
             if (reused && may_replay && !parser.got_some() && rec != beast::error::timeout) continue;
-            co_return Fail(MapError(rec, "reading from", self->base_url));
+            co_return Fail(AfterSending(rec, "reading the answer"));
         }
         auto in = parser.release();
         Response res;
@@ -142,7 +150,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
         }
         co_return res;
     }
-    co_return Fail(Code::kUnavailable, "connection to " + self->base_url + " closed");
+    co_return Fail(Code::kUnknown, "the connection closed before an answer");
 }
 
 }  // namespace reservo::http

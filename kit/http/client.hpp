@@ -3,7 +3,9 @@
 //   Client vaccine(io, "http://127.0.0.1:8081");
 //   Result<Response> r = co_await vaccine.Send(std::move(req), std::chrono::milliseconds(600));
 //
-// Failures are values: refused or reset → Unavailable, deadline → DeadlineExceeded. A pooled
+// Failures are values that say whether the request may have had an effect: not sent (refused,
+// unresolvable) → Unavailable; sent but unanswered (reset, closed) → Unknown; no answer before
+// the deadline → DeadlineExceeded. A pooled
 // connection the server has closed is noticed before reuse and dropped. A request that still fails
 // on a reused connection before any response byte arrived is sent again on a fresh connection
 // only if it is replayable (as Go's net/http decides): by default GET, HEAD, OPTIONS, TRACE or

@@ -1,6 +1,7 @@
 #include "kit/http/hal.hpp"
 
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 #include <charconv>
 
 namespace reservo::http {
@@ -23,6 +24,43 @@ std::string Singular(std::string_view collection) {
     if (s.ends_with("ies")) return s.substr(0, s.size() - 3) + "y";
     if (s.ends_with("s")) s.pop_back();
     return s;
+}
+
+// A host[:port] fit for links: no userinfo, a DNS-style name or an IP literal, a port 1..65535.
+bool IsLinkAuthority(std::string_view text) {
+    auto a = boost::urls::parse_authority(text);
+    if (!a || a->has_userinfo() || a->encoded_host().empty()) return false;
+    if (a->host_type() == boost::urls::host_type::ipvfuture) return false;
+    if (a->host_type() == boost::urls::host_type::name) {
+        for (char c : a->encoded_host()) {  // unreserved only: no %-escapes, no sub-delims
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+            if (!ok) return false;
+        }
+    }
+    if (a->has_port()) {
+        std::string_view port = a->port();
+        unsigned n = 0;
+        auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+        if (port.empty() || port.size() > 5 || ec != std::errc() || p != port.data() + port.size() || n == 0 ||
+            n > 65535)
+            return false;
+    }
+    return true;
+}
+
+boost::json::array Embed(const Request& req, std::string_view collection, std::vector<boost::json::object> items) {
+    boost::json::array arr;
+    for (auto& item : items) {
+        int64_t id = item.at("id").to_number<int64_t>();
+        arr.push_back(WithLinks(req, collection, id, std::move(item)));
+    }
+    return arr;
+}
+
+boost::json::object PageInfo(const PageRequest& page, int64_t total) {
+    int64_t pages = (total + page.size - 1) / page.size;
+    return {{"size", page.size}, {"totalElements", total}, {"totalPages", pages}, {"number", page.page}};
 }
 
 }  // namespace
@@ -54,9 +92,14 @@ Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::str
 }
 
 std::string BaseUrl(const Request& req) {
-    std::string proto(req.headers.Find("X-Forwarded-Proto").value_or("http"));
-    std::string host(req.headers.Find("X-Forwarded-Host").value_or(req.headers.Find("Host").value_or("localhost")));
-    return proto + "://" + host;
+    // Headers are client input until the gateway vouches for them: only values that cannot change
+    // what a link points at beyond scheme and authority get through.
+    auto proto = req.headers.Find("X-Forwarded-Proto");
+    std::string_view scheme = proto && (*proto == "http" || *proto == "https") ? *proto : "http";
+    auto host = req.headers.Find("X-Forwarded-Host");
+    if (!host) host = req.headers.Find("Host");
+    std::string_view authority = host && IsLinkAuthority(*host) ? *host : "localhost";
+    return std::string(scheme) + "://" + std::string(authority);
 }
 
 boost::json::object WithLinks(const Request& req, std::string_view collection, int64_t id, boost::json::object entity) {
@@ -79,30 +122,20 @@ Response CreatedResponse(const Request& req, std::string_view collection, int64_
 
 Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                             const PageRequest& page, int64_t total) {
-    boost::json::array arr;
-    for (auto& item : items) {
-        int64_t id = item.at("id").to_number<int64_t>();
-        arr.push_back(WithLinks(req, collection, id, std::move(item)));
-    }
     std::string self = BaseUrl(req) + "/" + std::string(collection);
-    int64_t pages = (total + page.size - 1) / page.size;
-    boost::json::object body{
-        {"_embedded", {{collection, std::move(arr)}}},
-        {"_links",
-         {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
-          {"search", {{"href", self + "/search"}}}}},
-        {"page", {{"size", page.size}, {"totalElements", total}, {"totalPages", pages}, {"number", page.page}}}};
+    boost::json::object body{{"_embedded", {{collection, Embed(req, collection, std::move(items))}}},
+                             {"_links",
+                              {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
+                               {"search", {{"href", self + "/search"}}}}},
+                             {"page", PageInfo(page, total)}};
     return JsonResponse(200, body);
 }
 
-Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items) {
-    boost::json::array arr;
-    for (auto& item : items) {
-        int64_t id = item.at("id").to_number<int64_t>();
-        arr.push_back(WithLinks(req, collection, id, std::move(item)));
-    }
-    boost::json::object body{{"_embedded", {{collection, std::move(arr)}}},
-                             {"_links", {{"self", {{"href", BaseUrl(req) + req.target}}}}}};
+Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
+                        const PageRequest& page, int64_t total) {
+    boost::json::object body{{"_embedded", {{collection, Embed(req, collection, std::move(items))}}},
+                             {"_links", {{"self", {{"href", BaseUrl(req) + req.target}}}}},
+                             {"page", PageInfo(page, total)}};
     return JsonResponse(200, body);
 }
 

@@ -29,7 +29,9 @@ inline constexpr int64_t kMaxPageSize = 2000;
 
 Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::string_view> sortable);
 
-// "http://host:port" as the client sees it (X-Forwarded-* from the gateway, else Host).
+// "http://host:port" as the client sees it (X-Forwarded-* from the gateway, else Host). Only
+// `http`/`https` is taken as the scheme, and only a plain host[:port] (no userinfo, no escapes) as the
+// authority; anything else gives "http" and "localhost".
 std::string BaseUrl(const Request& req);
 
 // Adds `_links.self` and `_links.<rel>` to an entity.
@@ -41,8 +43,10 @@ Response CreatedResponse(const Request& req, std::string_view collection, int64_
 // `items` are entities with their `id`; each gets its links.
 Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                             const PageRequest& page, int64_t total);
-// A finder result (`/things/search/findByX`): `_embedded` without paging.
-Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items);
+// A finder result (`/things/search/findByX?x=&page=&size=&sort=`): `_embedded`, `_links.self` (the
+// request as made) and `page`, paged like a collection.
+Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
+                        const PageRequest& page, int64_t total);
 
 // Parses a path id; a non-number or non-positive is NotFound (Spring answers 404 for those too).
 Result<int64_t> ParseId(std::string_view text);

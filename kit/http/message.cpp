@@ -70,16 +70,63 @@ Response EmptyResponse(int status) {
     return r;
 }
 
+namespace {
+
+// True when a segment of the decoded path is "." or "..". Checking the decoded path also catches
+// "%2e%2e" and segments joined by an encoded slash ("/a%2f..%2fb").
+bool HasDotSegment(std::string_view path) {
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view segment = path.substr(start, end - start);
+        if (segment == "." || segment == "..") return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::optional<Target> ParseTarget(std::string_view target) {
+    Target out;
+    boost::urls::url_view url;
+    if (!target.empty() && target.front() == '/') {
+        auto parsed = boost::urls::parse_origin_form(target);
+        if (!parsed) return std::nullopt;
+        url = *parsed;
+        out.origin_form = std::string(target);
+    } else {
+        auto parsed = boost::urls::parse_absolute_uri(target);
+        if (!parsed) return std::nullopt;
+        url = *parsed;
+        auto scheme = url.scheme_id();
+        if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return std::nullopt;
+        // RFC 9110 §4.2.1: an http URI without a host is invalid; §4.2.4: userinfo is an error.
+        if (!url.has_authority() || url.encoded_host().empty() || url.has_userinfo()) return std::nullopt;
+        out.authority = std::string(url.encoded_authority());
+        std::string_view path = url.encoded_path();
+        if (!path.empty() && path.front() != '/') return std::nullopt;  // path-abempty (RFC 3986 §3.3)
+        out.origin_form.assign(path.empty() ? std::string_view("/") : path);
+        if (url.has_query()) {
+            std::string_view query = url.encoded_query();
+            out.origin_form.push_back('?');
+            out.origin_form.append(query);
+        }
+    }
+    out.path = url.encoded_path().empty() ? std::string(1, '/') : url.path();
+    if (HasDotSegment(out.path)) return std::nullopt;
+    for (auto param : url.params()) {
+        out.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+    }
+    return out;
+}
+
 std::optional<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> SplitTarget(
     std::string_view target) {
-    auto url = boost::urls::parse_origin_form(target);
-    if (!url) return std::nullopt;
-    std::string path = url->path();
-    std::vector<std::pair<std::string, std::string>> query;
-    for (auto param : url->params()) {
-        query.emplace_back(param.key, param.has_value ? param.value : std::string());
-    }
-    return std::make_pair(std::move(path), std::move(query));
+    auto parsed = ParseTarget(target);
+    if (!parsed) return std::nullopt;
+    return std::make_pair(std::move(parsed->path), std::move(parsed->query));
 }
 
 }  // namespace reservo::http

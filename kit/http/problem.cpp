@@ -23,8 +23,16 @@ std::string_view TitleOf(int status) {
             return "Too Many Requests";
         case 500:
             return "Internal Server Error";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 422:
+            return "Unprocessable Content";
+        case 501:
+            return "Not Implemented";
         case 503:
             return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
         default:
             return "Error";
     }
@@ -49,8 +57,10 @@ int HttpStatusOf(Code code) {
         case Code::kResourceExhausted:
             return 429;
         case Code::kUnavailable:
-        case Code::kDeadlineExceeded:
             return 503;
+        case Code::kDeadlineExceeded:
+        case Code::kUnknown:
+            return 504;
         case Code::kInternal:
             return 500;
     }

@@ -1,15 +1,21 @@
 #include "kit/http/server.hpp"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <climits>
+#include <fstream>
+#include <list>
 #include <unordered_set>
 
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
+#include "kit/http/request_parsing.hpp"
 
 namespace reservo::http {
 
@@ -22,20 +28,36 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 struct Connection {
-    explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+    Connection(tcp::socket s, std::string peer) : stream(std::move(s)), remote_address(std::move(peer)) {}
     beast::tcp_stream stream;
-    bool idle = true;
-    std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
+    std::string remote_address;
+    // Idle: waiting for the first byte of its next request (a new connection is idle too).
+    bool idle = false;
+    std::chrono::steady_clock::time_point idle_since;
+    std::list<Connection*>::iterator idle_pos;  // in Impl::idle while idle
 };
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
-    Request r;
-    r.method = std::string(in.method_string());
-    r.target = std::string(in.target());
-    r.version = static_cast<int>(in.version());
-    for (const auto& f : in) r.headers.Add(f.name_string(), std::string(f.value()));
-    r.body = std::move(in.body());
-    return r;
+// The peer's IP literal; an IPv4 peer on a dual-stack socket is written as IPv4.
+std::string PeerAddress(const tcp::socket& socket) {
+    beast::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (ec) return {};
+    auto address = endpoint.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+    }
+    return address.to_string();
+}
+
+// The cap actually used: the configured one, lowered to leave descriptors for files, outbound
+// connections and the store.
+size_t EffectiveConnectionCap(size_t configured) {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return std::max<size_t>(configured, 1);
+    size_t descriptors = rl.rlim_cur;
+    size_t reserve = std::max<size_t>(64, descriptors / 10);
+    size_t usable = descriptors > reserve ? descriptors - reserve : 1;
+    return std::max<size_t>(std::min(configured, usable), 1);
 }
 
 bhttp::response<bhttp::string_body> ToBeast(Response&& res, int version, bool keep_alive) {
@@ -53,18 +75,52 @@ bhttp::response<bhttp::string_body> ToBeast(Response&& res, int version, bool ke
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     Impl(asio::io_context& io, ServerHandler h, ServerOptions o)
-        : io(io), acceptor(io), handler(std::move(h)), options(o) {}
+        : io(io),
+          acceptor(io),
+          handler(std::move(h)),
+          options(o),
+          max_connections(EffectiveConnectionCap(o.max_connections)) {}
 
     asio::io_context& io;
     tcp::acceptor acceptor;
     ServerHandler handler;
     ServerOptions options;
     std::unordered_set<Connection*> connections;
+    std::list<Connection*> idle;  // idle connections, longest idle first
+    size_t max_connections;
+    uint64_t closed_at_cap = 0;
     size_t in_flight = 0;
     bool draining = false;
     std::function<void()> on_drained;
 
-    void StartAccepting() { asio::co_spawn(io, AcceptLoop(shared_from_this()), asio::detached); }
+    void StartAccepting() {
+        max_connections = EffectiveConnectionCap(options.max_connections);
+        asio::co_spawn(io, AcceptLoop(shared_from_this()), asio::detached);
+    }
+
+    void MarkIdle(Connection& c) {
+        if (c.idle) return;
+        c.idle = true;
+        c.idle_since = std::chrono::steady_clock::now();
+        c.idle_pos = idle.insert(idle.end(), &c);
+    }
+
+    void MarkBusy(Connection& c) {
+        if (!c.idle) return;
+        idle.erase(c.idle_pos);
+        c.idle = false;
+    }
+
+    // Closes the longest-idle connection to make room for a new one; false when none is idle. Its
+    // pending read ends with operation_aborted and its session exits; the descriptor is freed now.
+    bool CloseLongestIdle() {
+        if (idle.empty()) return false;
+        Connection* oldest = idle.front();
+        MarkBusy(*oldest);
+        connections.erase(oldest);
+        oldest->stream.close();
+        return true;
+    }
 
     static asio::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self) {
         while (!self->draining && self->acceptor.is_open()) {
@@ -76,8 +132,20 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 co_await t.async_wait(kNoThrow);
                 continue;
             }
+            if (self->connections.size() >= self->max_connections) {
+                ++self->closed_at_cap;
+                if (!self->CloseLongestIdle()) {
+                    socket.close(ec);  // every connection is busy: refuse this one
+                    continue;
+                }
+            }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(self->io, Session(self, std::move(socket)), asio::detached);
+            auto conn = std::make_unique<Connection>(std::move(socket), std::string());
+            conn->remote_address = PeerAddress(conn->stream.socket());
+            // Registered here rather than when the session starts, so the cap counts it at once.
+            self->connections.insert(conn.get());
+            self->MarkIdle(*conn);
+            asio::co_spawn(self->io, Session(self, std::move(conn)), asio::detached);
         }
     }
 
@@ -102,62 +170,63 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
     }
 
-    static asio::awaitable<void> Session(std::shared_ptr<Impl> self, tcp::socket socket) {
-        Connection conn(std::move(socket));
-        self->connections.insert(&conn);
+    static asio::awaitable<void> Session(std::shared_ptr<Impl> self, std::unique_ptr<Connection> owned) {
+        Connection& conn = *owned;
         beast::flat_buffer buffer;
+        const RequestLimits limits{.max_body_bytes = self->options.max_body_bytes,
+                                   .max_header_bytes = self->options.max_header_bytes};
         // While draining, a connection keeps reading: its last answer may have promised keep-alive
         // (the drain began during the write), so it is closed only by a `Connection: close` answer
         // or by ReapIdle once idle past the grace — never while the client may be reusing it.
         for (;;) {
-            conn.idle = true;
-            conn.idle_since = std::chrono::steady_clock::now();
             conn.stream.expires_after(self->options.idle_timeout);
-            bhttp::request_parser<bhttp::string_body> parser;
-            parser.body_limit(self->options.max_body_bytes);
-            parser.header_limit(16 * 1024);
-            auto [ec, n] = co_await bhttp::async_read(conn.stream, buffer, parser, kNoThrow);
-            conn.idle = false;
-            if (ec == bhttp::error::body_limit) {
-                co_await WriteAndClose(
-                    conn,
-                    Problem(413, "Payload Too Large",
-                            "the body exceeds " + std::to_string(self->options.max_body_bytes) + " bytes"),
-                    11);
-                co_await Linger(conn);
-                break;
+            RequestParser parser(limits);
+            // Read with read_some and feed the parser ourselves (not bhttp::async_read): the parser then
+            // sees the header before any body byte, and leftover framing can be judged while waiting.
+            beast::error_code ec;
+            for (;;) {
+                if (buffer.size() == 0) {
+                    if (!parser.got_some()) self->MarkIdle(conn);
+                } else {
+                    self->MarkBusy(conn);
+                    auto data = buffer.data();
+                    buffer.consume(parser.Feed(std::string_view(static_cast<const char*>(data.data()), data.size())));
+                    if (parser.state() != RequestParser::State::kNeedMore) break;
+                }
+                size_t n = 0;
+                std::tie(ec, n) =
+                    co_await conn.stream.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), kNoThrow);
+                if (ec) break;
+                buffer.commit(n);
             }
-            if (ec) {
-                bool nothing_read = ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
-                                    ec == beast::error::timeout || ec == asio::error::connection_reset ||
-                                    ec == asio::error::eof;
-                if (!nothing_read && parser.got_some()) {
-                    co_await WriteAndClose(conn, Problem(400, "Bad Request", "malformed HTTP request: " + ec.message()),
-                                           11);
+            self->MarkBusy(conn);
+            if (parser.state() == RequestParser::State::kNeedMore) {
+                // End of stream, timeout, reset or cancel: nothing to answer unless a request was cut short.
+                if (ec == asio::error::eof && (parser.got_some() || buffer.size() > 0)) {
+                    co_await WriteAndClose(conn, Problem(400, "Bad Request", "the request ended early"), 11);
                 }
                 break;
             }
-            auto& raw = parser.get();
-            bool keep_alive = raw.keep_alive();
-            int version = static_cast<int>(raw.version());
-            Request req = ToRequest(parser.release());
+            if (parser.state() == RequestParser::State::kFailed) {
+                const RequestError& error = parser.error();
+                co_await WriteAndClose(conn, Problem(error.status, error.title, error.detail), 11);
+                co_await Linger(conn);
+                break;
+            }
+            bool keep_alive = parser.keep_alive();
+            int version = parser.version();
+            Request req = parser.TakeRequest();
+            req.remote_address = conn.remote_address;
             // HEAD is GET without the body (RFC 9110 §9.3.2): route it as GET, send only the header.
             const bool head = req.method == "HEAD";
             if (head) req.method = "GET";
             Response res;
-            auto split = SplitTarget(req.target);
             ++self->in_flight;
-            if (!split) {
-                res = Problem(400, "Bad Request", "malformed request target");
-            } else {
-                req.path = std::move(split->first);
-                req.query = std::move(split->second);
-                try {
-                    res = co_await self->handler(req);
-                } catch (const std::exception& e) {
-                    log::Error("handler threw", {{"error", e.what()}, {"target", req.target}});
-                    res = Problem(500, "Internal Server Error", "unexpected error");
-                }
+            try {
+                res = co_await self->handler(req);
+            } catch (const std::exception& e) {
+                log::Error("handler threw", {{"error", e.what()}, {"target", req.target}});
+                res = Problem(500, "Internal Server Error", "unexpected error");
             }
             --self->in_flight;
             keep_alive = keep_alive && !self->draining;
@@ -172,6 +241,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             if (wec || !keep_alive) break;
         }
+        self->MarkBusy(conn);
         beast::error_code ignored;
         conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         conn.stream.socket().close(ignored);
@@ -257,5 +327,24 @@ void Server::Drain(std::function<void()> done) {
 
 size_t Server::connections() const { return impl_->connections.size(); }
 size_t Server::in_flight() const { return impl_->in_flight; }
+size_t Server::max_connections() const { return impl_->max_connections; }
+uint64_t Server::connections_closed_at_cap() const { return impl_->closed_at_cap; }
+
+int RaiseDescriptorLimit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return -1;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlimit wanted = rl;
+        wanted.rlim_cur = rl.rlim_max;
+        if (rl.rlim_max == RLIM_INFINITY) {
+            // Linux refuses an unlimited soft limit; the kernel's per-process ceiling is the most it takes.
+            rlim_t ceiling = 0;
+            std::ifstream nr_open("/proc/sys/fs/nr_open");
+            wanted.rlim_cur = (nr_open >> ceiling) && ceiling > 0 ? ceiling : rlim_t{1} << 20;
+        }
+        if (::setrlimit(RLIMIT_NOFILE, &wanted) == 0) rl = wanted;
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? INT_MAX : static_cast<int>(std::min<rlim_t>(rl.rlim_cur, INT_MAX));
+}
 
 }  // namespace reservo::http

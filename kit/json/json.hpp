@@ -14,6 +14,7 @@
 #include <boost/describe.hpp>
 #include <boost/json.hpp>
 #include <boost/mp11.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,8 +43,18 @@ Result<bool> ToBool(const bj::value& v, std::string_view field);
 Result<std::string> ToString(const bj::value& v, std::string_view field);
 Result<Date> ToDate(const bj::value& v, std::string_view field);
 
-// Normalizes a date or timestamp string to `YYYY-MM-DD`, validating the calendar.
+// Normalizes a date or timestamp string to `YYYY-MM-DD`, validating the calendar. Accepted:
+// `YYYY-MM-DD`, optionally followed by `T` or a space and `HH:MM[:SS[.fraction]][Z|±HH:MM]`;
+// the time is checked, then dropped.
 Result<std::string> NormalizeDate(std::string_view text);
+
+// Text read from JSON is valid UTF-8 (Boost.JSON checks on parse); limits count characters.
+// The number of Unicode code points in `utf8`.
+size_t CharCount(std::string_view utf8);
+// True when `utf8` is empty or only Unicode white space (ASCII, NBSP, U+3000 IDEOGRAPHIC SPACE, ...).
+bool IsBlank(std::string_view utf8);
+// A required name: InvalidArgument "<field>: must not be blank" or "<field>: 1 to <max> characters".
+Status ValidateName(std::string_view field, std::string_view utf8, size_t max_chars);
 
 namespace detail {
 

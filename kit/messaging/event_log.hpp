@@ -15,7 +15,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +25,13 @@
 #include "kit/messaging/cloud_event.hpp"
 
 namespace reservo::messaging {
+
+// The store a service ran with against this log: which database (its identity, made when the
+// store was created) and, for a CQRS view, the version of its projection.
+struct StoreRecord {
+    std::string store_id;
+    int view_version = 0;
+};
 
 // Milliseconds from some clock; injectable so tests control time.
 using MillisSource = std::function<int64_t()>;
@@ -57,6 +66,16 @@ class EventLog {
                                                std::string_view member_id) = 0;
     // Leaves the group on every topic at once, so the others take over without waiting.
     virtual void Leave(std::string_view group, std::string_view member_id) = 0;
+
+    // Whether the log is usable now; the error says what is wrong (a file missing, truncated or
+    // damaged, a broker unreachable). Cheap enough for a readiness check every second.
+    virtual Status Check() = 0;
+    // The store `service` ran with last time, if it ever ran against this log.
+    virtual Result<std::optional<StoreRecord>> KnownStore(std::string_view service) = 0;
+    // Records `store` as the service's. With `replay`, the service's consumer group forgets its
+    // offsets on `topic`, so its next poll starts from the first event (a view being rebuilt).
+    virtual Status AdoptStore(std::string_view service, const StoreRecord& store, std::string_view topic,
+                              bool replay) = 0;
 
     // Changes whenever records may have been appended, by this process or another (cheap).
     // Each poller keeps its own last seen value.

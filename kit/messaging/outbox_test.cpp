@@ -40,6 +40,9 @@ class UnavailableLog final : public EventLog {
         return std::vector<int>{0};
     }
     void Leave(std::string_view, std::string_view) override {}
+    Status Check() override { return Fail(Code::kUnavailable, "log down"); }
+    Result<std::optional<StoreRecord>> KnownStore(std::string_view) override { return std::nullopt; }
+    Status AdoptStore(std::string_view, const StoreRecord&, std::string_view, bool) override { return Ok(); }
     int64_t Version() override { return 0; }
     int appends = 0;
 };
@@ -65,6 +68,11 @@ class InterleavingLog final : public EventLog {
         return log_.Heartbeat(g, t, m);
     }
     void Leave(std::string_view g, std::string_view m) override { log_.Leave(g, m); }
+    Status Check() override { return log_.Check(); }
+    Result<std::optional<StoreRecord>> KnownStore(std::string_view s) override { return log_.KnownStore(s); }
+    Status AdoptStore(std::string_view s, const StoreRecord& r, std::string_view t, bool replay) override {
+        return log_.AdoptStore(s, r, t, replay);
+    }
     int64_t Version() override { return log_.Version(); }
     std::function<void()> during_append;
 

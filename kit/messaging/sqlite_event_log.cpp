@@ -1,6 +1,10 @@
 #include "kit/messaging/sqlite_event_log.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "kit/core/clock.hpp"
@@ -24,6 +28,7 @@ constexpr store::Migration kMigrations[] = {
      " next_off INTEGER NOT NULL, PRIMARY KEY (grp, topic, part)) WITHOUT ROWID;"
      "CREATE TABLE members (grp TEXT NOT NULL, topic TEXT NOT NULL, member TEXT NOT NULL,"
      " heartbeat_ms INTEGER NOT NULL, PRIMARY KEY (grp, topic, member)) WITHOUT ROWID;"},
+    {2, "CREATE TABLE stores (service TEXT PRIMARY KEY, store_id TEXT NOT NULL, view_version INTEGER NOT NULL)"},
 };
 
 constexpr Sql kCreateTopic{"create_topic",
@@ -47,7 +52,23 @@ constexpr Sql kExpire{"expire_members", "DELETE FROM members WHERE grp = ? AND t
 constexpr Sql kLiveMembers{"live_members", "SELECT member FROM members WHERE grp = ? AND topic = ? ORDER BY member"};
 constexpr Sql kLeave{"leave_group", "DELETE FROM members WHERE grp = ? AND member = ?"};
 
+constexpr Sql kKnownStore{"known_store", "SELECT store_id, view_version FROM stores WHERE service = ?"};
+constexpr Sql kAdoptStore{"adopt_store",
+                          "INSERT INTO stores (service, store_id, view_version) VALUES (?, ?, ?) ON CONFLICT (service)"
+                          " DO UPDATE SET store_id = excluded.store_id, view_version = excluded.view_version"};
+constexpr Sql kForgetOffsets{"forget_offsets", "DELETE FROM offsets WHERE grp = ? AND topic = ?"};
+constexpr Sql kCheck{"check_log", "SELECT COUNT(*) FROM topics"};
+constexpr Sql kSyncFull{"sync_full", "PRAGMA synchronous=FULL"};
+constexpr Sql kSyncNormal{"sync_normal", "PRAGMA synchronous=NORMAL"};
+
 Value Text(std::string_view s) { return std::string(s); }
+
+// What a damaged file means for an operator, in one line.
+Error Damaged(const std::string& path, const Error& cause) {
+    return Error{Code::kUnavailable, "event log " + path + " is unusable (" + cause.message +
+                                         "): restore it from a backup, or move it (with its -wal and -shm files) "
+                                         "away to start an empty log"};
+}
 
 }  // namespace
 
@@ -55,13 +76,51 @@ Result<std::unique_ptr<SqliteEventLog>> SqliteEventLog::Open(const std::string& 
                                                              SqliteEventLogOptions options) {
     if (partitions <= 0) return Fail(Code::kInvalidArgument, "partitions must be positive");
     auto db = store::SqliteDatabase::Open(path, options.busy_timeout_ms);
-    if (!db) return Fail(db.error());
-    if (auto st = (*db)->Migrate(kMigrations); !st) return Fail(st.error());
-    return std::unique_ptr<SqliteEventLog>(new SqliteEventLog(std::move(*db), partitions, std::move(options)));
+    if (!db) return Fail(Damaged(path, db.error()));
+    if (auto st = (*db)->Migrate(kMigrations); !st) return Fail(Damaged(path, st.error()));
+    std::unique_ptr<SqliteEventLog> log(new SqliteEventLog(std::move(*db), path, partitions, std::move(options)));
+    if (auto st = log->Check(); !st) return Fail(st.error());
+    return log;
 }
 
-SqliteEventLog::SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, int partitions, SqliteEventLogOptions options)
-    : db_(std::move(db)), default_partitions_(partitions), options_(std::move(options)) {}
+SqliteEventLog::SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, std::string path, int partitions,
+                               SqliteEventLogOptions options)
+    : db_(std::move(db)), path_(std::move(path)), default_partitions_(partitions), options_(std::move(options)) {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
+}
+
+Status SqliteEventLog::Check() {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) {
+        return Fail(Code::kUnavailable, "event log " + path_ + " is missing: " + std::strerror(errno));
+    }
+    if (st.st_ino != inode_) return Fail(Code::kUnavailable, "event log " + path_ + " was replaced while in use");
+    if (st.st_size == 0) return Fail(Code::kUnavailable, "event log " + path_ + " was truncated while in use");
+    auto rows = db_->Query(kCheck);
+    if (!rows) return Fail(Damaged(path_, rows.error()));
+    return Ok();
+}
+
+Result<std::optional<StoreRecord>> SqliteEventLog::KnownStore(std::string_view service) {
+    auto rows = db_->Query(kKnownStore, {Text(service)});
+    if (!rows) return Fail(rows.error());
+    if (rows->empty()) return std::optional<StoreRecord>();
+    return std::optional<StoreRecord>(
+        StoreRecord{.store_id = rows->front().Text(0), .view_version = static_cast<int>(rows->front().Int(1))});
+}
+
+Status SqliteEventLog::AdoptStore(std::string_view service, const StoreRecord& store, std::string_view topic,
+                                  bool replay) {
+    auto tx = db_->Begin();
+    if (!tx) return Fail(tx.error());
+    auto adopted = db_->Execute(kAdoptStore, {Text(service), store.store_id, int64_t{store.view_version}});
+    if (!adopted) return Fail(adopted.error());
+    if (replay) {
+        if (auto r = db_->Execute(kForgetOffsets, {Text(service), Text(topic)}); !r) return Fail(r.error());
+    }
+    return tx->Commit();
+}
 
 std::span<const store::Migration> SqliteEventLog::Migrations() { return kMigrations; }
 
@@ -89,6 +148,12 @@ Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent
     if (events.empty()) return Ok();
     const int partitions = Partitions(topic);
     const int64_t now = Now();
+    // This commit must be durable before the relay deletes the outbox rows it came from.
+    if (auto r = db_->Execute(kSyncFull); !r) return Fail(r.error());
+    struct Relax {
+        store::SqliteDatabase& db;
+        ~Relax() { (void)db.Execute(kSyncNormal); }
+    } relax{*db_};
     auto tx = db_->Begin();
     if (!tx) return Fail(tx.error());
     std::map<int, int64_t> next;  // partition → next offset, within this transaction

@@ -5,9 +5,15 @@
 //   auto log = messaging::SqliteEventLog::Open(data_dir + "/events.db", 8).value();
 //   log->Append("reservations", events);
 //
+// Appends are durable before they return (synchronous=FULL), so the relay never deletes an outbox
+// row whose event a power loss could still take back; offsets and heartbeats, which a crash may
+// safely roll back (the inbox absorbs the redelivery), are not synced.
+//
 // A topic's partition count is fixed by whichever process touches the topic first (like
 // creating a Kafka topic); later opens with another number keep the stored one.
 #pragma once
+
+#include <sys/types.h>
 
 #include <map>
 #include <memory>
@@ -40,16 +46,22 @@ class SqliteEventLog final : public EventLog {
     Result<std::vector<int>> Heartbeat(std::string_view group, std::string_view topic,
                                        std::string_view member_id) override;
     void Leave(std::string_view group, std::string_view member_id) override;
+    Status Check() override;
+    Result<std::optional<StoreRecord>> KnownStore(std::string_view service) override;
+    Status AdoptStore(std::string_view service, const StoreRecord& store, std::string_view topic, bool replay) override;
     int64_t Version() override;
 
     // The schema, applied by Open.
     static std::span<const store::Migration> Migrations();
 
   private:
-    SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, int partitions, SqliteEventLogOptions options);
+    SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, std::string path, int partitions,
+                   SqliteEventLogOptions options);
     int64_t Now() const;
 
     std::unique_ptr<store::SqliteDatabase> db_;
+    std::string path_;
+    ino_t inode_ = 0;  // of the file opened: another one at that path means the log was replaced
     int default_partitions_;
     SqliteEventLogOptions options_;
     std::map<std::string, int, std::less<>> partitions_;  // topic → partition count, once known

@@ -1,8 +1,10 @@
 #include "kit/messaging/sqlite_event_log.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -183,6 +185,52 @@ TEST_F(SqliteEventLogTest, VersionMovesOnAppendsFromAnyProcess) {
     EXPECT_FALSE(consumer->HasNewData());
     ASSERT_TRUE(consumer->Append(kTopic, std::vector{Event("r", 2)}));  // its own append counts too
     EXPECT_TRUE(consumer->HasNewData());
+}
+
+TEST_F(SqliteEventLogTest, CheckNoticesATruncatedOrReplacedFile) {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(kTopic, std::vector<CloudEvent>{Event("1", 1)}));
+    EXPECT_TRUE(log->Check());
+    ASSERT_EQ(::truncate(dir_.File("events.db").c_str(), 0), 0);
+    auto truncated = log->Check();
+    ASSERT_FALSE(truncated);
+    EXPECT_NE(truncated.error().message.find("truncated"), std::string::npos) << truncated.error().message;
+
+    ASSERT_EQ(std::rename(dir_.File("events.db").c_str(), dir_.File("old.db").c_str()), 0);
+    auto missing = log->Check();
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("missing"), std::string::npos) << missing.error().message;
+}
+
+TEST_F(SqliteEventLogTest, ADamagedFileIsRefusedAtOpenInOneLine) {
+    {
+        std::FILE* f = std::fopen(dir_.File("events.db").c_str(), "wb");
+        ASSERT_TRUE(f);
+        std::string junk(8192, 'x');
+        std::fwrite(junk.data(), 1, junk.size(), f);
+        std::fclose(f);
+    }
+    auto log = SqliteEventLog::Open(dir_.File("events.db"), kPartitions);
+    ASSERT_FALSE(log);
+    EXPECT_NE(log.error().message.find("is unusable"), std::string::npos) << log.error().message;
+    EXPECT_EQ(log.error().message.find('\n'), std::string::npos);
+}
+
+TEST_F(SqliteEventLogTest, AdoptingAStoreWithReplayForgetsTheGroupsOffsets) {
+    auto log = Open();
+    EXPECT_FALSE(log->KnownStore("mypage").value());
+    ASSERT_TRUE(log->AdoptStore("mypage", {.store_id = "a", .view_version = 1}, kTopic, false));
+    ASSERT_TRUE(log->Commit("mypage", kTopic, 0, 5));
+    ASSERT_TRUE(log->Commit("notification", kTopic, 0, 7));
+    auto known = log->KnownStore("mypage").value();
+    ASSERT_TRUE(known);
+    EXPECT_EQ(known->store_id, "a");
+    EXPECT_EQ(known->view_version, 1);
+
+    ASSERT_TRUE(log->AdoptStore("mypage", {.store_id = "b", .view_version = 1}, kTopic, true));
+    EXPECT_EQ(log->KnownStore("mypage").value()->store_id, "b");
+    EXPECT_EQ(log->Committed("mypage", kTopic, 0).value(), 0) << "the view replays from the start";
+    EXPECT_EQ(log->Committed("notification", kTopic, 0).value(), 7) << "other groups keep theirs";
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ struct CallPolicy {
     CircuitBreakerPolicy breaker;  // circuit-breaker.*
     int bulkhead = 64;             // calls in flight at once
     RetryPolicy retry;             // retry.*; no retry unless max-attempts > 1
+    // Whether a 5xx answer counts against the breaker. A proxy passes the answers of its upstream
+    // on and holds only transport failures and timeouts against it.
+    bool answers_5xx_fail = true;
 
     // Reads the keys under `prefix` (without a trailing dot).
     static CallPolicy FromConfig(const Config& config, const std::string& prefix);

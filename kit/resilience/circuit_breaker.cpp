@@ -43,7 +43,8 @@ std::string_view CircuitStateName(CircuitState state) {
 }
 
 bool CountsAsFailure(Code code) {
-    return code == Code::kUnavailable || code == Code::kDeadlineExceeded || code == Code::kInternal;
+    return code == Code::kUnavailable || code == Code::kDeadlineExceeded || code == Code::kUnknown ||
+           code == Code::kInternal;
 }
 
 // --- Window ---

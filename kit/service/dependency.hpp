@@ -7,6 +7,10 @@
 // Transport failures, timeouts and 5xx answers count against the breaker; 4xx answers are the
 // dependency working as designed. An open circuit or a full bulkhead fails at once with
 // Unavailable, without touching the network. Only idempotent calls are retried.
+//
+// A call waits no longer than the current request's deadline (deadline::Current), which it
+// passes on; a call cut short by that deadline, or one that failed while this process itself
+// stood still (LoopWatch), says nothing about the dependency and is not counted.
 #pragma once
 
 #include <memory>
@@ -17,14 +21,15 @@
 #include "kit/resilience/bulkhead.hpp"
 #include "kit/resilience/call_policy.hpp"
 #include "kit/resilience/retry.hpp"
+#include "kit/service/loop_watch.hpp"
 #include "kit/service/metrics.hpp"
 
 namespace reservo::service {
 
 class Dependency final {
   public:
-    Dependency(boost::asio::io_context& io, std::string name, std::string base_url, CallPolicy policy,
-               Metrics& metrics);
+    Dependency(boost::asio::io_context& io, std::string name, std::string base_url, CallPolicy policy, Metrics& metrics,
+               const LoopWatch* watch = nullptr);
 
     http::Awaitable<Result<http::Response>> Call(http::Request request, bool idempotent = false);
 
@@ -46,9 +51,11 @@ class Dependency final {
     CircuitBreaker breaker_;
     Bulkhead bulkhead_;
     RetryBudget budget_;
+    const LoopWatch* watch_;
     CounterMetric* rejected_;
     CounterMetric* failures_;
     HistogramMetric* latency_;
+    CounterMetric* ignored_;
 };
 
 }  // namespace reservo::service

@@ -7,6 +7,7 @@
 #include <random>
 #include <tuple>
 
+#include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
 #include "kit/http/hal.hpp"
@@ -16,6 +17,8 @@
 #include "kit/messaging/consumer.hpp"
 #include "kit/messaging/outbox.hpp"
 #include "kit/messaging/sqlite_event_log.hpp"
+#include "kit/service/idempotency.hpp"
+#include "kit/service/loop_watch.hpp"
 #include "kit/service/service.hpp"
 #include "kit/store/sqlite.hpp"
 
@@ -40,7 +43,38 @@ http::Awaitable<void> Sleep(asio::io_context& io, std::chrono::milliseconds d) {
     co_await t.async_wait(kNoThrow);
 }
 
-std::string StatusBody(std::string_view status) { return R"({"status":")" + std::string(status) + R"("})"; }
+// The identity of a service's store, made once when the store is created: a store that another
+// file replaced (lost, truncated, restored from elsewhere) has another one.
+constexpr store::Migration kStoreIdentity[] = {
+    {9031, "CREATE TABLE store_identity (id TEXT NOT NULL, created_at TEXT NOT NULL)"},
+};
+constexpr store::Sql kIdentity{"store_identity", "SELECT id FROM store_identity LIMIT 1"};
+constexpr store::Sql kNewIdentity{"store_identity_new", "INSERT INTO store_identity (id, created_at) VALUES (?, ?)"};
+constexpr store::Sql kForgetInbox{"inbox_forget_group", "DELETE FROM inbox WHERE grp = ?"};
+
+Result<std::string> StoreIdentity(store::Database& db) {
+    auto tx = db.Begin();
+    if (!tx) return Fail(tx.error());
+    auto rows = db.Query(kIdentity);
+    if (!rows) return Fail(rows.error());
+    if (!rows->empty()) return rows->front().Text(0);
+    std::string id = RandomHexId(16);
+    if (auto r = db.Execute(kNewIdentity, {id, NowIso8601()}); !r) return Fail(r.error());
+    if (auto st = tx->Commit(); !st) return Fail(st.error());
+    return id;
+}
+
+// Spring Boot's health shape: {"status":"UP"}, or DOWN with what is wrong.
+http::Response HealthResponse(bool up, std::string_view status_when_down,
+                              const std::vector<std::pair<std::string, std::string>>& problems) {
+    boost::json::object body{{"status", up ? "UP" : status_when_down}};
+    if (!problems.empty()) {
+        boost::json::object details;
+        for (const auto& [what, why] : problems) details[what] = why;
+        body["details"] = std::move(details);
+    }
+    return http::JsonResponse(up ? 200 : 503, body);
+}
 
 }  // namespace
 
@@ -54,6 +88,7 @@ class Host final : public ServiceContext {
     const std::string& name() const override { return module_.name; }
     std::string source() const override { return "/" + module_.system + "/" + module_.name; }
     asio::io_context& io() override { return io_; }
+    const LoopWatch* loop_watch() const override { return &watch_; }
     http::Router& router() override { return router_; }
     store::Database& db() override { return *db_; }
     Metrics& metrics() override { return metrics_; }
@@ -81,6 +116,7 @@ class Host final : public ServiceContext {
         consumer_->On(std::move(type),
                       [handler = std::move(handler)](const messaging::CloudEvent& e, store::Database& db) {
                           trace::SetCurrent(trace::IsValid(e.traceparent) ? e.traceparent : trace::NewTraceparent());
+                          deadline::SetCurrent(std::nullopt);  // an event is nobody's request
                           return handler(e, db);
                       });
     }
@@ -92,7 +128,7 @@ class Host final : public ServiceContext {
         auto policy = CallPolicy::FromConfig(cfg_, prefix);
         std::string url = cfg_.GetString(prefix + ".url", ServiceUrl(cfg_, dep, opts_.port_base));
         auto inserted =
-            deps_.emplace(dep, std::make_unique<service::Dependency>(io_, dep, url, policy, metrics_)).first;
+            deps_.emplace(dep, std::make_unique<service::Dependency>(io_, dep, url, policy, metrics_, &watch_)).first;
         return *inserted->second;
     }
 
@@ -104,6 +140,7 @@ class Host final : public ServiceContext {
                     co_await Sleep(io_, period);
                     if (stopping_) break;
                     trace::SetCurrent(trace::NewTraceparent());  // background work starts its own trace
+                    deadline::SetCurrent(std::nullopt);
                     task();
                 }
             },
@@ -114,8 +151,12 @@ class Host final : public ServiceContext {
 
   private:
     Status Open();
+    Status OpenStore(const std::string& path);
+    Status CheckStore();
     void WireActuator();
+    std::vector<std::pair<std::string, std::string>> Problems() const;
     http::Awaitable<http::Response> Handle(http::Request& req);
+    http::Awaitable<http::Response> Serve(http::Request& req);
     http::Awaitable<void> EventPump();
     void RelayNow();
     void BeginDrain(std::string_view why);
@@ -128,6 +169,9 @@ class Host final : public ServiceContext {
     http::Router actuator_;
     Metrics metrics_;
     std::unique_ptr<store::SqliteDatabase> db_;
+    std::string store_id_;
+    std::string topic_;
+    std::unique_ptr<IdempotencyKeys> idempotency_;
     std::unique_ptr<messaging::SqliteEventLog> log_;
     std::unique_ptr<messaging::OutboxRelay> relay_;
     std::unique_ptr<messaging::Consumer> consumer_;
@@ -140,6 +184,10 @@ class Host final : public ServiceContext {
     };
     std::map<std::tuple<std::string, std::string, int>, RequestMetrics> request_metrics_;
     Faults faults_;
+    LoopWatch watch_{io_};
+    std::string store_lost_;         // why this service must not serve: its own state is gone
+    std::string event_log_problem_;  // why the event log is unusable right now
+    CounterMetric* late_requests_ = nullptr;
     bool ready_ = false;
     bool stopping_ = false;
     bool relay_scheduled_ = false;
@@ -147,30 +195,57 @@ class Host final : public ServiceContext {
     std::mt19937 rng_{std::random_device{}()};
 };
 
+Status Host::OpenStore(const std::string& path) {
+    const bool full = cfg_.GetString("store.synchronous", "normal") == "full";
+    std::vector<store::Migration> all = module_.migrations;
+    for (auto m : messaging::Outbox::Migrations()) all.push_back(m);
+    for (auto m : messaging::Consumer::Migrations()) all.push_back(m);
+    for (auto m : IdempotencyKeys::Migrations()) all.push_back(m);
+    for (auto m : kStoreIdentity) all.push_back(m);
+    auto open = [&]() -> Status {
+        auto db = store::SqliteDatabase::Open(path, 5000, full);
+        if (!db) return Fail(db.error());
+        db_ = std::move(*db);
+        if (auto st = db_->Migrate(all); !st) return st;
+        auto id = StoreIdentity(*db_);
+        if (!id) return Fail(id.error());
+        store_id_ = *id;
+        return Ok();
+    };
+    auto opened = open();
+    if (opened || module_.view_version == 0) return opened;
+    // A view's store holds nothing the event log cannot give again: set a damaged one aside.
+    db_.reset();
+    std::string aside = path + ".damaged-" + std::to_string(NowUnixMillis());
+    log::Warn("view store unusable; setting it aside and rebuilding",
+              {{"store", path}, {"movedTo", aside}, {"error", opened.error().message}});
+    for (std::string suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        std::filesystem::rename(path + suffix, aside + suffix, ec);
+    }
+    return open();
+}
+
 Status Host::Open() {
     std::error_code ec;
     std::filesystem::create_directories(opts_.data_dir, ec);
     if (ec) return Fail(Code::kUnavailable, "cannot create data directory " + opts_.data_dir + ": " + ec.message());
     if (module_.uses_store) {
-        auto db = store::SqliteDatabase::Open(opts_.data_dir + "/" + module_.name + ".db");
-        if (!db) return Fail(db.error());
-        db_ = std::move(*db);
-        std::vector<store::Migration> all = module_.migrations;
-        for (auto m : messaging::Outbox::Migrations()) all.push_back(m);
-        for (auto m : messaging::Consumer::Migrations()) all.push_back(m);
-        if (auto st = db_->Migrate(all); !st) return st;
+        if (auto st = OpenStore(opts_.data_dir + "/" + module_.name + ".db"); !st) return st;
+        idempotency_ =
+            std::make_unique<IdempotencyKeys>(*db_, Millis(cfg_.GetInt("idempotency.retention-ms", 24 * 3600 * 1000)));
     }
     if (module_.uses_events && db_) {
-        std::string topic = cfg_.GetString("events.topic", module_.system);
+        topic_ = cfg_.GetString("events.topic", module_.system);
         auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db",
                                                    static_cast<int>(cfg_.GetInt("events.partitions", 4)));
         if (!log) return Fail(log.error());
         log_ = std::move(*log);
-        relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic);
+        relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic_);
         consumer_ = std::make_unique<messaging::Consumer>(
             *db_, *log_,
             messaging::ConsumerOptions{
-                .group = module_.name, .topic = topic, .member_id = module_.name + "-" + std::to_string(::getpid())});
+                .group = module_.name, .topic = topic_, .member_id = module_.name + "-" + std::to_string(::getpid())});
         metrics_.Gauge("outbox_backlog", "Events written but not yet relayed to the event log", {},
                        [this] { return static_cast<double>(relay_->Backlog()); });
         metrics_.Gauge("consumer_lag", "Events in owned partitions not yet applied", {{"group", module_.name}},
@@ -188,17 +263,63 @@ Status Host::Open() {
     return Ok();
 }
 
+// Whether the store is the one this service ran with against the event log. A view whose store is
+// new, or whose projection changed, is rebuilt from the log; any other service with a lost store
+// would serve wrong data (ids reused, doses forgotten), so it says so and refuses.
+Status Host::CheckStore() {
+    auto known = log_->KnownStore(module_.name);
+    if (!known) return Fail(known.error());
+    const messaging::StoreRecord mine{.store_id = store_id_, .view_version = module_.view_version};
+    if (!*known) return log_->AdoptStore(module_.name, mine, topic_, false);
+    if ((*known)->store_id == mine.store_id && (*known)->view_version == mine.view_version) return Ok();
+    const std::string path = opts_.data_dir + "/" + module_.name + ".db";
+    if (module_.view_version > 0) {
+        const bool same_store = (*known)->store_id == mine.store_id;
+        if (same_store) {  // a new projection over old rows: start from nothing
+            auto tx = db_->Begin();
+            if (!tx) return Fail(tx.error());
+            for (const auto& table : module_.view_tables) {
+                std::string sql = "DELETE FROM " + table;
+                if (auto r = db_->Execute(store::Sql{"view_clear", sql}); !r) return Fail(r.error());
+            }
+            if (auto r = db_->Execute(kForgetInbox, {module_.name}); !r) return Fail(r.error());
+            if (auto st = tx->Commit(); !st) return st;
+        }
+        log::Warn("rebuilding the view from the event log",
+                  {{"store", path},
+                   {"reason", same_store ? "the view's version changed from " + std::to_string((*known)->view_version) +
+                                               " to " + std::to_string(mine.view_version)
+                                         : std::string("the store is new (lost or replaced)")}});
+        return log_->AdoptStore(module_.name, mine, topic_, true);
+    }
+    if (cfg_.GetBool("store.accept-new", false)) {
+        log::Warn("continuing with a new store (store.accept-new)", {{"store", path}});
+        return log_->AdoptStore(module_.name, mine, topic_, false);
+    }
+    store_lost_ = "the store " + path + " is not the one " + module_.name +
+                  " ran with before (its data was lost or replaced): restore it, or set store.accept-new=true "
+                  "(RESERVO_STORE_ACCEPT_NEW=true) to continue with it";
+    log::Error("refusing to serve", {{"reason", store_lost_}});
+    return Ok();
+}
+
+std::vector<std::pair<std::string, std::string>> Host::Problems() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!store_lost_.empty()) out.emplace_back("store", store_lost_);
+    if (!event_log_problem_.empty()) out.emplace_back("eventLog", event_log_problem_);
+    return out;
+}
+
 void Host::WireActuator() {
-    actuator_.Get("/actuator/health", [this](http::Request&) {
-        bool up = ready_ && !stopping_;
-        return http::TextResponse(up ? 200 : 503, StatusBody(up ? "UP" : "OUT_OF_SERVICE"), "application/json");
-    });
-    actuator_.Get("/actuator/health/liveness",
-                  [](http::Request&) { return http::TextResponse(200, StatusBody("UP"), "application/json"); });
-    actuator_.Get("/actuator/health/readiness", [this](http::Request&) {
-        bool up = ready_ && !stopping_;
-        return http::TextResponse(up ? 200 : 503, StatusBody(up ? "UP" : "OUT_OF_SERVICE"), "application/json");
-    });
+    auto readiness = [this](http::Request&) {
+        auto problems = Problems();
+        bool up = ready_ && !stopping_ && problems.empty();
+        return HealthResponse(up, problems.empty() ? "OUT_OF_SERVICE" : "DOWN", problems);
+    };
+    actuator_.Get("/actuator/health", readiness);
+    actuator_.Get("/actuator/health/readiness", readiness);
+    // Alive as long as the loop answers: restarting would not mend a lost store or a broken log.
+    actuator_.Get("/actuator/health/liveness", [](http::Request&) { return HealthResponse(true, "", {}); });
     auto prometheus = [this](http::Request&) {
         return http::TextResponse(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
     };
@@ -209,8 +330,11 @@ void Host::WireActuator() {
             200, boost::json::object{{"system", module_.system}, {"service", module_.name}, {"pid", ::getpid()}});
     });
 
+    if (module_.edge) return;  // nothing that changes the process is reachable from outside
     actuator_.Post("/actuator/faults", [this](http::Request& req) {
-        if (!opts_.faults_enabled) return http::Problem(404, "Not Found", "fault injection is off (RESERVO_FAULTS=1)");
+        if (!opts_.faults_enabled) {
+            return http::Problem(404, "Not Found", "fault injection is off (reservo up --faults, or RESERVO_FAULTS=1)");
+        }
         auto obj = json::ParseObject(req.body);
         if (!obj) return http::ProblemFrom(obj.error());
         Faults f{.active = true};
@@ -277,6 +401,8 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     bool actuator = req.path.starts_with("/actuator") || req.path == "/metrics";
     if (actuator) {
         res = co_await actuator_.Dispatch(req);
+    } else if (!store_lost_.empty()) {
+        res = http::Unavailable(store_lost_, 5000);
     } else {
         bool failed = false;
         if (faults_.active) {
@@ -286,13 +412,20 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
             }
             failed = std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.error_rate;
         }
+        // Read after any suspension above: the request may have outlived its deadline meanwhile,
+        // as it may have while queued in the socket of a paused or restarting process.
+        auto deadline = module_.edge ? std::nullopt : deadline::FromHeader(req.headers.Find(deadline::kHeader));
         if (failed) {
             res = http::Unavailable("injected fault", 1000);
+        } else if (deadline && SteadyClock::now() >= *deadline) {
+            late_requests_->Inc();
+            res = http::Unavailable("the request's deadline passed before it was served; nothing was done", 1000);
         } else {
             // Set after any suspension above: other requests may have run meanwhile.
             auto incoming = req.headers.Find("traceparent");
             trace::SetCurrent(incoming && trace::IsValid(*incoming) ? std::string(*incoming) : trace::NewTraceparent());
-            res = co_await router_.Dispatch(req);
+            deadline::SetCurrent(deadline);
+            res = co_await Serve(req);
         }
     }
     double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -314,6 +447,29 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     }
     m.count->Inc();
     m.latency->Observe(secs);
+    co_return res;
+}
+
+// A creating POST with an Idempotency-Key runs once; a retry gets the first answer.
+http::Awaitable<http::Response> Host::Serve(http::Request& req) {
+    auto key = req.headers.Find(IdempotencyKeys::kHeader);
+    if (req.method != "POST" || !key || !idempotency_) co_return co_await router_.Dispatch(req);
+    std::string k(*key);
+    if (auto valid = IdempotencyKeys::Validate(k); !valid) co_return http::ProblemFrom(valid.error());
+    auto begun = idempotency_->Begin(k, IdempotencyKeys::Fingerprint(req));
+    if (!begun) co_return http::ProblemFrom(begun.error());
+    if (*begun) co_return std::move(**begun);
+    http::Response res;
+    try {
+        res = co_await router_.Dispatch(req);
+    } catch (...) {
+        (void)idempotency_->Finish(k, http::EmptyResponse(500));  // nothing was answered: release the key
+        throw;
+    }
+    if (auto st = idempotency_->Finish(k, res); !st) {
+        log::Warn("idempotency key not recorded; retries get 409 until it expires",
+                  {{"key", k}, {"error", st.error().message}});
+    }
     co_return res;
 }
 
@@ -375,10 +531,19 @@ int Host::Run() {
         log::Error("cannot start", {{"error", st.error().message}});
         return 1;
     }
+    if (module_.edge) opts_.faults_enabled = false;
+    late_requests_ = &metrics_.Counter("http_server_late_requests_total",
+                                       "Requests refused because their deadline had passed before they were served");
     WireActuator();
     if (module_.wire) {
         if (auto st = module_.wire(*this); !st) {
             log::Error("cannot wire service", {{"error", st.error().message}});
+            return 1;
+        }
+    }
+    if (log_) {
+        if (auto st = CheckStore(); !st) {
+            log::Error("cannot start", {{"error", st.error().message}});
             return 1;
         }
     }
@@ -400,6 +565,28 @@ int Host::Run() {
     if (consumer_ && !subscribed_) consumer_.reset();  // nothing to consume: no polling, no offsets
     if (consumer_) asio::co_spawn(io_, EventPump(), asio::detached);
     if (relay_) Every(250ms, [this] { RelayNow(); });
+    if (log_) {
+        Every(1s, [this] {
+            auto st = log_->Check();
+            std::string problem = st ? std::string() : st.error().message;
+            if (problem != event_log_problem_) {
+                if (problem.empty()) {
+                    log::Info("event log usable again");
+                } else {
+                    log::Error("event log unusable; readiness is DOWN", {{"error", problem}});
+                }
+                event_log_problem_ = std::move(problem);
+            }
+        });
+    }
+    if (idempotency_) {
+        Every(60s, [this] {
+            if (auto pruned = idempotency_->Prune(); !pruned) {
+                log::Warn("idempotency keys not pruned", {{"error", pruned.error().message}});
+            }
+        });
+    }
+    watch_.Start();
     ready_ = true;
     // Tell a supervising `reservo up` that this very process is ready (exact even when replicas share the port).
     if (const char* fd = std::getenv("RESERVO_READY_FD")) {

@@ -25,6 +25,24 @@ const Column* FindColumn(const Resource& r, std::string_view json) {
 // Dynamic statements are built only from the resource's declared columns, never from input.
 store::Sql Named(std::string_view name, const std::string& text) { return store::Sql{name, text}; }
 
+// `?page=&size=&sort=`, sortable by every declared column.
+Result<http::PageRequest> ParseResourcePage(const http::Request& req, const Resource& resource) {
+    auto sort = req.Query("sort");
+    if (!sort || sort->empty()) return http::ParsePage(req, {});
+    std::string field = sort->substr(0, sort->find(','));
+    if (!FindColumn(resource, field)) return Fail(Code::kInvalidArgument, "sort: cannot sort by '" + field + "'");
+    // Validate the rest (direction, page, size) with the field known to be sortable.
+    return http::ParsePage(req, {std::string_view(field)});
+}
+
+// " ORDER BY <column> <dir>[, <id>] LIMIT ? OFFSET ?": ties broken by id so pages do not overlap.
+std::string OrderAndPage(const Resource& resource, const http::PageRequest& page) {
+    const std::string& id = resource.columns.front().sql;
+    std::string order = page.sort.empty() ? id : FindColumn(resource, page.sort)->sql;
+    return " ORDER BY " + order + (page.descending ? " DESC" : " ASC") + (order == id ? "" : ", " + id) +
+           " LIMIT ? OFFSET ?";
+}
+
 }  // namespace
 
 boost::json::object RowToJson(const store::Row& row, const Resource& resource) {
@@ -53,21 +71,9 @@ Result<boost::json::object> LoadEntity(store::Database& db, const Resource& reso
 }
 
 http::Response ListResource(const http::Request& req, store::Database& db, const Resource& resource) {
-    auto page = http::ParsePage(req, {});
-    if (auto sort = req.Query("sort"); sort && !sort->empty()) {
-        std::string field = sort->substr(0, sort->find(','));
-        if (!FindColumn(resource, field)) {
-            return http::Problem(400, "", "sort: cannot sort by '" + field + "'");
-        }
-        // Validate the rest (direction, page, size) with the field known to be sortable.
-        page = http::ParsePage(req, {std::string_view(field)});
-    }
+    auto page = ParseResourcePage(req, resource);
     if (!page) return http::ProblemFrom(page.error());
-    std::string order = resource.columns.front().sql;
-    if (!page->sort.empty()) order = FindColumn(resource, page->sort)->sql;
-    std::string text = SelectList(resource) + " ORDER BY " + order + (page->descending ? " DESC" : " ASC") +
-                       (order == resource.columns.front().sql ? "" : ", " + resource.columns.front().sql) +
-                       " LIMIT ? OFFSET ?";
+    std::string text = SelectList(resource) + OrderAndPage(resource, *page);
     auto rows = db.Query(Named("list_" + resource.table, text), {page->size, page->page * page->size});
     if (!rows) return http::ProblemFrom(rows.error());
     auto count = db.QueryOne(Named("count_" + resource.table, "SELECT COUNT(*) FROM " + resource.table));
@@ -96,13 +102,20 @@ http::Response FindResource(const http::Request& req, store::Database& db, const
         if (!n) return http::ProblemFrom(n.error());
         bound = *n;
     }
-    std::string text = SelectList(resource) + " WHERE " + col->sql + " = ? ORDER BY " + resource.columns.front().sql +
-                       " LIMIT " + std::to_string(http::kMaxPageSize);
-    auto rows = db.Query(Named("find_" + resource.table + "_by_" + col->sql, text), {bound});
+    auto page = ParseResourcePage(req, resource);
+    if (!page) return http::ProblemFrom(page.error());
+    std::string where = " WHERE " + col->sql + " = ?";
+    std::string text = SelectList(resource) + where + OrderAndPage(resource, *page);
+    auto rows = db.Query(Named("find_" + resource.table + "_by_" + col->sql, text),
+                         {bound, page->size, page->page * page->size});
     if (!rows) return http::ProblemFrom(rows.error());
+    auto count = db.QueryOne(
+        Named("count_" + resource.table + "_by_" + col->sql, "SELECT COUNT(*) FROM " + resource.table + where),
+        {bound});
+    if (!count) return http::ProblemFrom(count.error());
     std::vector<boost::json::object> items;
     for (const auto& row : *rows) items.push_back(RowToJson(row, resource));
-    return http::SearchResponse(req, resource.collection, std::move(items));
+    return http::SearchResponse(req, resource.collection, std::move(items), *page, count->Int(0));
 }
 
 }  // namespace reservo::service

@@ -38,7 +38,8 @@ Result<boost::json::object> LoadEntity(store::Database& db, const Resource& reso
 
 http::Response ListResource(const http::Request& req, store::Database& db, const Resource& resource);
 http::Response ShowResource(const http::Request& req, store::Database& db, const Resource& resource);
-// `GET .../search/findByX?x=` — matches `json_field` exactly (numbers leniently).
+// `GET .../search/findByX?x=&page=&size=&sort=` — matches `json_field` exactly (numbers leniently),
+// paged and sorted like the list.
 http::Response FindResource(const http::Request& req, store::Database& db, const Resource& resource,
                             std::string_view json_field);
 

@@ -86,5 +86,44 @@ TEST_F(ResourceTest, FindersMatchExactlyAndValidateNumbers) {
     EXPECT_EQ(FindResource(Get("/vaccineMgmts/search/findByHospital"), *db_, kLots, "hospital").status, 400);
 }
 
+TEST_F(ResourceTest, FindersPageLikeTheList) {
+    static constexpr store::Sql kInsert{"insert", "INSERT INTO lots (hospital, qty) VALUES (?, ?)"};
+    for (int i = 0; i < 2100; ++i) ASSERT_TRUE(db_->Execute(kInsert, {"Daegu", int64_t{i}}));
+
+    auto first = FindResource(Get("/vaccineMgmts/search/findByHospital?hospital=Daegu"), *db_, kLots, "hospital");
+    ASSERT_EQ(first.status, 200);
+    auto body = boost::json::parse(first.body).as_object();
+    EXPECT_EQ(body.at("_embedded").at("vaccineMgmts").as_array().size(), 20u);  // the list's default size
+    EXPECT_EQ(body.at("page").at("size").as_int64(), 20);
+    EXPECT_EQ(body.at("page").at("totalElements").as_int64(), 2100);  // not cut at 2,000
+    EXPECT_EQ(body.at("page").at("totalPages").as_int64(), 105);
+    EXPECT_EQ(body.at("page").at("number").as_int64(), 0);
+    EXPECT_EQ(body.at("_links").at("self").at("href").as_string(),
+              "http://gw:8080/vaccineMgmts/search/findByHospital?hospital=Daegu");
+
+    auto last = FindResource(Get("/vaccineMgmts/search/findByHospital?hospital=Daegu&page=1&size=2000"), *db_, kLots,
+                             "hospital");
+    ASSERT_EQ(last.status, 200);
+    auto tail = boost::json::parse(last.body).as_object();
+    auto& rows = tail.at("_embedded").at("vaccineMgmts").as_array();
+    ASSERT_EQ(rows.size(), 100u);
+    EXPECT_EQ(rows[0].at("qty").as_int64(), 2000);  // by id: the 2,001st row inserted
+    EXPECT_EQ(tail.at("page").at("totalPages").as_int64(), 2);
+
+    auto sorted = FindResource(Get("/vaccineMgmts/search/findByHospital?hospital=Seoul&sort=qty,desc&size=2"), *db_,
+                               kLots, "hospital");
+    ASSERT_EQ(sorted.status, 200);
+    auto top = boost::json::parse(sorted.body).as_object();
+    EXPECT_EQ(top.at("_embedded").at("vaccineMgmts").at(0).at("qty").as_int64(), 50);
+    EXPECT_EQ(top.at("_embedded").at("vaccineMgmts").at(1).at("qty").as_int64(), 30);
+    EXPECT_EQ(top.at("page").at("totalElements").as_int64(), 3);
+
+    for (const char* bad : {"?hospital=Seoul&sort=password", "?hospital=Seoul&sort=qty,sideways",
+                            "?hospital=Seoul&size=0", "?hospital=Seoul&size=2001", "?hospital=Seoul&page=-1"}) {
+        auto res = FindResource(Get(std::string("/vaccineMgmts/search/findByHospital") + bad), *db_, kLots, "hospital");
+        EXPECT_EQ(res.status, 400) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace reservo::service

@@ -57,6 +57,8 @@ class ServiceContext {
     virtual void On(std::string type, EventHandler handler) = 0;
     // The named synchronous dependency declared under `services.<me>.dependencies.<name>`.
     virtual service::Dependency& Dep(const std::string& name) = 0;
+    // Notices when this process's event loop stood still (for calls that must not blame others).
+    virtual const LoopWatch* loop_watch() const = 0;
     // Runs `task` on the event loop every `period` until the service stops.
     virtual void Every(std::chrono::milliseconds period, std::function<void()> task) = 0;
 };
@@ -68,6 +70,15 @@ struct ServiceModule {
     std::function<Status(ServiceContext&)> wire;
     bool uses_store = true;   // false for stateless processes such as the gateway
     bool uses_events = true;  // opens the system's event log (outbox relay and consumer)
+    // An edge process faces the outside world (the gateway): it has no operator endpoints that
+    // change the process (fault injection, dead-letter replay), whatever the environment says, and
+    // believes no header that only the gateway may set (the request's deadline).
+    bool edge = false;
+    // A CQRS view built from events only: > 0 is the version of its projection. When its store is
+    // new (lost, replaced) or the version changed, the view is rebuilt from the event log, after
+    // emptying `view_tables`. A service that is not a view refuses to serve with a lost store.
+    int view_version = 0;
+    std::vector<std::string> view_tables;
 };
 
 struct RunOptions {

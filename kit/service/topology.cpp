@@ -22,7 +22,10 @@ Result<int> PortOf(const Config& system, const std::string& process, int port_ba
 std::string ServiceUrl(const Config& system, const std::string& name, int port_base) {
     if (auto url = system.Find("services." + name + ".url")) return *url;
     auto port = PortOf(system, name, port_base);
-    return "http://127.0.0.1:" + std::to_string(port.value_or(0));
+    // Where `reservo up` binds the services; every interface includes loopback.
+    std::string host = system.GetString("runtime.bind-address", "127.0.0.1");
+    if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+    return "http://" + host + ":" + std::to_string(port.value_or(0));
 }
 
 }  // namespace reservo::service

@@ -53,7 +53,8 @@ struct ResetOnExit {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path, int busy_timeout_ms,
+                                                             bool synchronous_full) {
     sqlite3* raw = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -65,7 +66,9 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
     std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw, path));
     sqlite3_busy_timeout(raw, busy_timeout_ms);
     sqlite3_extended_result_codes(raw, 1);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+          "PRAGMA foreign_keys=ON"}) {
         if (auto st = db->ExecRaw(pragma); !st) return Fail(st.error());
     }
     return db;

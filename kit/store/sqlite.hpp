@@ -20,7 +20,10 @@ namespace reservo::store {
 
 class SqliteDatabase final : public Database {
   public:
-    static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path, int busy_timeout_ms = 5000);
+    // `synchronous_full`: every commit is synced to disk (survives a power loss) instead of at WAL
+    // checkpoints (survives a crash of the process, not of the machine).
+    static Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path, int busy_timeout_ms = 5000,
+                                                        bool synchronous_full = false);
     ~SqliteDatabase() override;
 
     using Database::Execute;

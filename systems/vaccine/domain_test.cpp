@@ -29,6 +29,56 @@ TEST(VaccineMgmtDomainTest, LotsNeedNamesAndSaneQuantities) {
     EXPECT_FALSE(mgmt::ValidateLot({0, "Pfizer", "Seoul", "2021-09-01", mgmt::kMaxQty + 1, ""}));
 }
 
+TEST(VaccineMgmtDomainTest, NameLimitsCountCharactersNotBytes) {
+    std::string hangul;
+    for (int i = 0; i < 200; ++i) hangul += "\xEB\xB3\x91";  // 병: 200 characters, 600 bytes
+    EXPECT_TRUE(mgmt::ValidateLot({0, "Pfizer", hangul, "2021-09-01", 20, ""}));
+    auto longer = mgmt::ValidateLot({0, "Pfizer", hangul + "\xEB\xB3\x91", "2021-09-01", 20, ""});
+    ASSERT_FALSE(longer);
+    EXPECT_EQ(longer.error().message, "hospital: 1 to 200 characters");
+    std::string type;
+    for (int i = 0; i < 100; ++i) type += "\xEB\xB3\x91";
+    EXPECT_TRUE(mgmt::ValidateLot({0, type, "Seoul", "2021-09-01", 20, ""}));
+    EXPECT_FALSE(mgmt::ValidateLot({0, type + "x", "Seoul", "2021-09-01", 20, ""}));
+}
+
+TEST(VaccineMgmtDomainTest, BlankNamesAreRefusedNamingTheField) {
+    for (const char* blank : {"   ", "\t", "\xE3\x80\x80", "\xC2\xA0 "}) {
+        auto hospital = mgmt::ValidateLot({0, "Pfizer", blank, "2021-09-01", 20, ""});
+        ASSERT_FALSE(hospital) << blank;
+        EXPECT_EQ(hospital.error().code, Code::kInvalidArgument);
+        EXPECT_EQ(hospital.error().message, "hospital: must not be blank");
+        auto type = mgmt::ValidateLot({0, blank, "Seoul", "2021-09-01", 20, ""});
+        ASSERT_FALSE(type) << blank;
+        EXPECT_EQ(type.error().message, "vaccineType: must not be blank");
+    }
+}
+
+TEST(VaccineMgmtDomainTest, RepeatTakeMustNameTheLotItTookFrom) {
+    mgmt::VaccineLot lot{7, "Pfizer", "Seoul", "2021-09-01", 3, "registered"};
+    EXPECT_TRUE(mgmt::CheckSameLot({.vaccineId = 7, .reservationId = "r1"}, lot));
+    EXPECT_TRUE(mgmt::CheckSameLot(
+        {.hospital = "Seoul", .availableDate = "2021-09-01", .vaccineType = "Pfizer", .reservationId = "r1"}, lot));
+    auto other = mgmt::CheckSameLot({.vaccineId = 8, .reservationId = "r1"}, lot);
+    ASSERT_FALSE(other);
+    EXPECT_EQ(other.error().code, Code::kFailedPrecondition);
+    EXPECT_EQ(other.error().message, "reservation r1 already took a dose from lot 7");
+    EXPECT_FALSE(mgmt::CheckSameLot(
+        {.hospital = "Busan", .availableDate = "2021-09-01", .vaccineType = "Pfizer", .reservationId = "r1"}, lot));
+    EXPECT_FALSE(mgmt::CheckSameLot(
+        {.hospital = "Seoul", .availableDate = "2021-09-02", .vaccineType = "Pfizer", .reservationId = "r1"}, lot));
+    EXPECT_FALSE(mgmt::CheckSameLot(
+        {.hospital = "Seoul", .availableDate = "2021-09-01", .vaccineType = "Moderna", .reservationId = "r1"}, lot));
+}
+
+TEST(VaccineMgmtDomainTest, LotsHoldingActiveDosesAreNotRemovable) {
+    EXPECT_TRUE(mgmt::CheckRemovable(3, 0));
+    auto held = mgmt::CheckRemovable(3, 2);
+    ASSERT_FALSE(held);
+    EXPECT_EQ(held.error().code, Code::kFailedPrecondition);
+    EXPECT_EQ(held.error().message, "lot 3 has doses taken by active reservations");
+}
+
 TEST(VaccineMgmtDomainTest, RepeatTakeIsIdempotentOnlyWhileTaken) {
     EXPECT_TRUE(mgmt::CheckRepeatTake(mgmt::DoseState::kTaken));
     EXPECT_FALSE(mgmt::CheckRepeatTake(mgmt::DoseState::kReturned));
@@ -44,6 +94,13 @@ TEST(ReservationDomainTest, CancelIsOnceAndCannotBeUndone) {
     EXPECT_FALSE(booking::IsCancelRequest("reserved", "reserved").value());
     EXPECT_EQ(booking::IsCancelRequest("reserved", "cancelled").error().code, Code::kFailedPrecondition);
     EXPECT_EQ(booking::IsCancelRequest("done", "reserved").error().code, Code::kInvalidArgument);
+}
+
+TEST(ReservationDomainTest, PlaceAndTypeMustNotBeBlank) {
+    EXPECT_TRUE(booking::ValidatePlaceAndType("Seoul", "Pfizer"));
+    EXPECT_EQ(booking::ValidatePlaceAndType(" ", "Pfizer").error().message, "hospital: must not be blank");
+    EXPECT_EQ(booking::ValidatePlaceAndType("Seoul", "\xE3\x80\x80").error().message, "vaccineType: must not be blank");
+    EXPECT_EQ(booking::ValidatePlaceAndType("", "Pfizer").error().code, Code::kInvalidArgument);
 }
 
 TEST(NotificationDomainTest, ComposesMessagesPerEventType) {

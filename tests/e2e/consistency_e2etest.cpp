@@ -287,7 +287,8 @@ TEST_F(ConsistencyE2E, BadInputIsRefusedWithProblemJsonAndChangesNothing) {
         {"GET", "/notifications/999999", "", 404},
         {"GET", "/reservations?size=abc", "", 400},
         {"GET", "/reservations?page=-1", "", 400},
-        {"PUT", "/vaccineMgmts/updateVaccine?vaccineId=abc", "", 400},
+        // The dose-taking call is internal: the gateway does not route it, whatever the input.
+        {"PUT", "/vaccineMgmts/updateVaccine?vaccineId=abc", "", 404},
         {"PUT", "/vaccineMgmts/updateVaccine?vaccineId=999999", "", 404},
         {"GET", "/../etc/passwd", "", 0},
         {"GET", "/reservations/../../etc/passwd", "", 0},
@@ -330,12 +331,18 @@ TEST_F(ConsistencyE2E, BadInputIsRefusedWithProblemJsonAndChangesNothing) {
 }
 
 // The gateway answers a path no service owns with 404 (a known path with another method is
-// 405, with an Allow header) — as the router's contract says.
+// 405, with an Allow header) — as the router's contract says. A path with dot segments is a
+// malformed target (400): it must not slip past a prefix into another resource.
 TEST_F(ConsistencyE2E, UnknownPathThroughTheGatewayIs404) {
-    for (std::string target : {"/no-such-resource", "/", "/../etc/passwd"}) {
+    for (std::string target : {"/no-such-resource", "/"}) {
         Reply r = Call("GET", target);
         ExpectProblem(r, target);
         EXPECT_EQ(r.status, 404) << target << " → " << r.Describe();
+    }
+    for (std::string target : {"/../etc/passwd", "/reservations/../actuator/health", "/reservations/%2e%2e/x"}) {
+        Reply r = Call("GET", target);
+        ExpectProblem(r, target);
+        EXPECT_EQ(r.status, 400) << target << " → " << r.Describe();
     }
 }
 

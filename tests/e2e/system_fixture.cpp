@@ -187,6 +187,10 @@ Awaitable<Reply> Http::Send(http::Client& client, std::string method, std::strin
     req.target = std::move(target);
     if (!body.empty()) req.headers.Set("Content-Type", "application/json");
     req.body = std::move(body);
+    co_return co_await Send(client, std::move(req), timeout);
+}
+
+Awaitable<Reply> Http::Send(http::Client& client, http::Request req, Millis timeout) {
     auto start = std::chrono::steady_clock::now();
     auto res = co_await client.Send(std::move(req), timeout);
     Reply reply;
@@ -199,6 +203,23 @@ Awaitable<Reply> Http::Send(http::Client& client, std::string method, std::strin
     reply.headers = std::move(res->headers);
     reply.body = std::move(res->body);
     co_return reply;
+}
+
+Reply Http::Call(int port, http::Request req, Millis timeout) {
+    Reply out;
+    bool done = false;
+    asio::co_spawn(
+        io_,
+        [&]() -> Awaitable<void> {
+            out = co_await Send(ClientFor(port), std::move(req), timeout);
+            done = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    RunUntil(done);
+    if (!done) out.error = "the io_context ran out of work";
+    return out;
 }
 
 Awaitable<Reply> Http::Send(int port, std::string method, std::string target, std::string body, Millis timeout) {
@@ -274,7 +295,8 @@ System::System(std::string data_dir, int port_base) : data_dir_(std::move(data_d
 
 System::~System() { Down(); }
 
-std::unique_ptr<System> System::Start(std::string* error, const std::vector<std::pair<std::string, std::string>>& env) {
+std::unique_ptr<System> System::Start(std::string* error, const std::vector<std::pair<std::string, std::string>>& env,
+                                      const std::vector<std::string>& up_args) {
     std::string log;
     for (int attempt = 0; attempt < 5; ++attempt) {
         int base = PickPortBase();
@@ -288,9 +310,10 @@ std::unique_ptr<System> System::Start(std::string* error, const std::vector<std:
             return nullptr;
         }
         std::unique_ptr<System> system(new System(tmpl, base));
-        RunResult up = Run({RESERVO_BIN, "up", "vaccine", "--data", system->data_dir_, "--port-base",
-                            std::to_string(base), "--detach"},
-                           env, Millis(60000));
+        std::vector<std::string> argv = {
+            RESERVO_BIN, "up", "vaccine", "--data", system->data_dir_, "--port-base", std::to_string(base), "--detach"};
+        argv.insert(argv.end(), up_args.begin(), up_args.end());
+        RunResult up = Run(argv, env, Millis(60000));
         if (up.exit_code == 0) {
             std::string why;
             if (Eventually([&] { return system->AllReady(&why); }, Millis(10000))) return system;
@@ -578,7 +601,7 @@ void SystemTest::SetUp() {
     ASSERT_TRUE(system_) << "the system did not start";
     // Back to the normal shape whatever an earlier (maybe failed) test left behind.
     Http http;
-    http.Call(system_->PortOf("vaccine-mgmt"), "DELETE", "/actuator/faults");
+    for (auto service : kServices) http.Call(system_->PortOf(service), "DELETE", "/actuator/faults");
     bj::object status = system_->Status();
     if (const bj::value* processes = status.if_contains("processes"); processes && processes->is_array()) {
         for (const auto& p : processes->as_array()) {

@@ -81,7 +81,11 @@ class Http final {
     Awaitable<Reply> Send(int port, std::string method, std::string target, std::string body = {},
                           Millis timeout = Millis(10000));
 
+    // Sends a request the caller built (its own headers).
+    Awaitable<Reply> Send(http::Client& client, http::Request req, Millis timeout = Millis(10000));
+
     // Blocking forms of Send.
+    Reply Call(int port, http::Request req, Millis timeout = Millis(10000));
     Reply Call(http::Client& client, std::string method, std::string target, std::string body = {},
                Millis timeout = Millis(10000));
     Reply Call(int port, std::string method, std::string target, std::string body = {}, Millis timeout = Millis(10000));
@@ -127,9 +131,11 @@ class System final {
     };
 
     // Picks a free port range, starts the system and waits until it is ready; nullptr and
-    // `error` on failure. `env` is added to the environment of `up` (and so of every service).
+    // `error` on failure. `env` is added to the environment of `up` (and so of every service);
+    // `up_args` to its command line (fault injection on, by default, for the seeds' experiments).
     static std::unique_ptr<System> Start(std::string* error,
-                                         const std::vector<std::pair<std::string, std::string>>& env = {});
+                                         const std::vector<std::pair<std::string, std::string>>& env = {},
+                                         const std::vector<std::string>& up_args = {"--faults"});
     ~System();
     System(const System&) = delete;
     System& operator=(const System&) = delete;

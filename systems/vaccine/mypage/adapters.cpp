@@ -66,6 +66,8 @@ service::ServiceModule MyPageModule() {
             ctx.On("ReservationCancelled", WhenReservationCancelled);
             return Ok();
         },
+        .view_version = 1,  // a view: rebuilt from the event log when its store is lost
+        .view_tables = {"my_pages"},
     };
 }
 

@@ -91,9 +91,11 @@ class ReservationApi final {
         if (!body) co_return http::ProblemFrom(body.error());
         ReserveCommand cmd{.userId = body->userId, .vaccineId = body->vaccineId};
         if (!cmd.vaccineId) {
-            if (!body->hospital || !body->reservedDate || !body->vaccineType || body->hospital->empty() ||
-                body->vaccineType->empty()) {
+            if (!body->hospital || !body->reservedDate || !body->vaccineType) {
                 co_return http::Problem(400, "", "give vaccineId, or hospital, reservedDate and vaccineType");
+            }
+            if (auto st = ValidatePlaceAndType(*body->hospital, *body->vaccineType); !st) {
+                co_return http::ProblemFrom(st.error());
             }
             cmd.hospital = *body->hospital;
             cmd.reservedDate = body->reservedDate->iso;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "kit/core/clock.hpp"
+#include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/json/json.hpp"
@@ -108,8 +109,8 @@ http::Awaitable<Result<Reservation>> Reservations::ReserveVaccine(ReserveCommand
         if (auto st = AbortPending(id, cmd.vaccineId, true); !st) {
             log::Warn("abort of pending reservation deferred to the sweeper", {{"id", std::to_string(id)}});
         }
-        co_return Fail(Code::kUnavailable, "vaccine-mgmt is unavailable: " +
-                                               (answer ? std::to_string(answer->status) : answer.error().message));
+        co_return Fail(Code::kUnavailable,
+                       answer ? "vaccine-mgmt answered " + std::to_string(answer->status) : answer.error().message);
     }
     if (answer->status != 200) {
         (void)AbortPending(id, cmd.vaccineId, false);  // refused: nothing was taken
@@ -137,6 +138,15 @@ http::Awaitable<Result<Reservation>> Reservations::ReserveVaccine(ReserveCommand
     r.vaccineType = json::ToString((*lot)["vaccineType"], "vaccineType").value_or("");
     r.reservationStatus = std::string(kReserved);
 
+    if (deadline::Expired()) {
+        // Nobody waits for this answer any more: a client told "timed out" must not find it booked.
+        if (auto st = AbortPending(id, cmd.vaccineId, true); !st) {
+            log::Warn("abort of pending reservation deferred to the sweeper", {{"id", std::to_string(id)}});
+        }
+        co_return Fail(Code::kUnavailable,
+                       "the request's deadline passed before the reservation was stored; "
+                       "nothing was reserved");
+    }
     auto tx = db_.Begin();
     if (!tx) co_return Fail(tx.error());  // the sweeper aborts the pending id later
     auto dropped = db_.Execute(kDropPending, {id});

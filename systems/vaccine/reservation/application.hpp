@@ -1,7 +1,8 @@
 // Reservation use cases. ReserveVaccine is a small saga:
 //   1. allocate the reservation id (a pending row, invisible to readers);
 //   2. take a dose from vaccine-mgmt synchronously, keyed by that id (idempotent there);
-//   3. taken → store the reservation and publish VaccineReserved in one transaction;
+//   3. taken → store the reservation and publish VaccineReserved in one transaction — unless the
+//      request's deadline passed meanwhile (its client was told the outcome is unknown): abort;
 //      refused → drop the pending row; outcome unknown (timeout, 5xx) → drop it and publish
 //      ReservationAborted, which makes vaccine-mgmt give back (or void) that id's dose.
 // A pending row left by a crash is aborted the same way by SweepAbandoned.

@@ -1,5 +1,7 @@
 #include "systems/vaccine/reservation/domain.hpp"
 
+#include "kit/json/json.hpp"
+
 namespace reservo::vaccine::booking {
 
 Result<CancelOutcome> Cancel(Reservation& r) {
@@ -18,6 +20,12 @@ Result<bool> IsCancelRequest(std::string_view requested, std::string_view curren
 
 Status ValidateUser(int64_t userId) {
     if (userId <= 0) return Fail(Code::kInvalidArgument, "userId: must be a positive number");
+    return Ok();
+}
+
+Status ValidatePlaceAndType(std::string_view hospital, std::string_view vaccineType) {
+    if (json::IsBlank(hospital)) return Fail(Code::kInvalidArgument, "hospital: must not be blank");
+    if (json::IsBlank(vaccineType)) return Fail(Code::kInvalidArgument, "vaccineType: must not be blank");
     return Ok();
 }
 

@@ -32,4 +32,7 @@ Result<bool> IsCancelRequest(std::string_view requested_status, std::string_view
 
 Status ValidateUser(int64_t userId);
 
+// A lot chosen by place instead of vaccineId: hospital and vaccineType must not be blank.
+Status ValidatePlaceAndType(std::string_view hospital, std::string_view vaccineType);
+
 }  // namespace reservo::vaccine::booking

@@ -22,6 +22,8 @@ constexpr store::Migration kMigrations[] = {
      "CREATE INDEX vaccine_mgmts_by_place ON vaccine_mgmts (hospital, available_date, vaccine_type);"
      "CREATE TABLE dose_takings (reservation_id TEXT PRIMARY KEY, vaccine_id INTEGER NOT NULL, "
      "state TEXT NOT NULL, updated_at TEXT NOT NULL);"},
+    // Deleting a lot asks whether active reservations hold its doses.
+    {2, "CREATE INDEX dose_takings_by_lot ON dose_takings (vaccine_id, state);"},
 };
 
 const service::Resource kLots{"vaccineMgmts",
@@ -118,7 +120,7 @@ class VaccineMgmtApi final {
             dose.hospital = req.Query("hospital").value_or("");
             dose.vaccineType = req.Query("vaccineType").value_or("");
             auto date = json::NormalizeDate(req.Query("availableDate").value_or(""));
-            if (dose.hospital.empty() || dose.vaccineType.empty() || !date) {
+            if (json::IsBlank(dose.hospital) || json::IsBlank(dose.vaccineType) || !date) {
                 return http::Problem(400, "", "give vaccineId, or hospital, availableDate and vaccineType");
             }
             dose.availableDate = *date;

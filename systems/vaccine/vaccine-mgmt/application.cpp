@@ -24,6 +24,8 @@ constexpr Sql kUpdateLot{"update_lot",
                          "UPDATE vaccine_mgmts SET vaccine_type = ?, hospital = ?, available_date = ?, qty = ? "
                          "WHERE id = ?"};
 constexpr Sql kDeleteLot{"delete_lot", "DELETE FROM vaccine_mgmts WHERE id = ?"};
+constexpr Sql kCountTaken{"count_doses_taken_from_lot",
+                          "SELECT COUNT(*) FROM dose_takings WHERE vaccine_id = ? AND state = ?"};
 constexpr Sql kFindTaking{"find_dose_taking", "SELECT vaccine_id, state FROM dose_takings WHERE reservation_id = ?"};
 constexpr Sql kInsertTaking{"insert_dose_taking",
                             "INSERT INTO dose_takings (reservation_id, vaccine_id, state, updated_at) "
@@ -80,7 +82,10 @@ Result<VaccineLot> VaccineLots::TakeDose(const DoseRequest& request) {
         if (!prior->empty()) {
             auto state = ParseDoseState(prior->front().Text(1)).value_or(DoseState::kVoided);
             if (auto st = CheckRepeatTake(state); !st) return Fail(st.error());
-            return Load(db_, prior->front().Int(0));  // the same dose, not another one
+            auto taken_from = Load(db_, prior->front().Int(0));
+            if (!taken_from) return Fail(taken_from.error());
+            if (auto st = CheckSameLot(request, *taken_from); !st) return Fail(st.error());
+            return taken_from;  // the same dose, not another one
         }
     }
     Result<VaccineLot> lot = Fail(Code::kInternal, "unset");
@@ -142,6 +147,9 @@ Result<VaccineLot> VaccineLots::Update(int64_t id, const std::function<Status(Va
 Status VaccineLots::Remove(int64_t id) {
     auto tx = db_.Begin();
     if (!tx) return Fail(tx.error());
+    auto taken = db_.QueryOne(kCountTaken, {id, std::string(DoseStateName(DoseState::kTaken))});
+    if (!taken) return Fail(taken.error());
+    if (auto st = CheckRemovable(id, taken->Int(0)); !st) return st;
     auto r = db_.Execute(kDeleteLot, {id});
     if (!r) return Fail(r.error());
     if (*r == 0) return Fail(Code::kNotFound, "vaccineMgmts/" + std::to_string(id) + " does not exist");

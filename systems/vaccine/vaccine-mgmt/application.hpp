@@ -12,25 +12,19 @@
 
 namespace reservo::vaccine::mgmt {
 
-// Which lot a reservation wants: by id, or the first with doses for a type, hospital and date.
-struct DoseRequest {
-    std::optional<int64_t> vaccineId;
-    std::string hospital;
-    std::string availableDate;
-    std::string vaccineType;
-    std::string reservationId;  // idempotency key; empty for seed-style calls
-};
-
 class VaccineLots final {
   public:
     VaccineLots(store::Database& db, std::function<Status(const messaging::CloudEvent&)> publish, std::string source)
         : db_(db), publish_(std::move(publish)), source_(std::move(source)) {}
 
     Result<VaccineLot> RegisterVaccine(VaccineLot lot);
+    // One dose; a repeat under the same reservation id answers the lot it took from (idempotent),
+    // or FailedPrecondition when the request names another lot.
     Result<VaccineLot> TakeDose(const DoseRequest& request);
     // Gives the reservation's dose back once; a release before the take voids the take.
     Status ReleaseDose(store::Database& tx_db, const std::string& reservationId);
     Result<VaccineLot> Update(int64_t id, const std::function<Status(VaccineLot&)>& change);
+    // FailedPrecondition while active reservations hold doses of the lot.
     Status Remove(int64_t id);
 
   private:

@@ -1,5 +1,7 @@
 #include "systems/vaccine/vaccine-mgmt/domain.hpp"
 
+#include "kit/json/json.hpp"
+
 namespace reservo::vaccine::mgmt {
 
 std::string_view DoseStateName(DoseState s) {
@@ -22,10 +24,8 @@ std::optional<DoseState> ParseDoseState(std::string_view s) {
 }
 
 Status ValidateLot(const VaccineLot& lot) {
-    if (lot.vaccineType.empty() || lot.vaccineType.size() > 100)
-        return Fail(Code::kInvalidArgument, "vaccineType: 1 to 100 characters");
-    if (lot.hospital.empty() || lot.hospital.size() > 200)
-        return Fail(Code::kInvalidArgument, "hospital: 1 to 200 characters");
+    if (auto st = json::ValidateName("vaccineType", lot.vaccineType, 100); !st) return st;
+    if (auto st = json::ValidateName("hospital", lot.hospital, 200); !st) return st;
     if (lot.qty < 0) return Fail(Code::kInvalidArgument, "qty: must not be negative");
     if (lot.qty > kMaxQty) return Fail(Code::kInvalidArgument, "qty: at most " + std::to_string(kMaxQty));
     return Ok();
@@ -40,6 +40,21 @@ Result<VaccineLot> TakeOne(VaccineLot lot) {
 Status CheckRepeatTake(DoseState previous) {
     if (previous == DoseState::kTaken) return Ok();
     return Fail(Code::kFailedPrecondition, "the reservation was cancelled; its dose is not taken again");
+}
+
+Status CheckSameLot(const DoseRequest& request, const VaccineLot& taken_from) {
+    bool same = request.vaccineId
+                    ? *request.vaccineId == taken_from.id
+                    : request.hospital == taken_from.hospital && request.availableDate == taken_from.availableDate &&
+                          request.vaccineType == taken_from.vaccineType;
+    if (same) return Ok();
+    return Fail(Code::kFailedPrecondition, "reservation " + request.reservationId + " already took a dose from lot " +
+                                               std::to_string(taken_from.id));
+}
+
+Status CheckRemovable(int64_t lot_id, int64_t doses_taken) {
+    if (doses_taken == 0) return Ok();
+    return Fail(Code::kFailedPrecondition, "lot " + std::to_string(lot_id) + " has doses taken by active reservations");
 }
 
 }  // namespace reservo::vaccine::mgmt

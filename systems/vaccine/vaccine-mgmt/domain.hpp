@@ -26,7 +26,16 @@ enum class DoseState { kTaken, kReturned, kVoided };
 std::string_view DoseStateName(DoseState s);
 std::optional<DoseState> ParseDoseState(std::string_view s);
 
-// Registering a lot: types and places must be named, quantities within range.
+// Which lot a reservation wants: by id, or the first with doses for a type, hospital and date.
+struct DoseRequest {
+    std::optional<int64_t> vaccineId;
+    std::string hospital;
+    std::string availableDate;
+    std::string vaccineType;
+    std::string reservationId;  // idempotency key; empty for seed-style calls
+};
+
+// Registering a lot: types and places must be named (not blank; limits in characters), quantities within range.
 Status ValidateLot(const VaccineLot& lot);
 
 // Taking one dose: refused when none is left.
@@ -35,5 +44,12 @@ Result<VaccineLot> TakeOne(VaccineLot lot);
 // A reservation asks for its dose again: taken before → same lot (idempotent); returned or voided →
 // refused, the reservation was given up.
 Status CheckRepeatTake(DoseState previous);
+// ... and only for the lot it took from: a request naming another lot (by id, or by hospital, date and
+// type) is refused rather than answered with a dose it did not ask for.
+Status CheckSameLot(const DoseRequest& request, const VaccineLot& taken_from);
+
+// A lot is deleted only while no active reservation holds one of its doses; the dose takings that
+// name it stay as history.
+Status CheckRemovable(int64_t lot_id, int64_t doses_taken);
 
 }  // namespace reservo::vaccine::mgmt
