@@ -89,6 +89,9 @@ bool HasDotSegment(std::string_view path) {
 }  // namespace
 
 std::optional<Target> ParseTarget(std::string_view target) {
+    // A URI is visible ASCII. Checked first also because Boost.URL 1.81 asserts on some other bytes
+    // ("http:\xc7") in debug builds, and Beast lets them through.
+    if (std::any_of(target.begin(), target.end(), [](char c) { return c <= ' ' || c >= '\x7f'; })) return std::nullopt;
     Target out;
     boost::urls::url_view url;
     if (!target.empty() && target.front() == '/') {

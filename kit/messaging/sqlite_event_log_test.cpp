@@ -1,6 +1,7 @@
 #include "kit/messaging/sqlite_event_log.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -231,6 +232,102 @@ TEST_F(SqliteEventLogTest, AdoptingAStoreWithReplayForgetsTheGroupsOffsets) {
     EXPECT_EQ(log->KnownStore("mypage").value()->store_id, "b");
     EXPECT_EQ(log->Committed("mypage", kTopic, 0).value(), 0) << "the view replays from the start";
     EXPECT_EQ(log->Committed("notification", kTopic, 0).value(), 7) << "other groups keep theirs";
+}
+
+// A VFS that forwards to the default one and counts the syncs of each file kind, so a test can
+// see what SQLite really asks of the disk.
+struct SyncCounter {
+    static inline sqlite3_vfs* real = nullptr;
+    static inline int wal_syncs = 0;
+    struct File {
+        sqlite3_file base;
+        sqlite3_file* inner;
+        bool wal;
+    };
+    static inline sqlite3_io_methods methods{};
+    static sqlite3_file* Inner(sqlite3_file* f) { return reinterpret_cast<File*>(f)->inner; }
+
+    static void Install() {
+        if (real) return;
+        real = sqlite3_vfs_find(nullptr);
+        static sqlite3_vfs vfs = *real;
+        vfs.zName = "sync-counter";
+        vfs.szOsFile = static_cast<int>(sizeof(File));
+        vfs.xOpen = [](sqlite3_vfs*, const char* name, sqlite3_file* file, int flags, int* out) {
+            auto* f = reinterpret_cast<File*>(file);
+            f->inner = static_cast<sqlite3_file*>(sqlite3_malloc(real->szOsFile));
+            f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+            int rc = real->xOpen(real, name, f->inner, flags, out);
+            if (rc != SQLITE_OK || !f->inner->pMethods) {
+                sqlite3_free(f->inner);
+                f->base.pMethods = nullptr;
+                return rc;
+            }
+            methods = *f->inner->pMethods;
+            methods.xClose = [](sqlite3_file* fp) {
+                int r = Inner(fp)->pMethods->xClose(Inner(fp));
+                sqlite3_free(Inner(fp));
+                return r;
+            };
+            methods.xRead = [](sqlite3_file* fp, void* b, int n, sqlite3_int64 o) {
+                return Inner(fp)->pMethods->xRead(Inner(fp), b, n, o);
+            };
+            methods.xWrite = [](sqlite3_file* fp, const void* b, int n, sqlite3_int64 o) {
+                return Inner(fp)->pMethods->xWrite(Inner(fp), b, n, o);
+            };
+            methods.xTruncate = [](sqlite3_file* fp, sqlite3_int64 s) {
+                return Inner(fp)->pMethods->xTruncate(Inner(fp), s);
+            };
+            methods.xSync = [](sqlite3_file* fp, int flags) {
+                if (reinterpret_cast<File*>(fp)->wal) ++wal_syncs;
+                return Inner(fp)->pMethods->xSync(Inner(fp), flags);
+            };
+            methods.xFileSize = [](sqlite3_file* fp, sqlite3_int64* s) {
+                return Inner(fp)->pMethods->xFileSize(Inner(fp), s);
+            };
+            methods.xLock = [](sqlite3_file* fp, int l) { return Inner(fp)->pMethods->xLock(Inner(fp), l); };
+            methods.xUnlock = [](sqlite3_file* fp, int l) { return Inner(fp)->pMethods->xUnlock(Inner(fp), l); };
+            methods.xCheckReservedLock = [](sqlite3_file* fp, int* r) {
+                return Inner(fp)->pMethods->xCheckReservedLock(Inner(fp), r);
+            };
+            methods.xFileControl = [](sqlite3_file* fp, int op, void* a) {
+                return Inner(fp)->pMethods->xFileControl(Inner(fp), op, a);
+            };
+            methods.xSectorSize = [](sqlite3_file* fp) { return Inner(fp)->pMethods->xSectorSize(Inner(fp)); };
+            methods.xDeviceCharacteristics = [](sqlite3_file* fp) {
+                return Inner(fp)->pMethods->xDeviceCharacteristics(Inner(fp));
+            };
+            methods.xShmMap = [](sqlite3_file* fp, int pg, int sz, int ext, void volatile** p) {
+                return Inner(fp)->pMethods->xShmMap(Inner(fp), pg, sz, ext, p);
+            };
+            methods.xShmLock = [](sqlite3_file* fp, int off, int n, int fl) {
+                return Inner(fp)->pMethods->xShmLock(Inner(fp), off, n, fl);
+            };
+            methods.xShmBarrier = [](sqlite3_file* fp) { Inner(fp)->pMethods->xShmBarrier(Inner(fp)); };
+            methods.xShmUnmap = [](sqlite3_file* fp, int del) {
+                return Inner(fp)->pMethods->xShmUnmap(Inner(fp), del);
+            };
+            methods.iVersion = 2;
+            f->base.pMethods = &methods;
+            return rc;
+        };
+        sqlite3_vfs_register(&vfs, 1);
+    }
+};
+
+// Finding 12: the relay deletes an outbox row only after its event is durable; so an append is
+// synced to disk before it returns, while offset commits (safe to lose) are not.
+TEST_F(SqliteEventLogTest, AppendsAreSyncedAndOffsetCommitsAreNot) {
+    SyncCounter::Install();
+    auto log = Open();
+    ASSERT_TRUE(log->Append(kTopic, std::vector<CloudEvent>{Event("warm-up", 0)}));
+    int before = SyncCounter::wal_syncs;
+    ASSERT_TRUE(log->Append(kTopic, std::vector<CloudEvent>{Event("1", 1)}));
+    EXPECT_GT(SyncCounter::wal_syncs, before) << "an append must reach the disk before it returns";
+    before = SyncCounter::wal_syncs;
+    ASSERT_TRUE(log->Commit("notification", kTopic, 0, 1));
+    ASSERT_TRUE(log->Commit("notification", kTopic, 0, 2));
+    EXPECT_EQ(SyncCounter::wal_syncs, before) << "offset commits are not synced";
 }
 
 }  // namespace

@@ -547,9 +547,11 @@ int Host::Run() {
             return 1;
         }
     }
+    const int descriptors = http::RaiseDescriptorLimit();
     http::ServerOptions sopts{
         .max_body_bytes = static_cast<size_t>(cfg_.GetInt("http.max-body-bytes", 1 << 20)),
         .idle_timeout = std::chrono::milliseconds(cfg_.GetInt("http.idle-timeout-ms", 30'000)),
+        .max_connections = static_cast<size_t>(cfg_.GetInt("http.max-connections", 10'000)),
     };
     server_ = std::make_unique<http::Server>(
         io_, [this](http::Request& req) { return Handle(req); }, sopts);
@@ -558,6 +560,14 @@ int Host::Run() {
         log::Error("cannot listen", {{"error", listening.error().message}});
         return 1;
     }
+    metrics_.Gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE, raised at start)", {},
+                   [descriptors] { return static_cast<double>(descriptors); });
+    metrics_.Gauge("http_server_connections", "Open client connections", {},
+                   [this] { return static_cast<double>(server_->connections()); });
+    metrics_.Gauge("http_server_connection_limit", "Open connections at most (the oldest idle one makes room)", {},
+                   [this] { return static_cast<double>(server_->max_connections()); });
+    metrics_.Gauge("http_server_connections_closed_at_limit_total", "Connections closed to stay under the limit", {},
+                   [this] { return static_cast<double>(server_->connections_closed_at_cap()); });
     asio::signal_set signals(io_, SIGTERM, SIGINT);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) BeginDrain(sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -1,8 +1,11 @@
 // End-to-end: what an adversarial round found (issue #5) — a failed answer means nothing happened,
 // internal stays internal, hostile HTTP is refused, lost or broken state is noticed.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -22,6 +25,7 @@ using namespace std::chrono_literals;
 // deadline keeps the slow-service scenarios short.
 const bool kEnvSet = [] {
     setenv("RESERVO_GATEWAY_TIMEOUT_MS", "1500", 1);
+    setenv("RESERVO_HTTP_MAX_CONNECTIONS", "300", 1);
     return true;
 }();
 
@@ -319,6 +323,32 @@ TEST_F(TrustE2E, SmuggledRequestsAreRefused) {
     Reply found = Call("GET", "/vaccineMgmts/search/findByHospital?hospital=" + hospital);
     ASSERT_EQ(found.status, 200) << found.Describe();
     EXPECT_EQ(found.Json().at("_embedded").at("vaccineMgmts").as_array().size(), 0u) << "a smuggled POST ran";
+}
+
+// 9. Idle connections cannot exhaust a process: past the cap the longest-idle ones are closed.
+TEST_F(TrustE2E, IdleConnectionsCannotLockAServiceOut) {
+    const int port = PortOf("notification");
+    std::vector<int> fds;
+    for (int i = 0; i < 400; ++i) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+        fds.push_back(fd);
+    }
+    Reply ready;
+    EXPECT_TRUE(Eventually([&] {
+        ready = http_.Call(port, "GET", "/actuator/health/readiness", {}, 1000ms);
+        return ready.status == 200;
+    })) << ready.Describe();
+    auto closed = ServiceMetric("notification", "reservo_http_server_connections_closed_at_limit_total");
+    EXPECT_GE(closed.value_or(0), 100) << "the longest-idle connections make room";
+    EXPECT_LE(ServiceMetric("notification", "reservo_http_server_connections").value_or(1e9), 300);
+    EXPECT_GT(ServiceMetric("notification", "reservo_process_max_fds").value_or(0), 0);
+    for (int fd : fds) close(fd);
 }
 
 // 10. Headers are trusted only as far as they deserve.
