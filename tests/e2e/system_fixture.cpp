@@ -180,14 +180,22 @@ http::Client& Http::ClientFor(int port) {
     return *slot;
 }
 
-Awaitable<Reply> Http::Send(http::Client& client, std::string method, std::string target, std::string body,
-                            Millis timeout) {
+namespace {
+
+http::Request JsonRequest(std::string method, std::string target, std::string body) {
     http::Request req;
     req.method = std::move(method);
     req.target = std::move(target);
     if (!body.empty()) req.headers.Set("Content-Type", "application/json");
     req.body = std::move(body);
-    co_return co_await Send(client, std::move(req), timeout);
+    return req;
+}
+
+}  // namespace
+
+Awaitable<Reply> Http::Send(http::Client& client, std::string method, std::string target, std::string body,
+                            Millis timeout) {
+    co_return co_await Send(client, JsonRequest(std::move(method), std::move(target), std::move(body)), timeout);
 }
 
 Awaitable<Reply> Http::Send(http::Client& client, http::Request req, Millis timeout) {
@@ -205,13 +213,15 @@ Awaitable<Reply> Http::Send(http::Client& client, http::Request req, Millis time
     co_return reply;
 }
 
-Reply Http::Call(int port, http::Request req, Millis timeout) {
+Reply Http::Call(int port, http::Request req, Millis timeout) { return Call(ClientFor(port), std::move(req), timeout); }
+
+Reply Http::Call(http::Client& client, http::Request req, Millis timeout) {
     Reply out;
     bool done = false;
     asio::co_spawn(
         io_,
         [&]() -> Awaitable<void> {
-            out = co_await Send(ClientFor(port), std::move(req), timeout);
+            out = co_await Send(client, std::move(req), timeout);
             done = true;
         },
         [](std::exception_ptr e) {
@@ -234,20 +244,7 @@ void Http::RunUntil(const bool& done) {
 }
 
 Reply Http::Call(http::Client& client, std::string method, std::string target, std::string body, Millis timeout) {
-    Reply out;
-    bool done = false;
-    asio::co_spawn(
-        io_,
-        [&]() -> Awaitable<void> {
-            out = co_await Send(client, std::move(method), std::move(target), std::move(body), timeout);
-            done = true;
-        },
-        [](std::exception_ptr e) {
-            if (e) std::rethrow_exception(e);
-        });
-    RunUntil(done);
-    if (!done) out.error = "the io_context ran out of work";
-    return out;
+    return Call(client, JsonRequest(std::move(method), std::move(target), std::move(body)), timeout);
 }
 
 Reply Http::Call(int port, std::string method, std::string target, std::string body, Millis timeout) {

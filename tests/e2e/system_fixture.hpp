@@ -86,6 +86,7 @@ class Http final {
 
     // Blocking forms of Send.
     Reply Call(int port, http::Request req, Millis timeout = Millis(10000));
+    Reply Call(http::Client& client, http::Request req, Millis timeout = Millis(10000));
     Reply Call(http::Client& client, std::string method, std::string target, std::string body = {},
                Millis timeout = Millis(10000));
     Reply Call(int port, std::string method, std::string target, std::string body = {}, Millis timeout = Millis(10000));
