@@ -221,6 +221,43 @@ TEST_F(TrustE2E, ALostViewIsRebuiltFromTheEventLog) {
     EXPECT_TRUE(Eventually([&] { return ListAll("/myPages", "myPages").size() == all_before; }, 15s));
 }
 
+// 4. A service that is not a view and lost its store says so and serves nothing wrong.
+TEST_F(TrustE2E, AServiceWithALostStoreRefusesToServe) {
+    std::string error;
+    auto own = System::Start(&error, {}, {});
+    ASSERT_TRUE(own) << error;
+    Http http;
+    Reply lot = http.Call(own->gateway_port(), "POST", "/vaccineMgmts",
+                          R"({"vaccineType":"Pfizer","hospital":"Lost","availableDate":"2030-01-01","qty":5})");
+    ASSERT_EQ(lot.status, 201) << lot.Describe();
+    std::string body = "{\"userId\":1,\"vaccineId\":" + std::to_string(AsInt(lot.Json().at("id"))) + "}";
+    ASSERT_EQ(http.Call(own->gateway_port(), "POST", "/reservations", body).status, 201);
+
+    std::vector<pid_t> pids = own->Pids("reservation");
+    ASSERT_EQ(pids.size(), 1u);
+    ASSERT_EQ(kill(pids[0], SIGSTOP), 0);
+    for (std::string suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(own->data_dir() + "/vaccine/reservation.db" + suffix);
+    }
+    ASSERT_EQ(kill(pids[0], SIGKILL), 0);
+    Reply ready;
+    EXPECT_TRUE(Eventually(
+        [&] {
+            auto now = own->Pids("reservation");
+            if (now.size() != 1 || now[0] == pids[0]) return false;
+            ready = http.Call(own->PortOf("reservation"), "GET", "/actuator/health/readiness");
+            return ready.status == 503;
+        },
+        15s))
+        << ready.Describe();
+    EXPECT_NE(ready.body.find("lost or replaced"), std::string::npos) << ready.Describe();
+    Reply list = http.Call(own->gateway_port(), "GET", "/reservations");
+    EXPECT_EQ(list.status, 503) << "an empty list would be wrong: " << list.Describe();
+    Reply reserve = http.Call(own->gateway_port(), "POST", "/reservations", body);
+    EXPECT_EQ(reserve.status, 503) << "a reused id would be wrong: " << reserve.Describe();
+    own->Down();
+}
+
 // 5. A broken event log turns readiness DOWN with the reason; a damaged one is refused at start.
 TEST_F(TrustE2E, ATruncatedEventLogTurnsReadinessDown) {
     std::string error;
