@@ -12,6 +12,8 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3 libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  # scripts/fuzz.sh: libFuzzer targets need clang 16 (clang 14 cannot compile libstdc++ 12's <expected>)
+  clang-16 libclang-rt-16-dev
 )
 TOOL_PKGS=(curl httpie procps psmisc)
 BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)

@@ -100,6 +100,12 @@ std::optional<Target> ParseTarget(std::string_view target) {
         url = *parsed;
         out.origin_form = std::string(target);
     } else {
+        // Only http(s) with an authority is served; checking the prefix first also keeps odd schemes
+        // away from Boost.URL 1.81, which asserts on some ("h4:#") in debug builds.
+        auto starts = [&](std::string_view prefix) {
+            return target.size() > prefix.size() && IEquals(target.substr(0, prefix.size()), prefix);
+        };
+        if (!starts("http://") && !starts("https://")) return std::nullopt;
         auto parsed = boost::urls::parse_absolute_uri(target);
         if (!parsed) return std::nullopt;
         url = *parsed;

@@ -33,9 +33,14 @@ TEST(ParseTargetTest, AbsoluteFormGivesOriginFormAndAuthority) {
 }
 
 TEST(ParseTargetTest, RefusesOtherFormsAndSchemes) {
-    for (const char* bad :
-         {"", "*", "localhost:8080", "reservations", "ftp://host/x", "http:/x", "http:///x", "http://user@host/x",
-          "http://localhost:ns?page=1", "/x#frag", "/x?%zz", "/%zz", "http:\xc7", "/\xea\xb9\x80", "/a b", "/a\tb"}) {
+    for (const char* bad : {"", "*", "localhost:8080", "reservations", "ftp://host/x", "mailto:a@b", "h4:#", "http:#",
+                            "http:/x", "http:///x", "http://user@host/x", "http://localhost:ns?page=1"}) {
+        EXPECT_FALSE(ParseTarget(bad)) << bad;
+    }
+}
+
+TEST(ParseTargetTest, RefusesMalformedTargets) {
+    for (const char* bad : {"/x#frag", "/x?%zz", "/%zz", "http:\xc7", "/\xea\xb9\x80", "/a b", "/a\tb"}) {
         EXPECT_FALSE(ParseTarget(bad)) << bad;
     }
 }

@@ -154,8 +154,9 @@ void RequestParser::CheckHeader() {
         if (msg.find(bhttp::field::content_length) != msg.end()) {
             return Fail(400, "both Transfer-Encoding and Content-Length");
         }
-        if (codings.empty() || codings.back() != "chunked")
+        if (codings.empty() || codings.back() != "chunked") {
             return Fail(400, "the final transfer coding is not chunked");
+        }
         if (std::count(codings.begin(), codings.end(), "chunked") > 1) {
             return Fail(400, "the chunked transfer coding is applied more than once");
         }

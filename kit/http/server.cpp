@@ -140,8 +140,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 }
             }
             socket.set_option(tcp::no_delay(true), ec);
-            auto conn = std::make_unique<Connection>(std::move(socket), std::string());
-            conn->remote_address = PeerAddress(conn->stream.socket());
+            std::string peer = PeerAddress(socket);
+            auto conn = std::make_unique<Connection>(std::move(socket), std::move(peer));
             // Registered here rather than when the session starts, so the cap counts it at once.
             self->connections.insert(conn.get());
             self->MarkIdle(*conn);

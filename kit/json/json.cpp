@@ -100,7 +100,11 @@ Result<int64_t> ToInt(const bj::value& v, std::string_view field) {
 }
 
 Result<double> ToDouble(const bj::value& v, std::string_view field) {
-    if (v.is_number()) return v.to_number<double>();
+    if (v.is_number()) {
+        double d = v.to_number<double>();
+        if (!std::isfinite(d)) return Invalid(field, "number out of range");  // 1e999 parses as infinity
+        return d;
+    }
     if (v.is_string()) {
         std::string s(v.get_string());
         char* end = nullptr;

@@ -130,4 +130,11 @@ TEST(JsonTest, WritesDescribedStructs) {
 }
 
 }  // namespace
+TEST(JsonTest, NumbersTooLargeForADoubleAreRefused) {
+    auto huge = ToDouble(bj::parse("1e999"), "score");
+    ASSERT_FALSE(huge);
+    EXPECT_NE(huge.error().message.find("score"), std::string::npos);
+    EXPECT_TRUE(ToDouble(bj::parse("1e300"), "score"));
+}
+
 }  // namespace reservo::json
