@@ -34,6 +34,7 @@ std::string Lower(std::string_view s) {
     return out;
 }
 
+// Written again on purpose: an oracle that shares the code it checks would agree with its bugs.
 bool HasDotSegment(std::string_view path) {
     size_t start = 0;
     while (start <= path.size()) {
