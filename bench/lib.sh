@@ -109,13 +109,14 @@ wait_ok() {
     return 1
 }
 
-# up_system DATA_DIR PORT_BASE : `reservo up vaccine --detach`, registered for cleanup.
+# up_system DATA_DIR PORT_BASE : `reservo up vaccine --detach --faults`, registered for cleanup
+# (fault injection on: the seed's overload experiment slows vaccine-mgmt through it).
 # Extra environment (RESERVO_*) is passed through to the services.
 up_system() {
     local dir=$1 base=$2
     mkdir -p "$dir"
     UP_DIRS+=("$dir")
-    timeout 60 "$BIN" up vaccine --data "$dir" --port-base "$base" --detach >"$dir/up.out" 2>&1 || {
+    timeout 60 "$BIN" up vaccine --data "$dir" --port-base "$base" --detach --faults >"$dir/up.out" 2>&1 || {
         cat "$dir/up.out" >&2
         return 1
     }
