@@ -419,18 +419,24 @@ TEST(Supervisor, ReplacesAStoppedProcess) {
     EXPECT_TRUE(Get(h.Port("alpha"), "/pid"));
 }
 
-TEST(Supervisor, ReplacesAStoppedReplicaButNeverItsHealthySibling) {
-    Harness h;
+// Starts "alpha" with fast liveness checks and scales it to two replicas sharing one port.
+void StartTwoReplicas(Harness& h, pid_t& first, pid_t& second) {
     FastLiveness(h.options());
     h.Add("alpha");
     ASSERT_TRUE(h.Start());
     auto scaled = h.Send("SCALE demo/alpha 2");
     ASSERT_TRUE(scaled);
     ASSERT_TRUE(scaled->ok) << scaled->message;
-    pid_t stopped = ReplicaPid(h, "alpha", 0);
-    pid_t sibling = ReplicaPid(h, "alpha", 1);
-    ASSERT_GT(stopped, 0);
-    ASSERT_GT(sibling, 0);
+    first = ReplicaPid(h, "alpha", 0);
+    second = ReplicaPid(h, "alpha", 1);
+    ASSERT_GT(first, 0);
+    ASSERT_GT(second, 0);
+}
+
+TEST(Supervisor, ReplacesAStoppedReplicaButNeverItsHealthySibling) {
+    Harness h;
+    pid_t stopped = 0, sibling = 0;
+    ASSERT_NO_FATAL_FAILURE(StartTwoReplicas(h, stopped, sibling));
 
     // Requests to the port now reach only the sibling; the stopped replica is still found.
     ASSERT_EQ(::kill(stopped, SIGSTOP), 0);
@@ -442,16 +448,8 @@ TEST(Supervisor, ReplacesAStoppedReplicaButNeverItsHealthySibling) {
 
 TEST(Supervisor, NeverKillsAReplicaForAProbeThatCannotBeAttributedToIt) {
     Harness h;
-    FastLiveness(h.options());
-    h.Add("alpha");
-    ASSERT_TRUE(h.Start());
-    auto scaled = h.Send("SCALE demo/alpha 2");
-    ASSERT_TRUE(scaled);
-    ASSERT_TRUE(scaled->ok) << scaled->message;
-    pid_t hung = ReplicaPid(h, "alpha", 0);
-    pid_t healthy = ReplicaPid(h, "alpha", 1);
-    ASSERT_GT(hung, 0);
-    ASSERT_GT(healthy, 0);
+    pid_t hung = 0, healthy = 0;
+    ASSERT_NO_FATAL_FAILURE(StartTwoReplicas(h, hung, healthy));
 
     // A hung replica that the kernel still reports running: a probe of the shared port cannot
     // tell which process did (not) answer, so nothing is killed on its account — above all not

@@ -147,8 +147,7 @@ class Gateway final {
             }
             auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc, service::ServiceUrl(cfg, svc, base),
                                                                   policy, ctx_.metrics(), ctx_.loop_watch());
-            upstreams_.push_back(upstream);
-            for (const auto& route : cfg.GetList("services." + svc + ".routes")) {
+            for (const auto& route : cfg.GetList("services." + svc + ".routes")) {  // the routes hold `upstream`
                 // CORS preflight is answered here; unknown paths stay 404.
                 ctx_.router().Add("OPTIONS", route, [this](http::Request& req) { return Preflight(req); });
                 ctx_.router().Any(route, [this, upstream](http::Request& req) {
@@ -288,7 +287,6 @@ class Gateway final {
 
     service::ServiceContext& ctx_;
     TrustedProxies trusted_;
-    std::vector<std::shared_ptr<service::Dependency>> upstreams_;
     std::vector<std::string> allowed_origins_;
     std::string allowed_headers_;
     std::string allowed_methods_;
