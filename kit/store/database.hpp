@@ -77,8 +77,11 @@ class Database {
     virtual Result<std::vector<Row>> Query(const Sql& sql, std::span<const Value> params) = 0;
     // Runs a statement; returns the number of rows it changed.
     virtual Result<int64_t> Execute(const Sql& sql, std::span<const Value> params) = 0;
-    // Begins a write transaction (takes the write lock up front).
+    // Begins a write transaction (takes the write lock up front, waiting for it up to the busy timeout).
     virtual Result<Transaction> Begin() = 0;
+    // Begins a write transaction only if the write lock is free now; otherwise Unavailable at once.
+    // What an event loop calls: it retries on a timer instead of waiting (kit/service/unit_of_work).
+    virtual Result<Transaction> TryBegin() = 0;
     virtual Status Migrate(std::span<const Migration> migrations) = 0;
 
     Result<std::vector<Row>> Query(const Sql& sql, std::initializer_list<Value> params = {}) {

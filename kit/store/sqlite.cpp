@@ -65,6 +65,7 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
     }
     std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(raw, path));
     sqlite3_busy_timeout(raw, busy_timeout_ms);
+    db->busy_timeout_ms_ = busy_timeout_ms;
     sqlite3_extended_result_codes(raw, 1);
     for (const char* pragma :
          {"PRAGMA journal_mode=WAL", synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
@@ -148,6 +149,16 @@ Result<int64_t> SqliteDatabase::Execute(const Sql& sql, std::span<const Value> p
 Result<Transaction> SqliteDatabase::Begin() {
     if (in_tx_) return Fail(Code::kInternal, "nested transaction on " + path_);
     if (auto st = ExecRaw("BEGIN IMMEDIATE"); !st) return Fail(st.error());
+    in_tx_ = true;
+    return Transaction(this);
+}
+
+Result<Transaction> SqliteDatabase::TryBegin() {
+    if (in_tx_) return Fail(Code::kInternal, "nested transaction on " + path_);
+    sqlite3_busy_timeout(db_, 0);
+    auto st = ExecRaw("BEGIN IMMEDIATE");
+    sqlite3_busy_timeout(db_, busy_timeout_ms_);
+    if (!st) return Fail(st.error());
     in_tx_ = true;
     return Transaction(this);
 }

@@ -31,6 +31,7 @@ class SqliteDatabase final : public Database {
     Result<std::vector<Row>> Query(const Sql& sql, std::span<const Value> params) override;
     Result<int64_t> Execute(const Sql& sql, std::span<const Value> params) override;
     Result<Transaction> Begin() override;
+    Result<Transaction> TryBegin() override;
     Status Migrate(std::span<const Migration> migrations) override;
 
     // Changes whenever another connection commits to the file (cheap; used to wake pollers).
@@ -50,6 +51,7 @@ class SqliteDatabase final : public Database {
 
     sqlite3* db_;
     std::string path_;
+    int busy_timeout_ms_ = 0;
     bool in_tx_ = false;
     std::map<std::string, sqlite3_stmt*, std::less<>> cache_;  // keyed by statement text
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 namespace reservo::store {
@@ -76,6 +77,21 @@ TEST_F(SqliteTest, DataVersionMovesWhenAnotherConnectionCommits) {
     int64_t before = db_->DataVersion();
     ASSERT_TRUE(other->Execute(kInsert, {"Incheon", int64_t{3}}));
     EXPECT_NE(db_->DataVersion(), before);
+}
+
+TEST_F(SqliteTest, TryBeginDoesNotWaitForAnotherConnectionsWriteLock) {
+    auto other = SqliteDatabase::Open(path_, 5000).value();
+    auto held = db_->Begin();
+    ASSERT_TRUE(held);
+    auto start = std::chrono::steady_clock::now();
+    auto tried = other->TryBegin();
+    ASSERT_FALSE(tried);
+    EXPECT_EQ(tried.error().code, Code::kUnavailable);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+    ASSERT_TRUE(held->Commit());
+    auto now_free = other->TryBegin();
+    ASSERT_TRUE(now_free);
+    ASSERT_TRUE(now_free->Commit());
 }
 
 }  // namespace
