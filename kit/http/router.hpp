@@ -37,6 +37,9 @@ class Router final {
     void Patch(std::string_view p, Handler h) { Add("PATCH", p, std::move(h)); }
     void Delete(std::string_view p, Handler h) { Add("DELETE", p, std::move(h)); }
     void PostAsync(std::string_view p, AsyncHandler h) { AddAsync("POST", p, std::move(h)); }
+    void PutAsync(std::string_view p, AsyncHandler h) { AddAsync("PUT", p, std::move(h)); }
+    void PatchAsync(std::string_view p, AsyncHandler h) { AddAsync("PATCH", p, std::move(h)); }
+    void DeleteAsync(std::string_view p, AsyncHandler h) { AddAsync("DELETE", p, std::move(h)); }
     void Any(std::string_view p, AsyncHandler h) { AddAsync("*", p, std::move(h)); }
 
     // Finds the route, fills req.params and req.route (the pattern, for metrics labels), and runs it.

@@ -9,113 +9,128 @@
 namespace reservo::service {
 namespace {
 
-std::string SelectList(const Resource& r) {
-    std::string cols;
-    for (const auto& c : r.columns) cols += (cols.empty() ? "" : ", ") + c.sql;
-    return "SELECT " + cols + " FROM " + r.table;
-}
+using store::ColumnShape;
+using store::ColumnType;
+using store::TableShape;
 
-const Column* FindColumn(const Resource& r, std::string_view json) {
-    for (const auto& c : r.columns) {
-        if (c.json == json) return &c;
-    }
-    return nullptr;
-}
-
-// Dynamic statements are built only from the resource's declared columns, never from input.
+// Dynamic statements are built only from the entity's declared columns, never from input.
 store::Sql Named(std::string_view name, const std::string& text) { return store::Sql{name, text}; }
 
-// `?page=&size=&sort=`, sortable by every declared column.
-Result<http::PageRequest> ParseResourcePage(const http::Request& req, const Resource& resource) {
+const ColumnShape* SortableField(const TableShape& shape, std::string_view field) {
+    return shape.Hidden(field) ? nullptr : shape.Field(field);
+}
+
+// `?page=&size=&sort=`, sortable by every shown field.
+Result<http::PageRequest> ParseResourcePage(const http::Request& req, const TableShape& shape) {
     auto sort = req.Query("sort");
     if (!sort || sort->empty()) return http::ParsePage(req, {});
     std::string field = sort->substr(0, sort->find(','));
-    if (!FindColumn(resource, field)) return Fail(Code::kInvalidArgument, "sort: cannot sort by '" + field + "'");
+    if (!SortableField(shape, field)) return Fail(Code::kInvalidArgument, "sort: cannot sort by '" + field + "'");
     // Validate the rest (direction, page, size) with the field known to be sortable.
     return http::ParsePage(req, {std::string_view(field)});
 }
 
-// " ORDER BY <column> <dir>[, <id>] LIMIT ? OFFSET ?": ties broken by id so pages do not overlap.
-std::string OrderAndPage(const Resource& resource, const http::PageRequest& page) {
-    const std::string& id = resource.columns.front().sql;
-    std::string order = page.sort.empty() ? id : FindColumn(resource, page.sort)->sql;
-    return " ORDER BY " + order + (page.descending ? " DESC" : " ASC") + (order == id ? "" : ", " + id) +
+// " ORDER BY <column> <dir>[, id] LIMIT ? OFFSET ?": ties broken by id so pages do not overlap.
+std::string OrderAndPage(const TableShape& shape, const http::PageRequest& page) {
+    std::string order = page.sort.empty() ? "id" : SortableField(shape, page.sort)->column;
+    return " ORDER BY " + order + (page.descending ? " DESC" : " ASC") + (order == "id" ? "" : ", id") +
            " LIMIT ? OFFSET ?";
+}
+
+std::string FinderName(std::string_view field) {
+    std::string name = "findBy" + std::string(field);
+    name[6] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[6])));
+    return name;
 }
 
 }  // namespace
 
-boost::json::object RowToJson(const store::Row& row, const Resource& resource) {
+boost::json::object RowToJson(const store::Row& row, const TableShape& shape) {
     boost::json::object out;
-    for (size_t i = 0; i < resource.columns.size() && i < row.size(); ++i) {
-        const auto& c = resource.columns[i];
+    const auto& columns = shape.columns();
+    for (size_t i = 0; i < columns.size() && i < row.size(); ++i) {
+        const auto& c = columns[i];
+        if (shape.Hidden(c.field)) continue;
         if (row.IsNull(i)) {
-            out[c.json] = nullptr;
-        } else if (c.type == Column::kInt) {
-            out[c.json] = row.Int(i);
-        } else if (c.type == Column::kReal) {
-            out[c.json] = row.Real(i);
+            out[c.field] = nullptr;
+        } else if (c.type == ColumnType::kInt) {
+            out[c.field] = row.Int(i);
+        } else if (c.type == ColumnType::kBool) {
+            out[c.field] = row.Int(i) != 0;
+        } else if (c.type == ColumnType::kReal) {
+            out[c.field] = row.Real(i);
         } else {
-            out[c.json] = row.Text(i);
+            out[c.field] = row.Text(i);
         }
     }
     return out;
 }
 
-Result<boost::json::object> LoadEntity(store::Database& db, const Resource& resource, int64_t id) {
-    std::string text = SelectList(resource) + " WHERE " + resource.columns.front().sql + " = ?";
-    auto rows = db.Query(Named("load_" + resource.table, text), {id});
-    if (!rows) return Fail(rows.error());
-    if (rows->empty()) return Fail(Code::kNotFound, resource.collection + "/" + std::to_string(id) + " does not exist");
-    return RowToJson(rows->front(), resource);
-}
-
-http::Response ListResource(const http::Request& req, store::Database& db, const Resource& resource) {
-    auto page = ParseResourcePage(req, resource);
+http::Response ListResource(const http::Request& req, store::Database& db, const TableShape& shape) {
+    auto page = ParseResourcePage(req, shape);
     if (!page) return http::ProblemFrom(page.error());
-    std::string text = SelectList(resource) + OrderAndPage(resource, *page);
-    auto rows = db.Query(Named("list_" + resource.table, text), {page->size, page->page * page->size});
+    std::string text = shape.select() + OrderAndPage(shape, *page);
+    auto rows = db.Query(Named("list_" + shape.table(), text), {page->size, page->page * page->size});
     if (!rows) return http::ProblemFrom(rows.error());
-    auto count = db.QueryOne(Named("count_" + resource.table, "SELECT COUNT(*) FROM " + resource.table));
+    auto count = db.QueryOne(Named("count_" + shape.table(), "SELECT COUNT(*) FROM " + shape.table()));
     if (!count) return http::ProblemFrom(count.error());
     std::vector<boost::json::object> items;
-    for (const auto& row : *rows) items.push_back(RowToJson(row, resource));
-    return http::CollectionResponse(req, resource.collection, std::move(items), *page, count->Int(0));
+    for (const auto& row : *rows) items.push_back(RowToJson(row, shape));
+    return http::CollectionResponse(req, shape.collection(), std::move(items), *page, count->Int(0));
 }
 
-http::Response ShowResource(const http::Request& req, store::Database& db, const Resource& resource) {
+http::Response ShowResource(const http::Request& req, store::Database& db, const TableShape& shape) {
     auto id = http::ParseId(req.Param("id"));
     if (!id) return http::ProblemFrom(id.error());
-    auto entity = LoadEntity(db, resource, *id);
-    if (!entity) return http::ProblemFrom(entity.error());
-    return http::EntityResponse(req, 200, resource.collection, *id, std::move(*entity));
+    auto rows = db.Query(shape.Load(), {*id});
+    if (!rows) return http::ProblemFrom(rows.error());
+    if (rows->empty()) return http::ProblemFrom(shape.Missing(*id));
+    return http::EntityResponse(req, 200, shape.collection(), *id, RowToJson(rows->front(), shape));
 }
 
-http::Response FindResource(const http::Request& req, store::Database& db, const Resource& resource,
-                            std::string_view json_field) {
-    const Column* col = FindColumn(resource, json_field);
-    auto value = req.Query(json_field);
-    if (!col || !value) return http::Problem(400, "", std::string(json_field) + ": query parameter is required");
+http::Response FindResource(const http::Request& req, store::Database& db, const TableShape& shape,
+                            std::string_view field) {
+    const ColumnShape* col = shape.Field(field);
+    auto value = req.Query(field);
+    if (!col || !value) return http::Problem(400, "", std::string(field) + ": query parameter is required");
     store::Value bound = *value;
-    if (col->type == Column::kInt) {
-        auto n = json::ToInt(boost::json::value(*value), json_field);
+    if (col->type == ColumnType::kInt) {
+        auto n = json::ToInt(boost::json::value(*value), field);
         if (!n) return http::ProblemFrom(n.error());
         bound = *n;
+    } else if (col->type == ColumnType::kBool) {
+        auto b = json::ToBool(boost::json::value(*value), field);
+        if (!b) return http::ProblemFrom(b.error());
+        bound = int64_t{*b ? 1 : 0};
+    } else if (col->type == ColumnType::kReal) {
+        auto d = json::ToDouble(boost::json::value(*value), field);
+        if (!d) return http::ProblemFrom(d.error());
+        bound = *d;
     }
-    auto page = ParseResourcePage(req, resource);
+    auto page = ParseResourcePage(req, shape);
     if (!page) return http::ProblemFrom(page.error());
-    std::string where = " WHERE " + col->sql + " = ?";
-    std::string text = SelectList(resource) + where + OrderAndPage(resource, *page);
-    auto rows = db.Query(Named("find_" + resource.table + "_by_" + col->sql, text),
+    std::string where = " WHERE " + col->column + " = ?";
+    std::string text = shape.select() + where + OrderAndPage(shape, *page);
+    auto rows = db.Query(Named("find_" + shape.table() + "_by_" + col->column, text),
                          {bound, page->size, page->page * page->size});
     if (!rows) return http::ProblemFrom(rows.error());
     auto count = db.QueryOne(
-        Named("count_" + resource.table + "_by_" + col->sql, "SELECT COUNT(*) FROM " + resource.table + where),
+        Named("count_" + shape.table() + "_by_" + col->column, "SELECT COUNT(*) FROM " + shape.table() + where),
         {bound});
     if (!count) return http::ProblemFrom(count.error());
     std::vector<boost::json::object> items;
-    for (const auto& row : *rows) items.push_back(RowToJson(row, resource));
-    return http::SearchResponse(req, resource.collection, std::move(items), *page, count->Int(0));
+    for (const auto& row : *rows) items.push_back(RowToJson(row, shape));
+    return http::SearchResponse(req, shape.collection(), std::move(items), *page, count->Int(0));
+}
+
+http::Response SearchIndex(const http::Request& req, const TableShape& shape) {
+    std::string base = http::BaseUrl(req) + "/" + shape.collection() + "/search";
+    boost::json::object links{{"self", {{"href", base}}}};
+    for (const auto& field : shape.options().finders) {
+        std::string name = FinderName(field);
+        links[name] = {{"href", base + "/" + name + "{?" + field + ",page,size,sort}"}, {"templated", true}};
+    }
+    return http::JsonResponse(200, boost::json::object{{"_links", std::move(links)}});
 }
 
 }  // namespace reservo::service

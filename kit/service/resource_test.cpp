@@ -11,8 +11,10 @@
 namespace reservo::service {
 namespace {
 
-const Resource kLots{
-    "vaccineMgmts", "lots", {{"id", "id", Column::kInt}, {"hospital", "hospital"}, {"qty", "qty", Column::kInt}}};
+const store::TableShape kLots({.collection = "vaccineMgmts", .table = "lots", .finders = {"hospital"}},
+                              {{"id", "id", store::ColumnType::kInt},
+                               {"hospital", "hospital"},
+                               {"qty", "qty", store::ColumnType::kInt}});
 
 class ResourceTest : public ::testing::Test {
   protected:

@@ -104,24 +104,26 @@ TEST(ReservationDomainTest, PlaceAndTypeMustNotBeBlank) {
 }
 
 TEST(NotificationDomainTest, ComposesMessagesPerEventType) {
-    boost::json::object reserved{
-        {"id", 5}, {"userId", 9}, {"hospital", "Seoul"}, {"vaccineType", "Pfizer"}, {"reservedDate", "2021-09-01"}};
-    auto m = notice::Compose("VaccineReserved", reserved);
-    ASSERT_TRUE(m);
-    EXPECT_EQ(m->userId, 9);
-    EXPECT_NE(m->text.find("Reservation 5 confirmed"), std::string::npos);
-    auto all = notice::Compose("VaccineRegistered", {{"qty", 20}, {"hospital", "Seoul"}});
-    ASSERT_TRUE(all);
-    EXPECT_FALSE(all->userId);
-    EXPECT_FALSE(notice::Compose("SomethingElse", {}));
+    VaccineReserved reserved{.id = 5,
+                             .reservationId = 5,
+                             .userId = 9,
+                             .hospital = "Seoul",
+                             .reservedDate = "2021-09-01",
+                             .vaccineType = "Pfizer"};
+    auto m = notice::Compose(reserved);
+    EXPECT_EQ(m.userId, 9);
+    EXPECT_NE(m.text.find("Reservation 5 confirmed"), std::string::npos);
+    auto all = notice::Compose(VaccineRegistered{.hospital = "Seoul", .qty = 20});
+    EXPECT_FALSE(all.userId);
+    EXPECT_NE(all.text.find("20 doses"), std::string::npos);
 }
 
-TEST(MyPageDomainTest, ProjectsByReservationId) {
-    auto row = view::Project({{"reservationId", "7"}, {"userId", 3}, {"reservationStatus", "reserved"}});
-    ASSERT_TRUE(row);
-    EXPECT_EQ(row->reservationId, 7);
-    EXPECT_EQ(row->userId, 3);
-    EXPECT_FALSE(view::Project({{"userId", 3}}));
+TEST(MyPageDomainTest, ProjectsTheReservation) {
+    view::MyPage row;
+    view::Project(VaccineReserved{.reservationId = 7, .userId = 3, .reservationStatus = "reserved"}, row);
+    EXPECT_EQ(row.reservationId, 7);
+    EXPECT_EQ(row.userId, 3);
+    EXPECT_EQ(row.reservationStatus, "reserved");
 }
 
 }  // namespace

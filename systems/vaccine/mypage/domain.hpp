@@ -1,16 +1,14 @@
 // MyPage view (CQRS): one row per reservation, built only from events. Pure projection rules.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include <boost/describe.hpp>
 #include <cstdint>
-#include <optional>
 #include <string>
-
-#include "kit/core/error.hpp"
 
 namespace reservo::vaccine::view {
 
-struct MyPageRow {
+struct MyPage {
+    int64_t id = 0;
     int64_t reservationId = 0;
     int64_t userId = 0;
     std::string reservationStatus;
@@ -18,8 +16,17 @@ struct MyPageRow {
     std::string hospital;
     std::string vaccineType;
 };
+BOOST_DESCRIBE_STRUCT(MyPage, (), (id, reservationId, userId, reservationStatus, reservedDate, hospital, vaccineType))
 
-// The row a VaccineReserved or ReservationCancelled event describes (matched by reservation id).
-Result<MyPageRow> Project(const boost::json::object& data);
+// A reservation as VaccineReserved describes it (the row is matched by reservation id, not by user).
+template <class Reserved>
+void Project(const Reserved& e, MyPage& row) {
+    row.reservationId = e.reservationId;
+    row.userId = e.userId;
+    row.reservationStatus = e.reservationStatus;
+    row.reservedDate = e.reservedDate;
+    row.hospital = e.hospital;
+    row.vaccineType = e.vaccineType;
+}
 
 }  // namespace reservo::vaccine::view

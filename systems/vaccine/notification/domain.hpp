@@ -1,18 +1,34 @@
 // Notification domain: the message a user receives for each event. Pure rules, no I/O.
 #pragma once
 
-#include <boost/json/object.hpp>
+#include <boost/describe.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "systems/vaccine/events.hpp"
+
 namespace reservo::vaccine::notice {
+
+// A message as recorded (the resource `/notifications`).
+struct Notification {
+    int64_t id = 0;
+    std::optional<int64_t> userId;  // empty: a notice to every user
+    std::string eventType;
+    std::string message;
+    std::string correlationId;
+    std::string eventId;  // the event it was sent for: at most one message per event
+    std::string sentAt;
+};
+BOOST_DESCRIBE_STRUCT(Notification, (), (id, userId, eventType, message, correlationId, eventId, sentAt))
 
 struct Message {
     std::optional<int64_t> userId;  // empty: a notice to every user
     std::string text;
 };
 
-// The message for an event of `type` with `data`; nullopt for types that notify no one.
-std::optional<Message> Compose(std::string_view type, const boost::json::object& data);
+Message Compose(const VaccineRegistered& e);
+Message Compose(const VaccineReserved& e);
+Message Compose(const ReservationCancelled& e);
 
 }  // namespace reservo::vaccine::notice

@@ -1,10 +1,8 @@
-// Inbound adapter of reservation: REST resource `/reservations`.
-#include <boost/json.hpp>
-
+// Inbound adapter of reservation: the resource `/reservations`, whose writes are commands
+// (reserve, cancel) rather than edits.
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
-#include "kit/json/json.hpp"
-#include "kit/service/resource.hpp"
+#include "kit/service/rest.hpp"
 #include "systems/vaccine/reservation/application.hpp"
 #include "systems/vaccine/reservation/module.hpp"
 
@@ -12,26 +10,11 @@ namespace reservo::vaccine {
 namespace {
 
 using namespace booking;
-namespace bj = boost::json;
 
-constexpr store::Migration kMigrations[] = {
-    {1,
-     "CREATE TABLE pending_reservations (id INTEGER PRIMARY KEY AUTOINCREMENT, created_ms INTEGER NOT NULL);"
-     "CREATE TABLE reservations (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, vaccine_id INTEGER NOT NULL, "
-     "hospital TEXT NOT NULL, reserved_date TEXT NOT NULL, vaccine_type TEXT NOT NULL, "
-     "reservation_status TEXT NOT NULL);"
-     "CREATE INDEX reservations_by_user ON reservations (user_id);"},
-};
-
-const service::Resource kReservations{"reservations",
-                                      "reservations",
-                                      {{"id", "id", service::Column::kInt},
-                                       {"userId", "user_id", service::Column::kInt},
-                                       {"vaccineId", "vaccine_id", service::Column::kInt},
-                                       {"hospital", "hospital"},
-                                       {"reservedDate", "reserved_date"},
-                                       {"vaccineType", "vaccine_type"},
-                                       {"reservationStatus", "reservation_status"}}};
+// Ids are the reservation saga's: a reservation exists only once its dose was taken.
+const store::Table<Reservation> kReservations({.collection = "reservations",
+                                               .finders = {"userId"},
+                                               .assigned_ids = true});
 
 struct ReserveBody {
     int64_t userId;
@@ -47,90 +30,76 @@ struct StatusBody {
 };
 BOOST_DESCRIBE_STRUCT(StatusBody, (), (reservationStatus))
 
-bj::object ToJson(const Reservation& r) {
-    return {{"id", r.id},
-            {"userId", r.userId},
-            {"vaccineId", r.vaccineId},
-            {"hospital", r.hospital},
-            {"reservedDate", r.reservedDate},
-            {"vaccineType", r.vaccineType},
-            {"reservationStatus", r.reservationStatus}};
+Result<ReserveCommand> ReadReserve(std::string_view text) {
+    auto body = json::Parse<ReserveBody>(text);
+    if (!body) return Fail(body.error());
+    ReserveCommand cmd{.userId = body->userId, .vaccineId = body->vaccineId};
+    if (cmd.vaccineId) {
+        if (*cmd.vaccineId <= 0) return Fail(Code::kInvalidArgument, "vaccineId: must be a positive number");
+        return cmd;
+    }
+    if (!body->hospital || !body->reservedDate || !body->vaccineType) {
+        return Fail(Code::kInvalidArgument, "give vaccineId, or hospital, reservedDate and vaccineType");
+    }
+    if (auto st = ValidatePlaceAndType(*body->hospital, *body->vaccineType); !st) return Fail(st.error());
+    cmd.hospital = *body->hospital;
+    cmd.reservedDate = body->reservedDate->iso;
+    cmd.vaccineType = *body->vaccineType;
+    return cmd;
 }
 
-class ReservationApi final {
-  public:
-    explicit ReservationApi(service::ServiceContext& ctx)
-        : ctx_(ctx),
-          reservations_(
-              ctx.db(), ctx.Dep("vaccine-mgmt"), [&ctx](const messaging::CloudEvent& e) { return ctx.Publish(e); },
-              ctx.source()) {}
+struct ReservationService {
+    explicit ReservationService(service::ServiceContext& ctx)
+        : uow(ctx),
+          reservations(
+              kReservations, uow, ctx.Dep("vaccine-mgmt"),
+              std::chrono::milliseconds(ctx.config().GetInt("services.reservation.abandon-after-ms", 30'000))) {}
 
-    void Wire() {
-        auto& r = ctx_.router();
-        auto& db = ctx_.db();
-        r.Get("/reservations", [&](http::Request& req) { return service::ListResource(req, db, kReservations); });
-        r.Get("/reservations/{id}", [&](http::Request& req) { return service::ShowResource(req, db, kReservations); });
-        r.Get("/reservations/search/findByUserId",
-              [&](http::Request& req) { return service::FindResource(req, db, kReservations, "userId"); });
-        r.PostAsync("/reservations", [this](http::Request& req) { return Reserve(req); });
-        r.Patch("/reservations/{id}", [this](http::Request& req) { return Change(req); });
-        r.Delete("/reservations/{id}", [this](http::Request& req) {
-            auto id = http::ParseId(req.Param("id"));
-            if (!id) return http::ProblemFrom(id.error());
-            auto res = reservations_.CancelReservation(*id);
-            return res ? http::EmptyResponse(204) : http::ProblemFrom(res.error());
+    Status Wire(service::ServiceContext& ctx) {
+        if (auto st = kReservations.shape().Ensure(ctx.db()); !st) return st;
+        auto& r = ctx.router();
+        service::ExposeReads(r, ctx.db(), kReservations.shape());
+        auto& dep = ctx.Dep("vaccine-mgmt");
+        r.PostAsync("/reservations", [this, &dep](http::Request& req) -> http::Awaitable<http::Response> {
+            auto cmd = ReadReserve(req.body);
+            if (!cmd) co_return http::ProblemFrom(cmd.error());
+            auto reserved = co_await reservations.ReserveVaccine(std::move(*cmd));
+            if (!reserved && reserved.error().code == Code::kUnavailable) {
+                co_return http::Unavailable(reserved.error().message, dep.RetryAfterMs());
+            }
+            if (!reserved) co_return http::ProblemFrom(reserved.error());
+            co_return http::CreatedResponse(req, "reservations", reserved->id,
+                                            service::EntityJson(kReservations, *reserved));
         });
-        int64_t abandon_ms = ctx_.config().GetInt("services.reservation.abandon-after-ms", 30'000);
-        ctx_.Every(std::chrono::milliseconds(5000),
-                   [this, abandon_ms] { (void)reservations_.SweepAbandoned(abandon_ms); });
+        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+        r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
+            auto id = http::ParseId(req.Param("id"));
+            if (!id) co_return http::ProblemFrom(id.error());
+            auto cancelled =
+                co_await uow.Write([&](service::Tx& tx) { return reservations.CancelReservation(tx, *id); });
+            co_return cancelled ? http::EmptyResponse(204) : http::ProblemFrom(cancelled.error());
+        });
+        return Ok();
     }
 
-  private:
-    http::Awaitable<http::Response> Reserve(http::Request& req) {
-        auto body = json::Parse<ReserveBody>(req.body);
-        if (!body) co_return http::ProblemFrom(body.error());
-        ReserveCommand cmd{.userId = body->userId, .vaccineId = body->vaccineId};
-        if (!cmd.vaccineId) {
-            if (!body->hospital || !body->reservedDate || !body->vaccineType) {
-                co_return http::Problem(400, "", "give vaccineId, or hospital, reservedDate and vaccineType");
-            }
-            if (auto st = ValidatePlaceAndType(*body->hospital, *body->vaccineType); !st) {
-                co_return http::ProblemFrom(st.error());
-            }
-            cmd.hospital = *body->hospital;
-            cmd.reservedDate = body->reservedDate->iso;
-            cmd.vaccineType = *body->vaccineType;
-        } else if (*cmd.vaccineId <= 0) {
-            co_return http::Problem(400, "", "vaccineId: must be a positive number");
-        }
-        auto& dep = ctx_.Dep("vaccine-mgmt");
-        auto r = co_await reservations_.ReserveVaccine(std::move(cmd));
-        if (!r) {
-            if (r.error().code == Code::kUnavailable)
-                co_return http::Unavailable(r.error().message, dep.RetryAfterMs());
-            co_return http::ProblemFrom(r.error());
-        }
-        co_return http::CreatedResponse(req, "reservations", r->id, ToJson(*r));
-    }
-
-    http::Response Change(http::Request& req) {
+    // PATCH {"reservationStatus":"cancelled"} cancels; the current status (or nothing) changes nothing.
+    http::Awaitable<http::Response> Change(http::Request& req) {
         auto id = http::ParseId(req.Param("id"));
-        if (!id) return http::ProblemFrom(id.error());
+        if (!id) co_return http::ProblemFrom(id.error());
         auto body = json::Parse<StatusBody>(req.body);
-        if (!body) return http::ProblemFrom(body.error());
-        auto current = reservations_.Load(*id);
-        if (!current) return http::ProblemFrom(current.error());
-        if (!body->reservationStatus) return http::EntityResponse(req, 200, "reservations", *id, ToJson(*current));
-        auto cancel = IsCancelRequest(*body->reservationStatus, current->reservationStatus);
-        if (!cancel) return http::ProblemFrom(cancel.error());
-        if (!*cancel) return http::EntityResponse(req, 200, "reservations", *id, ToJson(*current));
-        auto r = reservations_.CancelReservation(*id);
-        if (!r) return http::ProblemFrom(r.error());
-        return http::EntityResponse(req, 200, "reservations", *id, ToJson(*r));
+        if (!body) co_return http::ProblemFrom(body.error());
+        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
+            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
+            if (!body->reservationStatus) return current;
+            if (!RESERVO_TRY(IsCancelRequest(*body->reservationStatus, current.reservationStatus))) return current;
+            return reservations.CancelReservation(tx, *id);
+        });
+        if (!changed) co_return http::ProblemFrom(changed.error());
+        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
     }
 
-    service::ServiceContext& ctx_;
-    Reservations reservations_;
+    service::UnitOfWork uow;
+    Reservations reservations;
 };
 
 }  // namespace
@@ -139,12 +108,10 @@ service::ServiceModule ReservationModule() {
     return service::ServiceModule{
         .system = "vaccine",
         .name = "reservation",
-        .migrations = {std::begin(kMigrations), std::end(kMigrations)},
         .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<ReservationApi> api;
-            api = std::make_unique<ReservationApi>(ctx);
-            api->Wire();
-            return Ok();
+            static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
+            service = std::make_unique<ReservationService>(ctx);
+            return service->Wire(ctx);
         },
     };
 }

@@ -1,21 +1,20 @@
-// Reservation use cases. ReserveVaccine is a small saga:
-//   1. allocate the reservation id (a pending row, invisible to readers);
-//   2. take a dose from vaccine-mgmt synchronously, keyed by that id (idempotent there);
-//   3. taken → store the reservation and publish VaccineReserved in one transaction — unless the
-//      request's deadline passed meanwhile (its client was told the outcome is unknown): abort;
-//      refused → drop the pending row; outcome unknown (timeout, 5xx) → drop it and publish
-//      ReservationAborted, which makes vaccine-mgmt give back (or void) that id's dose.
-// A pending row left by a crash is aborted the same way by SweepAbandoned.
+// Reservation use cases. ReserveVaccine is a saga (kit/service/saga.hpp):
+//   1. a pending step allocates the reservation id (invisible to readers);
+//   2. a dose is taken from vaccine-mgmt synchronously, keyed by that id (idempotent there);
+//   3. taken → the reservation is stored and VaccineReserved published in one transaction —
+//      unless the request's deadline passed meanwhile (its client was told the outcome is
+//      unknown): abort; refused → the step is dropped; outcome unknown (timeout, 5xx) → abort,
+//      which publishes ReservationAborted so vaccine-mgmt gives back (or voids) that id's dose.
+// A pending step left by a crash is aborted the same way by the saga's sweeper.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 
 #include "kit/http/router.hpp"
-#include "kit/messaging/cloud_event.hpp"
 #include "kit/service/dependency.hpp"
-#include "kit/store/database.hpp"
+#include "kit/service/saga.hpp"
+#include "kit/store/table.hpp"
 #include "systems/vaccine/reservation/domain.hpp"
 
 namespace reservo::vaccine::booking {
@@ -30,24 +29,18 @@ struct ReserveCommand {
 
 class Reservations final {
   public:
-    using Publish = std::function<Status(const messaging::CloudEvent&)>;
-    Reservations(store::Database& db, service::Dependency& vaccine_mgmt, Publish publish, std::string source)
-        : db_(db), vaccine_mgmt_(vaccine_mgmt), publish_(std::move(publish)), source_(std::move(source)) {}
+    Reservations(const store::Table<Reservation>& reservations, service::UnitOfWork& uow,
+                 service::Dependency& vaccine_mgmt, std::chrono::milliseconds abandon_after);
 
     http::Awaitable<Result<Reservation>> ReserveVaccine(ReserveCommand command);
-    Result<Reservation> CancelReservation(int64_t id);
-    Result<Reservation> Load(int64_t id);
-    // Aborts pending reservations older than `age_ms` (left by a crash mid-call).
-    Result<int> SweepAbandoned(int64_t age_ms);
+    // Cancels once (a repeat answers the cancelled reservation); its dose comes back by event.
+    Result<Reservation> CancelReservation(service::Tx& tx, int64_t id);
 
   private:
-    Status AbortPending(int64_t id, std::optional<int64_t> vaccineId, bool publish);
-    messaging::CloudEvent Event(std::string type, const Reservation& r) const;
-
-    store::Database& db_;
+    const store::Table<Reservation>& reservations_;
+    service::UnitOfWork& uow_;
     service::Dependency& vaccine_mgmt_;
-    Publish publish_;
-    std::string source_;
+    service::Saga reserve_;
 };
 
 }  // namespace reservo::vaccine::booking

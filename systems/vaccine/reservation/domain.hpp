@@ -2,6 +2,7 @@
 // cancelled once, which gives the dose back. Pure rules, no I/O.
 #pragma once
 
+#include <boost/describe.hpp>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,7 @@ struct Reservation {
     std::string vaccineType;
     std::string reservationStatus;
 };
+BOOST_DESCRIBE_STRUCT(Reservation, (), (id, userId, vaccineId, hospital, reservedDate, vaccineType, reservationStatus))
 
 // Outcome of a cancel request: whether a ReservationCancelled event is due.
 enum class CancelOutcome { kCancelled, kAlreadyCancelled };

@@ -23,6 +23,11 @@ std::optional<DoseState> ParseDoseState(std::string_view s) {
     return std::nullopt;
 }
 
+Status Register(VaccineLot& lot) {
+    lot.vaccineStatus = std::string(kRegistered);
+    return Ok();
+}
+
 Status ValidateLot(const VaccineLot& lot) {
     if (auto st = json::ValidateName("vaccineType", lot.vaccineType, 100); !st) return st;
     if (auto st = json::ValidateName("hospital", lot.hospital, 200); !st) return st;
@@ -43,10 +48,10 @@ Status CheckRepeatTake(DoseState previous) {
 }
 
 Status CheckSameLot(const DoseRequest& request, const VaccineLot& taken_from) {
-    bool same = request.vaccineId
-                    ? *request.vaccineId == taken_from.id
-                    : request.hospital == taken_from.hospital && request.availableDate == taken_from.availableDate &&
-                          request.vaccineType == taken_from.vaccineType;
+    bool same = request.vaccineId ? *request.vaccineId == taken_from.id
+                                  : request.hospital == taken_from.hospital &&
+                                        request.availableDate == taken_from.availableDate.iso &&
+                                        request.vaccineType == taken_from.vaccineType;
     if (same) return Ok();
     return Fail(Code::kFailedPrecondition, "reservation " + request.reservationId + " already took a dose from lot " +
                                                std::to_string(taken_from.id));

@@ -2,29 +2,41 @@
 // from them by reservations. Pure rules, no I/O.
 #pragma once
 
+#include <boost/describe.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "kit/core/error.hpp"
+#include "kit/json/json.hpp"
 
 namespace reservo::vaccine::mgmt {
 
 inline constexpr int64_t kMaxQty = 1'000'000;
+inline constexpr std::string_view kRegistered = "registered";
 
+// A lot of doses (the aggregate): the resource `/vaccineMgmts`.
 struct VaccineLot {
     int64_t id = 0;
     std::string vaccineType;
     std::string hospital;
-    std::string availableDate;  // YYYY-MM-DD
+    json::Date availableDate;
     int64_t qty = 0;
     std::string vaccineStatus;  // "registered"
 };
+BOOST_DESCRIBE_STRUCT(VaccineLot, (), (id, vaccineType, hospital, availableDate, qty, vaccineStatus))
 
 // What happened to the dose a reservation asked for.
 enum class DoseState { kTaken, kReturned, kVoided };
 std::string_view DoseStateName(DoseState s);
 std::optional<DoseState> ParseDoseState(std::string_view s);
+
+// The dose a reservation took (or gave back, or voided before taking), keyed by reservation id.
+struct DoseTaking {
+    std::string reservationId;
+    int64_t vaccineId = 0;
+    DoseState state = DoseState::kTaken;
+};
 
 // Which lot a reservation wants: by id, or the first with doses for a type, hospital and date.
 struct DoseRequest {
@@ -35,7 +47,11 @@ struct DoseRequest {
     std::string reservationId;  // idempotency key; empty for seed-style calls
 };
 
-// Registering a lot: types and places must be named (not blank; limits in characters), quantities within range.
+// A lot as registered: the service sets its status.
+Status Register(VaccineLot& lot);
+
+// Registering or changing a lot: types and places must be named (not blank; limits in characters),
+// quantities within range.
 Status ValidateLot(const VaccineLot& lot);
 
 // Taking one dose: refused when none is left.
