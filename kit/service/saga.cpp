@@ -53,13 +53,16 @@ Status Saga::Record(Tx& tx, const std::string& key, std::string step, std::strin
 
 http::Awaitable<Result<int64_t>> Saga::Begin(boost::json::object data) {
     if (!schema_) co_return Fail(schema_.error());
-    co_return co_await uow_.Write([&](Tx& tx) -> Result<int64_t> {
-        auto row = tx.db().QueryOne(kBegin, {options_.name, json::Serialize(data), NowUnixMillis()});
-        if (!row) return Fail(row.error());
-        int64_t id = row->Int(0);
-        if (auto st = Record(tx, std::to_string(id), "started", json::Serialize(data)); !st) return Fail(st.error());
-        return id;
-    });
+    co_return co_await uow_.Write([&](Tx& tx) { return Open(tx, data); });
+}
+
+Result<int64_t> Saga::Open(Tx& tx, const boost::json::object& data) const {
+    if (!schema_) return Fail(schema_.error());
+    auto row = tx.db().QueryOne(kBegin, {options_.name, json::Serialize(data), NowUnixMillis()});
+    if (!row) return Fail(row.error());
+    int64_t id = row->Int(0);
+    if (auto st = Record(tx, std::to_string(id), "started", json::Serialize(data)); !st) return Fail(st.error());
+    return id;
 }
 
 Status Saga::Complete(Tx& tx, int64_t id, std::string detail) const {

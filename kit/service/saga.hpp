@@ -60,6 +60,9 @@ class Saga final {
 
     // Opens a pending step; its id comes from one sequence per service and is never reused.
     http::Awaitable<Result<int64_t>> Begin(boost::json::object data = {});
+    // The same inside the caller's transaction, with what must hold while the call is made (a
+    // room's dates held, say): both commit together before the call.
+    Result<int64_t> Open(Tx& tx, const boost::json::object& data = {}) const;
     // Closes the pending step inside the caller's transaction; Unavailable when it was aborted meanwhile.
     Status Complete(Tx& tx, int64_t id, std::string detail = "completed") const;
     // Closes it and compensates (the outcome of the call is unknown, or it cannot be kept).
