@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -112,32 +113,111 @@ std::optional<std::string> Config::Find(const std::string& key) const {
     return FindInYaml(key);
 }
 
+std::optional<int64_t> Config::ParseInt(std::string_view text) {
+    int64_t out = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return std::nullopt;
+    return out;
+}
+
+std::optional<double> Config::ParseDouble(std::string_view text) {
+    double out = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec != std::errc() || p != text.data() + text.size() || text.empty() || !std::isfinite(out)) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::optional<bool> Config::ParseBool(std::string_view text) {
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+    return std::nullopt;
+}
+
+std::vector<std::string> Config::SplitList(std::string_view text) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : text) {
+        if (c == ',') {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else if (c != ' ') {
+            cur += c;
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
 std::string Config::GetString(const std::string& key, const std::string& fallback) const {
     return Find(key).value_or(fallback);
 }
 
 int64_t Config::GetInt(const std::string& key, int64_t fallback) const {
     auto v = Find(key);
-    if (!v) return fallback;
-    int64_t out = 0;
-    auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-    return (ec == std::errc() && p == v->data() + v->size()) ? out : fallback;
+    return v ? ParseInt(*v).value_or(fallback) : fallback;
 }
 
 double Config::GetDouble(const std::string& key, double fallback) const {
     auto v = Find(key);
-    if (!v) return fallback;
-    char* end = nullptr;
-    double out = std::strtod(v->c_str(), &end);
-    return (end && *end == '\0' && !v->empty()) ? out : fallback;
+    return v ? ParseDouble(*v).value_or(fallback) : fallback;
 }
 
 bool Config::GetBool(const std::string& key, bool fallback) const {
     auto v = Find(key);
-    if (!v) return fallback;
-    if (*v == "true" || *v == "1" || *v == "yes" || *v == "on") return true;
-    if (*v == "false" || *v == "0" || *v == "no" || *v == "off") return false;
-    return fallback;
+    return v ? ParseBool(*v).value_or(fallback) : fallback;
+}
+
+std::optional<std::string> Config::EnvOverride(const std::string& key) const {
+    return env_ ? env_(EnvName(key)) : std::nullopt;
+}
+
+namespace {
+
+// Reads `key` with `parse`; the error names the key, what was expected and where a bad value came from.
+template <class T, class Parse>
+Result<T> Require(const Config& cfg, const std::string& key, std::string_view expected, Parse parse) {
+    auto text = cfg.Find(key);
+    if (!text) return Fail(Code::kInvalidArgument, key + ": required key missing");
+    if (auto value = parse(*text)) return T(*value);
+    std::string from = cfg.EnvOverride(key) ? " (from " + Config::EnvName(key) + ")" : "";
+    return Fail(Code::kInvalidArgument, key + ": expected " + std::string(expected) + ", got '" + *text + "'" + from);
+}
+
+}  // namespace
+
+Result<std::string> Config::RequireString(const std::string& key) const {
+    return Require<std::string>(*this, key, "a value", [](const std::string& t) { return std::optional(t); });
+}
+
+Result<int64_t> Config::RequireInt(const std::string& key) const {
+    return Require<int64_t>(*this, key, "a whole number", ParseInt);
+}
+
+Result<double> Config::RequireDouble(const std::string& key) const {
+    return Require<double>(*this, key, "a number", ParseDouble);
+}
+
+Result<bool> Config::RequireBool(const std::string& key) const {
+    return Require<bool>(*this, key, "true or false", ParseBool);
+}
+
+Result<std::chrono::milliseconds> Config::RequireMillis(const std::string& key) const {
+    return Require<std::chrono::milliseconds>(*this, key, "a whole number of milliseconds >= 0",
+                                              [](std::string_view t) -> std::optional<int64_t> {
+                                                  auto v = ParseInt(t);
+                                                  return v && *v >= 0 ? v : std::nullopt;
+                                              });
+}
+
+Result<std::vector<std::string>> Config::RequireList(const std::string& key) const {
+    if (auto v = EnvOverride(key)) return SplitList(*v);
+    if (root_) {
+        YAML::Node node = Walk(*root_, key);
+        if (node.IsDefined()) return GetList(key);
+    }
+    return Fail(Code::kInvalidArgument, key + ": required key missing");
 }
 
 std::vector<std::string> Config::Children(const std::string& key) const {
@@ -157,20 +237,8 @@ std::vector<std::string> Config::Children(const std::string& key) const {
 }
 
 std::vector<std::string> Config::GetList(const std::string& key) const {
+    if (auto v = EnvOverride(key)) return SplitList(*v);
     std::vector<std::string> out;
-    if (auto v = env_ ? env_(EnvName(key)) : std::nullopt) {
-        std::string cur;
-        for (char c : *v) {
-            if (c == ',') {
-                if (!cur.empty()) out.push_back(cur);
-                cur.clear();
-            } else if (c != ' ') {
-                cur += c;
-            }
-        }
-        if (!cur.empty()) out.push_back(cur);
-        return out;
-    }
     if (!root_) return out;
     YAML::Node node = Walk(*root_, key);
     if (node.IsSequence()) {
