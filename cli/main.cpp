@@ -16,10 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/catalog.hpp"
 #include "cli/control.hpp"
+#include "cli/serve.hpp"
 #include "cli/supervisor.hpp"
 #include "cli/up_plan.hpp"
-#include "systems/catalog.hpp"
 
 namespace {
 
@@ -29,8 +30,6 @@ using reservo::Status;
 using reservo::cli::ProcessSpec;
 using reservo::cli::Supervisor;
 using reservo::cli::SupervisorOptions;
-
-constexpr int kSystemPortStride = 100;  // --port-base N: the i-th system gets N + 100 * i
 
 std::atomic<Supervisor*> g_supervisor{nullptr};
 
@@ -60,49 +59,17 @@ std::string SelfExe() {
     return ec ? "/proc/self/exe" : exe.string();
 }
 
-// The processes of the named systems, in start order, with their ports, bind addresses and
-// fault injection (see cli/up_plan.hpp).
-Result<std::vector<ProcessSpec>> PlanUp(const std::vector<std::string>& names, std::optional<int> port_base,
-                                        const std::string& data_dir, bool faults) {
-    std::string exe = SelfExe();
-    std::vector<ProcessSpec> specs;
-    for (size_t i = 0; i < names.size(); ++i) {
-        const std::string& system = names[i];
-        auto config = reservo::systems::LoadSystemConfig(system);
-        if (!config) {
-            std::string known;
-            for (const std::string& name : reservo::systems::SystemNames()) known += " " + name;
-            return reservo::Fail(config.error().code,
-                                 system + ": " + config.error().message + " (systems:" + known + ")");
-        }
-        int base_arg = port_base ? *port_base + kSystemPortStride * static_cast<int>(i) : -1;
-        auto base = reservo::systems::PortOf(*config, "gateway", base_arg);
-        if (!base) return reservo::Fail(base.error());
-        std::string system_dir = data_dir + "/" + system;
-        reservo::cli::UpPolicy policy = reservo::cli::ReadUpPolicy(*config, faults);
-        for (const std::string& process : reservo::systems::ProcessNames(*config)) {
-            auto port = reservo::systems::PortOf(*config, process, base_arg);
-            if (!port) return reservo::Fail(port.error());
-            ProcessSpec spec;
-            spec.system = system;
-            spec.name = process;
-            spec.port = *port;
-            spec.argv = {exe,
-                         "serve",
-                         system + "/" + process,
-                         "--port",
-                         std::to_string(*port),
-                         "--port-base",
-                         std::to_string(*base),
-                         "--data",
-                         system_dir};
-            reservo::cli::ApplyUpPolicy(policy, spec);
-            spec.log_path = system_dir + "/logs/" + process + ".log";
-            spec.shutdown_phase = process == "gateway" ? 0 : 1;  // no new requests first
-            specs.push_back(std::move(spec));
-        }
+// The processes of the named systems, in start order (see cli/up_plan.hpp).
+Result<std::vector<ProcessSpec>> PlanNamedSystems(const std::vector<std::string>& names, std::optional<int> port_base,
+                                                  const std::string& data_dir, bool faults) {
+    std::vector<reservo::cli::SystemToStart> systems;
+    for (const std::string& name : names) {
+        auto config = reservo::cli::LoadSystemConfig(name);
+        if (!config) return reservo::Fail(config.error().code, name + ": " + config.error().message);
+        systems.push_back({name, std::move(*config)});
     }
-    return specs;
+    return reservo::cli::PlanUp(systems,
+                                {.port_base = port_base, .data_dir = data_dir, .exe = SelfExe(), .faults = faults});
 }
 
 std::string ReadyTable(const Supervisor& supervisor) {
@@ -258,8 +225,15 @@ int main(int argc, char** argv) {
     bool detach = false;
     bool faults = false;
     auto* up = app.add_subcommand("up", "Start systems, wait until ready, supervise until Ctrl-C");
-    up->add_option("SYSTEM", systems, "Systems to start (default: all)");
-    auto* up_base = up->add_option("--port-base", port_base, "First system's gateway port; each further one +100");
+    std::string all_systems;
+    for (const std::string& name : reservo::cli::SystemNames()) all_systems += (all_systems.empty() ? "" : ", ") + name;
+    up->add_option("SYSTEM", systems, "Systems to start, in this order (default: all: " + all_systems + ")");
+    auto* up_base = up->add_option("--port-base", port_base,
+                                   "The first system's gateway listens on N, its services on N+1, N+2, ...; "
+                                   "the i-th system started (from 0) gets N + " +
+                                       std::to_string(reservo::cli::kSystemPortStride) +
+                                       "*i instead of N (default: each system's gateway.port from its YAML)")
+                        ->type_name("N");
     up->add_flag("--detach", detach, "Run in the background once ready");
     up->add_flag("--faults", faults, "Fault injection on the services (/actuator/faults); also RESERVO_FAULTS=1");
     add_data(up);
@@ -288,7 +262,7 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     if (*serve) {
-        reservo::systems::ServeOptions options;
+        reservo::cli::ServeOptions options;
         if (!SplitTarget(target, options.system, options.service)) {
             return Error("expected SYSTEM/SERVICE, got '" + target + "'");
         }
@@ -296,12 +270,13 @@ int main(int argc, char** argv) {
         if (serve_base->count() > 0) options.port_base = port_base;
         if (serve_config->count() > 0) options.config_file = config_file;
         options.data_dir = data_dir;
-        return reservo::systems::Serve(options);
+        return reservo::cli::Serve(options);
     }
     if (*up) {
-        if (systems.empty()) systems = reservo::systems::SystemNames();
+        if (systems.empty()) systems = reservo::cli::SystemNames();
         std::string dir = AbsoluteDir(data_dir);
-        auto specs = PlanUp(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir, faults);
+        auto specs =
+            PlanNamedSystems(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir, faults);
         if (!specs) return Error(specs.error().message);
         return detach ? UpDetached(std::move(*specs), dir) : UpForeground(std::move(*specs), dir);
     }

@@ -13,8 +13,8 @@
 // A child that exits unexpectedly is restarted with exponential backoff. A ready child is
 // checked for liveness every `liveness_period`: stopped according to the kernel, or — while it
 // is the only process on its port — no answer to `GET /actuator/health/liveness` fails the
-// check (see CheckLiveness); after `liveness_failure_threshold` failures in a row it is killed
-// (SIGKILL) and restarted like a crash.
+// check (see cli/supervisor/replica_health.cpp); after `liveness_failure_threshold` failures in
+// a row it is killed (SIGKILL) and restarted like a crash.
 //
 // Commands arrive on the control socket DATA/reservo.sock (see cli/control.hpp for the
 // protocol) and the state is mirrored to DATA/reservo.state (JSON) on every change. Everything
@@ -23,12 +23,16 @@
 //   Supervisor supervisor(specs, SupervisorOptions{.data_dir = "/srv/data"});
 //   if (Status open = supervisor.Open(); !open) return Report(open.error());
 //   return supervisor.Run([](const Status& ready) { if (ready) PrintTable(); });
+//
+// The parts, in cli/supervisor/: launch (fork/exec of one child: environment, fds 3 and 4, log
+// file, pidfd), listener (the shared listening sockets), replica_set and replica_health (the
+// replicas of one service: restarts with backoff, readiness, liveness), operation (start, stop,
+// scale, rolling restart), control_server (the control socket), state_file (the state JSON) and
+// poll_set (one turn of the loop). supervisor.cpp holds the loop itself, the dispatch of
+// commands and the shutdown in phases.
 #pragma once
 
-#include <sys/types.h>
-
 #include <atomic>
-#include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
@@ -37,11 +41,14 @@
 #include <utility>
 #include <vector>
 
-#include "cli/http_probe.hpp"
 #include "kit/core/clock.hpp"
 #include "kit/core/error.hpp"
 
 namespace reservo::cli {
+
+class ControlServer;
+class ReplicaSet;
+struct Supervision;
 
 // One supervised program: what to run and where it listens.
 struct ProcessSpec {
@@ -100,59 +107,28 @@ class Supervisor final {
     std::string StateJson() const;
 
   private:
-    // kUnhealthy: failed its liveness checks and was killed; restarted once it has exited.
-    enum class ReplicaState { kWaiting, kStarting, kReady, kUnhealthy, kStopping };
-    struct Replica;
-    struct Service;
-    struct Operation;
-    struct Client;
-
-    void Log(const std::string& line) const;
-    Service* FindService(const std::string& target, std::string& error);
-    void Spawn(Service& service, Replica& replica);
-    Replica& AddReplica(Service& service, int index, bool surge);
-    void EnsureReplicas(Service& service);
-    Status OpenListener(Service& service);
-    void StopReplica(Service& service, Replica& replica);
-    void OnExit(Service& service, Replica& replica, int status);
-    void MarkReady(Service& service, Replica& replica, const char* how);
-    bool AllReady(const Service& service) const;
-    int LiveProcesses(const Service& service) const;
+    struct Command;  // an operation and the control connection waiting for its outcome
 
     void PollOnce();
-    void Reap();
     void Tick();
-    void Probe(Service& service, Replica& replica);
-    bool LivenessOn() const { return options_.liveness_failure_threshold > 0 && !shutting_down_; }
-    void CheckLiveness(Service& service, Replica& replica);
-    void LivenessVerdict(Service& service, Replica& replica, bool alive, const std::string& why);
-    void ReadNotify(Service& service, Replica& replica);
-    void AcceptClients();
-    void ReadClient(Client& client);
     void Dispatch(int fd, const std::string& line);
-    void Reply(int fd, bool ok, const std::string& message, const std::string& body = {});
-    bool AdvanceOperation(Operation& op);
+    ReplicaSet* FindService(const std::string& target, std::string& error);
     void BeginShutdown();
     void AdvanceShutdown();
     void WriteState();
 
-    std::vector<std::unique_ptr<Service>> services_;
     SupervisorOptions options_;
-    std::string socket_path_;
+    std::unique_ptr<Supervision> supervision_;
+    std::vector<std::unique_ptr<ReplicaSet>> services_;  // in start order
+    std::unique_ptr<ControlServer> control_;
+    std::list<Command> commands_;
+    std::vector<int> down_clients_;  // DOWN requests, answered once everything stopped
     std::string state_path_;
-    int control_fd_ = -1;
-    int wake_fd_ = -1;
+    int wake_fd_ = -1;  // an eventfd: RequestShutdown interrupts the poll
     std::atomic<int> shutdown_requests_{0};
     int shutdown_handled_ = 0;
-    bool shutting_down_ = false;
     int shutdown_phase_ = 0;
     bool finished_ = false;
-    bool dirty_ = true;
-    bool notify_seen_ = false;
-    uint64_t next_replica_id_ = 1;
-    std::list<Client> clients_;
-    std::list<Operation> operations_;
-    std::vector<int> down_clients_;
 };
 
 }  // namespace reservo::cli

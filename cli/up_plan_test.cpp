@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <tuple>
+#include <vector>
 
 namespace reservo::cli {
 namespace {
@@ -91,6 +94,112 @@ TEST(UpPolicy, BindAddressesComeFromTheSystemConfigAndTheEnvironment) {
     policy = ReadUpPolicy(overridden.Load(yaml), false, overridden.Lookup());
     EXPECT_EQ(Planned(policy, "gateway").bind_address, "10.1.2.3");
     EXPECT_EQ(Planned(policy, "mypage").bind_address, "0.0.0.0");
+}
+
+// Two systems as `reservo up` gets them: the second with more services than the first.
+constexpr const char* kVaccineYaml =
+    "system: vaccine\n"
+    "gateway:\n"
+    "  port: 8080\n"
+    "services:\n"
+    "  - name: vaccine-mgmt\n"
+    "  - name: reservation\n";
+constexpr const char* kHotelYaml =
+    "system: hotel\n"
+    "gateway:\n"
+    "  port: 8280\n"
+    "services:\n"
+    "  - name: room\n"
+    "  - name: reservation\n"
+    "  - name: payment\n";
+
+std::vector<SystemToStart> TwoSystems(const FakeSystem& env = {}) {
+    return {{"vaccine", env.Load(kVaccineYaml)}, {"hotel", env.Load(kHotelYaml)}};
+}
+
+UpOptions Options(std::optional<int> port_base) {
+    return UpOptions{
+        .port_base = port_base, .data_dir = "/srv/data", .exe = "/bin/reservo", .env = FakeSystem().Lookup()};
+}
+
+using Placed = std::tuple<std::string, std::string, int>;  // system, process, port
+
+std::vector<Placed> Placement(const std::vector<ProcessSpec>& specs) {
+    std::vector<Placed> out;
+    for (const ProcessSpec& spec : specs) out.emplace_back(spec.system, spec.name, spec.port);
+    return out;
+}
+
+TEST(PlanUp, EverySystemOnItsOwnPortsFromItsYaml) {
+    auto specs = PlanUp(TwoSystems(), Options(std::nullopt));
+    ASSERT_TRUE(specs) << specs.error().message;
+    EXPECT_EQ(Placement(*specs), (std::vector<Placed>{{"vaccine", "gateway", 8080},
+                                                      {"vaccine", "vaccine-mgmt", 8081},
+                                                      {"vaccine", "reservation", 8082},
+                                                      {"hotel", "gateway", 8280},
+                                                      {"hotel", "room", 8281},
+                                                      {"hotel", "reservation", 8282},
+                                                      {"hotel", "payment", 8283}}));
+    // Each process is `reservo serve` of its own system, with its system's base and data.
+    const ProcessSpec& payment = specs->back();
+    EXPECT_EQ(payment.argv, (std::vector<std::string>{"/bin/reservo", "serve", "hotel/payment", "--port", "8283",
+                                                      "--port-base", "8280", "--data", "/srv/data/hotel"}));
+    EXPECT_EQ(payment.log_path, "/srv/data/hotel/logs/payment.log");
+    EXPECT_EQ((*specs)[1].argv[6], "8080");
+    EXPECT_EQ((*specs)[1].log_path, "/srv/data/vaccine/logs/vaccine-mgmt.log");
+}
+
+TEST(PlanUp, PortBaseGivesTheIthSystemStartedNPlus100TimesI) {
+    auto specs = PlanUp(TwoSystems(), Options(9000));
+    ASSERT_TRUE(specs) << specs.error().message;
+    EXPECT_EQ(Placement(*specs), (std::vector<Placed>{{"vaccine", "gateway", 9000},
+                                                      {"vaccine", "vaccine-mgmt", 9001},
+                                                      {"vaccine", "reservation", 9002},
+                                                      {"hotel", "gateway", 9100},
+                                                      {"hotel", "room", 9101},
+                                                      {"hotel", "reservation", 9102},
+                                                      {"hotel", "payment", 9103}}));
+    EXPECT_EQ(specs->back().argv[6], "9100");  // --port-base of hotel's processes
+
+    // The order started decides, not the system.
+    std::vector<SystemToStart> reversed = TwoSystems();
+    std::reverse(reversed.begin(), reversed.end());
+    auto swapped = PlanUp(reversed, Options(9000));
+    ASSERT_TRUE(swapped) << swapped.error().message;
+    EXPECT_EQ(Placement(*swapped).front(), (Placed{"hotel", "gateway", 9000}));
+    EXPECT_EQ(Placement(*swapped)[4], (Placed{"vaccine", "gateway", 9100}));
+}
+
+TEST(PlanUp, GatewaysStopFirstAndThePolicyAppliesToEverySystem) {
+    auto specs = PlanUp(
+        TwoSystems(), UpOptions{.data_dir = "/d", .exe = "/bin/reservo", .faults = true, .env = FakeSystem().Lookup()});
+    ASSERT_TRUE(specs) << specs.error().message;
+    for (const ProcessSpec& spec : *specs) {
+        bool gateway = spec.name == "gateway";
+        EXPECT_EQ(spec.shutdown_phase, gateway ? 0 : 1) << spec.system << "/" << spec.name;
+        EXPECT_EQ(spec.bind_address, gateway ? "0.0.0.0" : "127.0.0.1") << spec.system << "/" << spec.name;
+        EXPECT_EQ(Faults(spec), gateway ? "0" : "1") << spec.system << "/" << spec.name;
+    }
+}
+
+TEST(PlanUp, RefusesOverlappingPortsAndASystemNamedTwice) {
+    FakeSystem env;
+    // hotel's gateway on vaccine's reservation port.
+    std::vector<SystemToStart> overlapping = {
+        {"vaccine", env.Load(kVaccineYaml)},
+        {"hotel", env.Load("system: hotel\ngateway:\n  port: 8082\nservices:\n  - name: room\n")}};
+    auto clash = PlanUp(overlapping, Options(std::nullopt));
+    ASSERT_FALSE(clash);
+    EXPECT_EQ(clash.error().message,
+              "port 8082 planned for both vaccine/reservation and hotel/gateway; change a gateway.port or use "
+              "--port-base");
+    // --port-base separates them.
+    EXPECT_TRUE(PlanUp(overlapping, Options(8000)));
+
+    std::vector<SystemToStart> twice = {{"vaccine", env.Load(kVaccineYaml)}, {"vaccine", env.Load(kVaccineYaml)}};
+    auto doubled = PlanUp(twice, Options(8000));
+    ASSERT_FALSE(doubled);
+    EXPECT_EQ(doubled.error().message, "system vaccine named twice");
 }
 
 }  // namespace

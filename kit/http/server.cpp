@@ -71,6 +71,20 @@ bhttp::response<bhttp::string_body> ToBeast(Response&& res, int version, bool ke
     return out;
 }
 
+// A co_spawn completion handler that logs what escaped the coroutine (asio::detached would drop it).
+auto LogEscaped(const char* what) {
+    return [what](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log::Error("server task failed", {{"task", what}, {"error", ex.what()}});
+        } catch (...) {
+            log::Error("server task failed", {{"task", what}, {"error", "an exception that is not a std::exception"}});
+        }
+    };
+}
+
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -95,7 +109,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     void StartAccepting() {
         max_connections = EffectiveConnectionCap(options.max_connections);
-        asio::co_spawn(io, AcceptLoop(shared_from_this()), asio::detached);
+        asio::co_spawn(io, AcceptLoop(shared_from_this()), LogEscaped("accept loop"));
     }
 
     void MarkIdle(Connection& c) {
@@ -145,7 +159,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             // Registered here rather than when the session starts, so the cap counts it at once.
             self->connections.insert(conn.get());
             self->MarkIdle(*conn);
-            asio::co_spawn(self->io, Session(self, std::move(conn)), asio::detached);
+            asio::co_spawn(self->io, Session(self, std::move(conn)), LogEscaped("connection"));
         }
     }
 
@@ -172,6 +186,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     static asio::awaitable<void> Session(std::shared_ptr<Impl> self, std::unique_ptr<Connection> owned) {
         Connection& conn = *owned;
+        // Should anything escape (logged where the session was spawned), the server must not keep
+        // a pointer to the connection that goes with this frame.
+        struct Forget {
+            Impl& self;
+            Connection& conn;
+            bool done = false;
+            ~Forget() {
+                if (done) return;
+                self.MarkBusy(conn);
+                self.connections.erase(&conn);
+            }
+        } forget{*self, conn};
         beast::flat_buffer buffer;
         const RequestLimits limits{.max_body_bytes = self->options.max_body_bytes,
                                    .max_header_bytes = self->options.max_header_bytes};
@@ -227,6 +253,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             } catch (const std::exception& e) {
                 log::Error("handler threw", {{"error", e.what()}, {"target", req.target}});
                 res = Problem(500, "Internal Server Error", "unexpected error");
+            } catch (...) {
+                log::Error("handler threw",
+                           {{"error", "an exception that is not a std::exception"}, {"target", req.target}});
+                res = Problem(500, "Internal Server Error", "unexpected error");
             }
             --self->in_flight;
             keep_alive = keep_alive && !self->draining;
@@ -246,6 +276,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         conn.stream.socket().close(ignored);
         self->connections.erase(&conn);
+        forget.done = true;
         self->CheckDrained();
     }
 
@@ -321,7 +352,7 @@ void Server::Drain(std::function<void()> done) {
     impl_->on_drained = std::move(done);
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
-    asio::co_spawn(impl_->io, Impl::ReapIdle(impl_), asio::detached);
+    asio::co_spawn(impl_->io, Impl::ReapIdle(impl_), LogEscaped("drain reaper"));
     impl_->CheckDrained();
 }
 

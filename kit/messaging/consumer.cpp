@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "kit/core/clock.hpp"
@@ -40,6 +41,9 @@ constexpr Sql kDeadLetter{"dead_letter_get",
 constexpr Sql kUnpark{"dead_letter_unpark", "DELETE FROM dead_letters WHERE id = ?"};
 constexpr Sql kReplayFailed{"dead_letter_replay_failed",
                             "UPDATE dead_letters SET attempts = attempts + 1, error = ? WHERE id = ?"};
+// Rows are inserted in the order they are applied, so the oldest rowids are the oldest rows.
+constexpr Sql kInboxOldest{"inbox_oldest", "SELECT rowid, applied_at FROM inbox ORDER BY rowid LIMIT ?"};
+constexpr Sql kInboxDeleteUpTo{"inbox_delete_up_to", "DELETE FROM inbox WHERE rowid <= ?"};
 
 DeadLetter ToDeadLetter(const store::Row& row) {
     return DeadLetter{
@@ -71,6 +75,9 @@ Status Invoke(const Handler& handler, const CloudEvent& event, store::Database& 
 
 int64_t SteadyMillis() { return std::chrono::duration_cast<Millis>(SteadyClock::now().time_since_epoch()).count(); }
 
+// A write lock held by another connection (or the file unusable for now): try again later.
+bool Busy(const Error& error) { return error.code == Code::kUnavailable; }
+
 }  // namespace
 
 Consumer::Consumer(store::Database& db, EventLog& log, ConsumerOptions options)
@@ -78,6 +85,7 @@ Consumer::Consumer(store::Database& db, EventLog& log, ConsumerOptions options)
     if (options_.member_id.empty()) options_.member_id = RandomHexId(8);
     options_.max_attempts = std::max(options_.max_attempts, 1);
     options_.batch = std::max(options_.batch, 1);
+    last_heartbeat_ = Now();  // grace from the start, not from the epoch
 }
 
 std::span<const store::Migration> Consumer::Migrations() { return kMigrations; }
@@ -96,9 +104,14 @@ Result<int> Consumer::PollOnce() {
     const int64_t now = Now();
     if (!joined_ || now >= next_heartbeat_) {
         if (auto st = Rebalance(now); !st) {
+            heartbeat_error_ = st.error().message;
+            if (Busy(st.error())) {
+                ++busy_;
+            } else if (joined_) {
+                log::Warn("consumer heartbeat failed; keeping the last assignment",
+                          {{"group", options_.group}, {"error", st.error().message}});
+            }
             if (!joined_) return Fail(st.error());
-            log::Warn("consumer heartbeat failed; keeping the last assignment",
-                      {{"group", options_.group}, {"error", st.error().message}});
         }
     }
     // Read before fetching: whatever is appended from now on moves it again.
@@ -109,6 +122,7 @@ Result<int> Consumer::PollOnce() {
     int consumed = 0;
     for (int partition : owned_) {
         PartitionState& state = partitions_[partition];
+        if (state.committed < state.next) CommitOffset(partition, state);  // one skipped earlier
         if (state.retry_at > now) continue;
         if (state.caught_up && !changed) continue;
         consumed += ProcessPartition(partition, state, now);
@@ -133,6 +147,7 @@ Status Consumer::Rebalance(int64_t now) {
         if (auto it = partitions_.find(partition); it != partitions_.end()) state = it->second;
         // Another member may have moved on while both owned it during a rebalance.
         if (*committed > state.next) state = PartitionState{.next = *committed};
+        state.committed = *committed;
         states.emplace(partition, state);
     }
     if (*owned != owned_) {
@@ -144,6 +159,8 @@ Status Consumer::Rebalance(int64_t now) {
     owned_ = std::move(*owned);
     partitions_ = std::move(states);
     joined_ = true;
+    last_heartbeat_ = now;
+    heartbeat_error_.clear();
     next_heartbeat_ = now + options_.heartbeat_interval.count();
     return Ok();
 }
@@ -160,11 +177,29 @@ int Consumer::ProcessPartition(int partition, PartitionState& state, int64_t now
         state.caught_up = true;
         return 0;
     }
-    // One transaction per batch, a savepoint per event: a failing event undoes only itself.
-    auto tx = db_.Begin();
+    if (records->front().offset > state.next) {
+        // What the group had not read yet was deleted by the log's retention.
+        log::Warn("committed offset is below the earliest retained event; resuming from the earliest",
+                  {{"group", options_.group},
+                   {"topic", options_.topic},
+                   {"partition", std::to_string(partition)},
+                   {"committed", std::to_string(state.next)},
+                   {"earliest", std::to_string(records->front().offset)}});
+        state.next = records->front().offset;
+        state.attempts = 0;
+    }
+    // One transaction per batch, a savepoint per event: a failing event undoes only itself. The
+    // lock is taken only if free: a busy one is not the event's failure, so no attempt is counted.
+    auto tx = db_.TryBegin();
     if (!tx) {
-        log::Warn("consumer transaction failed to start", {{"group", options_.group}, {"error", tx.error().message}});
-        state.retry_at = now + Backoff(1).count();
+        if (Busy(tx.error())) {
+            ++busy_;
+            state.retry_at = now + options_.busy_retry.count();
+        } else {
+            log::Warn("consumer transaction failed to start",
+                      {{"group", options_.group}, {"error", tx.error().message}});
+            state.retry_at = now + Backoff(1).count();
+        }
         state.caught_up = false;
         return 0;
     }
@@ -203,12 +238,21 @@ int Consumer::ProcessPartition(int partition, PartitionState& state, int64_t now
     if (next != state.next) {
         state.next = next;
         // After the local commit: a crash in between redelivers, and the inbox absorbs it.
-        if (auto st = log_.Commit(options_.group, options_.topic, partition, next); !st) {
-            log::Warn("offset commit failed", {{"group", options_.group}, {"error", st.error().message}});
-        }
+        CommitOffset(partition, state);
     }
     state.caught_up = !stopped && records->size() < static_cast<size_t>(options_.batch);
     return consumed;
+}
+
+void Consumer::CommitOffset(int partition, PartitionState& state) {
+    auto st = log_.Commit(options_.group, options_.topic, partition, state.next);
+    if (st) {
+        state.committed = state.next;
+    } else if (Busy(st.error())) {
+        ++busy_;  // the next pass tries again
+    } else {
+        log::Warn("offset commit failed", {{"group", options_.group}, {"error", st.error().message}});
+    }
 }
 
 Consumer::Outcome Consumer::Apply(const Record& record, PartitionState& state, int64_t now) {
@@ -261,14 +305,14 @@ Result<int> Consumer::ReplayDeadLetter(int64_t id) {
     auto handler = handlers_.find(event->type);
     if (handler == handlers_.end()) return Fail(Code::kFailedPrecondition, "no handler for " + event->type);
 
-    auto tx = db_.Begin();
+    auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     auto recorded = db_.Execute(kRecord, {options_.group, event->id, NowUnixMillis()});
     if (!recorded) return Fail(recorded.error());
     Status status = *recorded == 0 ? Ok() : Invoke(handler->second, *event, db_);
     if (!status) {
         tx->Rollback();
-        if (auto again = db_.Begin()) {
+        if (auto again = db_.TryBegin()) {
             if (db_.Execute(kReplayFailed, {status.error().message, id})) (void)again->Commit();
         }
         return Fail(status.error());
@@ -296,9 +340,42 @@ Result<int64_t> Consumer::Lag() {
         if (!end) return Fail(end.error());
         auto committed = log_.Committed(options_.group, options_.topic, partition);
         if (!committed) return Fail(committed.error());
-        lag += std::max<int64_t>(*end - *committed, 0);
+        auto start = log_.StartOffset(options_.topic, partition);  // what retention deleted is not lag
+        if (!start) return Fail(start.error());
+        lag += std::max<int64_t>(*end - std::max(*committed, *start), 0);
     }
     return lag;
+}
+
+Pruned Consumer::PruneInbox(store::Database& db, int64_t before_unix_ms, int max) {
+    Pruned out;
+    auto tx = db.TryBegin();
+    if (!tx) {
+        out.busy = 1;
+        out.more = true;
+        return out;
+    }
+    auto oldest = db.Query(kInboxOldest, {int64_t{std::max(max, 1)}});
+    if (!oldest) {
+        log::Warn("inbox retention skipped", {{"error", oldest.error().message}});
+        return out;
+    }
+    std::optional<int64_t> last;
+    size_t count = 0;
+    for (const auto& row : *oldest) {
+        if (row.Int(1) >= before_unix_ms) break;
+        last = row.Int(0);
+        ++count;
+    }
+    if (!last) return out;
+    auto deleted = db.Execute(kInboxDeleteUpTo, {*last});
+    if (!deleted || !tx->Commit()) {
+        log::Warn("inbox retention skipped", {{"error", deleted ? "commit failed" : deleted.error().message}});
+        return out;
+    }
+    out.deleted = *deleted;
+    out.more = count == oldest->size() && count == static_cast<size_t>(std::max(max, 1));
+    return out;
 }
 
 void Consumer::Close() {

@@ -7,6 +7,11 @@
 // events wait, to keep the aggregate's order; other partitions go on). A failure that persists
 // for max_attempts, or a permanent one, parks the event in dead_letters and moves on.
 //
+// A pass never waits for a lock: when another connection (a replica, another process on the
+// shared event log) holds the write lock of the service database or of the log, that step is
+// skipped and tried again at the next pass (counted in busy(), not held against the event). An
+// offset commit skipped so is retried by later passes.
+//
 //   db.Migrate(messaging::Consumer::Migrations());
 //   messaging::Consumer consumer(db, log, {.group = "notification", .topic = "reservations"});
 //   consumer.On("VaccineReserved", [](const CloudEvent& e, store::Database& db) -> Status { ... });
@@ -40,6 +45,7 @@ struct ConsumerOptions {
     Millis max_backoff{2000};
     Millis heartbeat_interval{1000};  // keep well under the log's session timeout
     int batch = 64;                   // records fetched, and applied in one transaction, per partition pass
+    Millis busy_retry{5};             // how soon a partition is tried again after finding a lock busy
     MillisSource now_ms;              // monotonic ms for backoff and heartbeats; empty → steady clock
 };
 
@@ -80,10 +86,19 @@ class Consumer final {
     // Leaves the group, so its partitions move to the other members at their next heartbeat.
     void Close();
 
+    // Deletes inbox rows of every group applied before `before_unix_ms`, oldest first, at most
+    // `max` in one short transaction; skipped (busy = 1) when the write lock is taken. A redelivered
+    // event older than that is applied again, so keep the inbox at least as long as the event log.
+    static Pruned PruneInbox(store::Database& db, int64_t before_unix_ms, int max = 1000);
+
     int64_t processed() const { return processed_; }    // applied by a handler
     int64_t duplicates() const { return duplicates_; }  // skipped: already in the inbox
     int64_t skipped() const { return skipped_; }        // skipped: no handler for the type
     int64_t dead_lettered() const { return dead_lettered_; }
+    int64_t busy() const { return busy_; }  // steps skipped because a write lock was busy
+    // How long since the group was last joined (a heartbeat answered), and why the last one failed.
+    Millis SinceHeartbeat() const { return Millis(Now() - last_heartbeat_); }
+    const std::string& heartbeat_error() const { return heartbeat_error_; }
     const std::vector<int>& owned() const { return owned_; }
     const std::string& member_id() const { return options_.member_id; }
     // Records not yet consumed by the group on the partitions this member owns.
@@ -95,6 +110,7 @@ class Consumer final {
         int attempts = 0;        // failures of the record at `next`
         int64_t retry_at = 0;    // no pass before this time (ms)
         bool caught_up = false;  // the last pass reached the end of the partition
+        int64_t committed = 0;   // the offset the log holds for the group (`next` once committed)
     };
     enum class Outcome { kApplied, kDuplicate, kSkipped, kParked, kRetry, kAbort };
 
@@ -103,6 +119,7 @@ class Consumer final {
     int ProcessPartition(int partition, PartitionState& state, int64_t now);
     Outcome Apply(const Record& record, PartitionState& state, int64_t now);
     Millis Backoff(int attempts) const;
+    void CommitOffset(int partition, PartitionState& state);
 
     store::Database& db_;
     EventLog& log_;
@@ -117,6 +134,9 @@ class Consumer final {
     int64_t duplicates_ = 0;
     int64_t skipped_ = 0;
     int64_t dead_lettered_ = 0;
+    int64_t busy_ = 0;
+    int64_t last_heartbeat_ = 0;
+    std::string heartbeat_error_;
 };
 
 }  // namespace reservo::messaging

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -435,6 +437,181 @@ TEST_F(ConsumerTest, OutboxToConsumerEndToEnd) {
     EXPECT_EQ(Drain({&consumer}), 6);
     EXPECT_EQ(EffectsOf("r-0"), (std::vector<int64_t>{0, 2, 4}));
     EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{1, 3, 5}));
+}
+
+// Another process (a replica of this service, or any process of the system on events.db) holds a
+// write lock, as one does while it commits.
+class HeldLock final {
+  public:
+    explicit HeldLock(const std::string& path) : db_(store::SqliteDatabase::Open(path).value()) {
+        tx_.emplace(db_->Begin().value());
+    }
+    void Release() {
+        if (tx_) (void)tx_->Commit();
+        tx_.reset();
+    }
+
+  private:
+    std::unique_ptr<store::SqliteDatabase> db_;
+    std::optional<store::Transaction> tx_;
+};
+
+// Well under the busy timeout (5 s) that a waiting pass would have spent.
+constexpr auto kPrompt = std::chrono::milliseconds(500);
+
+TEST_F(ConsumerTest, ABusyServiceStoreSkipsThePassAtOnceAndIsNotTheEventsFailure) {
+    auto log = OpenLog();
+    auto options = Options("a", /*heartbeat_ms=*/60'000);
+    options.max_attempts = 2;
+    Consumer consumer(*db_, *log, options);
+    consumer.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(consumer.PollOnce());  // joined
+    for (int seq = 0; seq < 3; ++seq) Publish("r-1", seq);
+
+    HeldLock replica(dir_.File("notification.db"));
+    for (int pass = 0; pass < 10; ++pass) {  // many more passes than max_attempts
+        auto start = SteadyClock::now();
+        EXPECT_EQ(consumer.PollOnce().value(), 0);
+        EXPECT_LT(SteadyClock::now() - start, kPrompt);
+        clock_.Advance(5);  // the busy retry
+    }
+    EXPECT_GE(consumer.busy(), 10);
+    EXPECT_EQ(consumer.processed(), 0);
+    EXPECT_EQ(consumer.dead_lettered(), 0);  // a busy lock is nobody's failure
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{0}, int64_t{0}));
+
+    replica.Release();
+    EXPECT_EQ(Drain({&consumer}), 3);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{0, 1, 2}));
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{3}, int64_t{3}));
+    EXPECT_EQ(consumer.dead_lettered(), 0);
+    EXPECT_EQ(consumer.Lag().value(), 0);
+}
+
+TEST_F(ConsumerTest, ABusyEventLogDelaysTheOffsetCommitNotTheEvents) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a", /*heartbeat_ms=*/60'000));
+    consumer.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(consumer.PollOnce());
+    Publish("r-1", 0);
+    Publish("r-1", 1);
+    const int partition = PartitionFor("r-1", kPartitions);
+
+    HeldLock other_process(dir_.File("events.db"));
+    auto start = SteadyClock::now();
+    EXPECT_EQ(consumer.PollOnce().value(), 2);  // applied; the offset commit had to be skipped
+    EXPECT_LT(SteadyClock::now() - start, kPrompt);
+    EXPECT_EQ(producer_->Committed("notification", kTopic, partition).value(), 0);
+    EXPECT_GE(consumer.busy(), 1);
+    EXPECT_EQ(consumer.PollOnce().value(), 0);  // still busy: tried again, not applied again
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{2}, int64_t{2}));
+
+    other_process.Release();
+    EXPECT_EQ(consumer.PollOnce().value(), 0);
+    EXPECT_EQ(producer_->Committed("notification", kTopic, partition).value(), 2);
+    // A restart resumes after them: nothing is delivered twice.
+    Consumer restarted(*db_, *log, Options("a"));
+    restarted.On("VaccineReserved", AddEffect);
+    EXPECT_EQ(Drain({&restarted}), 0);
+    EXPECT_EQ(restarted.duplicates(), 0);
+    EXPECT_EQ(Effects(), std::make_pair(int64_t{2}, int64_t{2}));
+}
+
+TEST_F(ConsumerTest, JoiningWhileTheEventLogIsBusyFailsAtOnceAndJoinsLater) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    Publish("r-1", 0);
+    HeldLock other_process(dir_.File("events.db"));
+    auto start = SteadyClock::now();
+    auto polled = consumer.PollOnce();
+    EXPECT_LT(SteadyClock::now() - start, kPrompt);
+    ASSERT_FALSE(polled);
+    EXPECT_EQ(polled.error().code, Code::kUnavailable);
+    EXPECT_FALSE(consumer.heartbeat_error().empty());
+    clock_.Advance(15'000);
+    EXPECT_GE(consumer.SinceHeartbeat(), Millis(15'000));  // what the host's readiness reports
+
+    other_process.Release();
+    clock_.Advance(20);
+    EXPECT_EQ(Drain({&consumer}), 1);
+    EXPECT_EQ(consumer.SinceHeartbeat(), Millis(0));
+    EXPECT_TRUE(consumer.heartbeat_error().empty());
+}
+
+TEST_F(ConsumerTest, ACommittedOffsetBelowTheEarliestRetainedEventResumesFromTheEarliest) {
+    for (int seq = 0; seq < 3; ++seq) Publish("r-1", seq);
+    {
+        auto log = OpenLog();
+        Consumer consumer(*db_, *log, Options("a"));
+        consumer.On("VaccineReserved", AddEffect);
+        EXPECT_EQ(Drain({&consumer}), 3);
+        consumer.Close();
+    }
+    // The group stays away while more is appended, and retention deletes what it did not read.
+    clock_.Advance(3'600'000);
+    for (int seq = 3; seq < 6; ++seq) Publish("r-1", seq);
+    clock_.Advance(3'600'000);
+    Publish("r-1", 6);
+    const int partition = PartitionFor("r-1", kPartitions);
+    EXPECT_EQ(producer_->DeleteExpired(1'800'000).deleted, 6);
+    EXPECT_EQ(producer_->StartOffset(kTopic, partition).value(), 6);
+    EXPECT_EQ(producer_->Committed("notification", kTopic, partition).value(), 3);
+
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    ASSERT_TRUE(consumer.PollOnce());
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{0, 1, 2, 6}));
+    EXPECT_EQ(consumer.Lag().value(), 0);
+    EXPECT_EQ(producer_->Committed("notification", kTopic, partition).value(), 7);
+    Publish("r-1", 7);
+    EXPECT_EQ(Drain({&consumer}), 1);
+    EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{0, 1, 2, 6, 7}));
+}
+
+TEST_F(ConsumerTest, LagDoesNotCountWhatRetentionDeleted) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    ASSERT_TRUE(consumer.PollOnce());  // joined, nothing applied
+    for (int seq = 0; seq < 4; ++seq) Publish("r-1", seq);
+    EXPECT_EQ(consumer.Lag().value(), 4);
+    clock_.Advance(10'000);
+    Publish("r-1", 4);
+    EXPECT_EQ(producer_->DeleteExpired(5'000).deleted, 4);
+    EXPECT_EQ(consumer.Lag().value(), 1);
+}
+
+TEST_F(ConsumerTest, TheInboxIsPrunedOldestFirstInSmallBatches) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    consumer.On("VaccineReserved", AddEffect);
+    std::vector<CloudEvent> events;
+    for (int seq = 0; seq < 5; ++seq) events.push_back(Publish("r-" + std::to_string(seq), seq));
+    EXPECT_EQ(Drain({&consumer}), 5);
+    static constexpr Sql kInboxRows{"inbox_rows", "SELECT COUNT(*) FROM inbox"};
+
+    EXPECT_EQ(Consumer::PruneInbox(*db_, NowUnixMillis() - 60'000).deleted, 0);  // all younger than that
+    {
+        HeldLock replica(dir_.File("notification.db"));
+        auto start = SteadyClock::now();
+        auto busy = Consumer::PruneInbox(*db_, NowUnixMillis() + 1, 2);
+        EXPECT_LT(SteadyClock::now() - start, kPrompt);
+        EXPECT_EQ(busy.busy, 1);
+        EXPECT_EQ(busy.deleted, 0);
+    }
+    auto first = Consumer::PruneInbox(*db_, NowUnixMillis() + 1, 2);
+    EXPECT_EQ(first.deleted, 2);
+    EXPECT_TRUE(first.more);
+    EXPECT_EQ(db_->QueryOne(kInboxRows)->Int(0), 3);
+    auto rest = Consumer::PruneInbox(*db_, NowUnixMillis() + 1, 10);
+    EXPECT_EQ(rest.deleted, 3);
+    EXPECT_FALSE(rest.more);
+    EXPECT_EQ(db_->QueryOne(kInboxRows)->Int(0), 0);
+    // What outlived the inbox is no longer recognised: the retention must cover any redelivery.
+    ASSERT_TRUE(producer_->Append(kTopic, std::span(&events[0], 1)));
+    EXPECT_EQ(Drain({&consumer}), 1);
+    EXPECT_EQ(consumer.duplicates(), 0);
 }
 
 }  // namespace

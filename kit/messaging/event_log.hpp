@@ -4,7 +4,13 @@
 // events of one aggregate keep their order. Consumer groups commit the next offset to read per
 // partition and split the partitions among their live members. The embedded default is
 // SqliteEventLog (one SQLite file shared by the processes of a system); Kafka implements the
-// same port. Everything is non-blocking-ish and thread-free: callers poll from their event loop.
+// same port. Everything is thread-free and callers poll from their event loop, so nothing here
+// waits for another process: a write that would wait for a lock fails at once with Unavailable
+// (the caller tries again at its next tick), except Leave at shutdown, which waits briefly.
+//
+// Records older than the log's retention are deleted from the start of each partition, as
+// Kafka's log retention does; offsets are never reused. A group whose committed offset points
+// below StartOffset resumes from there (Kafka's auto.offset.reset=earliest).
 //
 //   log.Append("reservations", events);
 //   auto owned = log.Heartbeat("notification", "reservations", member_id);  // e.g. {0, 2}
@@ -44,6 +50,13 @@ struct Record {
     int64_t appended_at_ms = 0;  // Unix milliseconds
 };
 
+// What one pass of a retention clean-up did.
+struct Pruned {
+    int64_t deleted = 0;
+    bool more = false;  // a batch was full or a lock was busy: another pass soon would delete more
+    int busy = 0;       // steps skipped because another connection held the write lock
+};
+
 class EventLog {
   public:
     virtual ~EventLog() = default;
@@ -58,6 +71,8 @@ class EventLog {
     virtual Status Commit(std::string_view group, std::string_view topic, int partition, int64_t next_offset) = 0;
     // The offset the next appended record of this partition will get.
     virtual Result<int64_t> EndOffset(std::string_view topic, int partition) = 0;
+    // The first offset still held (those before it were deleted by retention); EndOffset when none.
+    virtual Result<int64_t> StartOffset(std::string_view topic, int partition) = 0;
     virtual int Partitions(std::string_view topic) = 0;
 
     // Marks the member alive and returns the partitions it owns now (sorted). Members that

@@ -44,7 +44,9 @@ Result<int> OutboxRelay::RelayOnce(int max) {
     if (!peek) return Fail(peek.error());
     if (peek->empty()) return 0;
 
-    auto tx = db_.Begin();
+    // Never waits: a lock held by a replica (or, for the append, by any process of the system on
+    // the event log) fails the pass with Unavailable and the rows stay for the next one.
+    auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     auto rows = db_.Query(kOldest, {int64_t{std::max(max, 1)}});
     if (!rows) return Fail(rows.error());

@@ -39,7 +39,8 @@ class OutboxRelay final {
   public:
     OutboxRelay(store::Database& db, EventLog& log, std::string topic);
 
-    // Moves up to `max` of the oldest stored events to the log, in order; returns how many.
+    // Moves up to `max` of the oldest stored events to the log, in order; returns how many. Never
+    // waits for a lock: Unavailable when the service database or the log is busy (nothing moved).
     Result<int> RelayOnce(int max = 256);
     // Events still waiting to be relayed; -1 when the database cannot tell.
     int64_t Backlog();

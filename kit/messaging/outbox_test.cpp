@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <set>
@@ -35,6 +36,7 @@ class UnavailableLog final : public EventLog {
     Result<int64_t> Committed(std::string_view, std::string_view, int) override { return 0; }
     Status Commit(std::string_view, std::string_view, int, int64_t) override { return Ok(); }
     Result<int64_t> EndOffset(std::string_view, int) override { return 0; }
+    Result<int64_t> StartOffset(std::string_view, int) override { return 0; }
     int Partitions(std::string_view) override { return 1; }
     Result<std::vector<int>> Heartbeat(std::string_view, std::string_view, std::string_view) override {
         return std::vector<int>{0};
@@ -63,6 +65,7 @@ class InterleavingLog final : public EventLog {
     }
     Status Commit(std::string_view g, std::string_view t, int p, int64_t o) override { return log_.Commit(g, t, p, o); }
     Result<int64_t> EndOffset(std::string_view t, int p) override { return log_.EndOffset(t, p); }
+    Result<int64_t> StartOffset(std::string_view t, int p) override { return log_.StartOffset(t, p); }
     int Partitions(std::string_view t) override { return log_.Partitions(t); }
     Result<std::vector<int>> Heartbeat(std::string_view g, std::string_view t, std::string_view m) override {
         return log_.Heartbeat(g, t, m);
@@ -214,6 +217,26 @@ TEST_F(OutboxTest, AlternatingReplicaRelaysAppendEveryEventOnce) {
     std::set<std::string> ids;
     for (const auto& e : in_log) ids.insert(e.id);
     EXPECT_EQ(ids.size(), 30u);
+}
+
+TEST_F(OutboxTest, ABusyLockFailsThePassAtOnceAndKeepsTheRows) {
+    Reserve(*db_, "r-1");
+    OutboxRelay relay(*db_, *log_, std::string(kTopic));
+    for (const char* file : {"events.db", "reservation.db"}) {
+        // Another process appending to the system's log, or a replica writing to the service's store.
+        auto other = store::SqliteDatabase::Open(dir_.File(file)).value();
+        auto held = other->Begin().value();
+        auto start = std::chrono::steady_clock::now();
+        auto r = relay.RelayOnce();
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500)) << file;
+        ASSERT_FALSE(r) << file;
+        EXPECT_EQ(r.error().code, Code::kUnavailable) << file;
+        EXPECT_EQ(relay.Backlog(), 1) << file;
+        EXPECT_TRUE(AllInLog().empty()) << file;
+    }
+    EXPECT_EQ(relay.RelayOnce().value(), 1);
+    EXPECT_EQ(relay.RelayOnce().value(), 0);
+    EXPECT_EQ(AllInLog().size(), 1u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "kit/core/clock.hpp"
@@ -35,6 +36,11 @@ constexpr Sql kCreateTopic{"create_topic",
                            "INSERT INTO topics (topic, partitions) VALUES (?, ?) ON CONFLICT (topic) DO NOTHING"};
 constexpr Sql kTopicPartitions{"topic_partitions", "SELECT partitions FROM topics WHERE topic = ?"};
 constexpr Sql kEndOffset{"end_offset", "SELECT COALESCE(MAX(off) + 1, 0) FROM events WHERE topic = ? AND part = ?"};
+constexpr Sql kStartOffset{"start_offset", "SELECT MIN(off) FROM events WHERE topic = ? AND part = ?"};
+constexpr Sql kTopics{"list_topics", "SELECT topic, partitions FROM topics ORDER BY topic"};
+constexpr Sql kOldestRecords{"oldest_records",
+                             "SELECT off, appended_at FROM events WHERE topic = ? AND part = ? ORDER BY off LIMIT ?"};
+constexpr Sql kDeleteUpTo{"delete_records_up_to", "DELETE FROM events WHERE topic = ? AND part = ? AND off <= ?"};
 constexpr Sql kAppend{"append_event",
                       "INSERT INTO events (topic, part, off, id, type, subject, payload, appended_at)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"};
@@ -126,27 +132,41 @@ std::span<const store::Migration> SqliteEventLog::Migrations() { return kMigrati
 
 int64_t SqliteEventLog::Now() const { return options_.now_ms ? options_.now_ms() : NowUnixMillis(); }
 
+Result<int> SqliteEventLog::PartitionsLocked(std::string_view topic) {
+    if (auto it = partitions_.find(topic); it != partitions_.end()) return it->second;
+    if (auto created = db_->Execute(kCreateTopic, {Text(topic), int64_t{default_partitions_}}); !created) {
+        return Fail(created.error());
+    }
+    auto row = db_->QueryOne(kTopicPartitions, {Text(topic)});
+    if (!row) return Fail(row.error());
+    return static_cast<int>(row->Int(0));  // cached by the caller once committed
+}
+
 int SqliteEventLog::Partitions(std::string_view topic) {
     if (auto it = partitions_.find(topic); it != partitions_.end()) return it->second;
-    Result<store::Row> row = Fail(Code::kInternal, "not read");
-    if (auto created = db_->Execute(kCreateTopic, {Text(topic), int64_t{default_partitions_}}); !created) {
-        row = Fail(created.error());
-    } else {
-        row = db_->QueryOne(kTopicPartitions, {Text(topic)});
+    // A read first: creating the topic takes the write lock, which may be busy.
+    if (auto rows = db_->Query(kTopicPartitions, {Text(topic)}); rows && !rows->empty()) {
+        int n = static_cast<int>(rows->front().Int(0));
+        partitions_.emplace(std::string(topic), n);
+        return n;
     }
-    if (!row) {
-        log::Warn("topic partitions unknown, using the configured count",
-                  {{"topic", std::string(topic)}, {"error", row.error().message}});
+    Result<int> n = Fail(Code::kInternal, "not read");
+    if (auto tx = db_->TryBegin(); !tx) {
+        n = Fail(tx.error());
+    } else if (n = PartitionsLocked(topic); n) {
+        if (auto st = tx->Commit(); !st) n = Fail(st.error());
+    }
+    if (!n) {
+        log::Debug("topic partitions unknown for now, using the configured count",
+                   {{"topic", std::string(topic)}, {"error", n.error().message}});
         return default_partitions_;
     }
-    int n = static_cast<int>(row->Int(0));
-    partitions_.emplace(std::string(topic), n);
-    return n;
+    partitions_.emplace(std::string(topic), *n);
+    return *n;
 }
 
 Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent> events) {
     if (events.empty()) return Ok();
-    const int partitions = Partitions(topic);
     const int64_t now = Now();
     // This commit must be durable before the relay deletes the outbox rows it came from.
     if (auto r = db_->Execute(kSyncFull); !r) return Fail(r.error());
@@ -154,11 +174,13 @@ Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent
         store::SqliteDatabase& db;
         ~Relax() { (void)db.Execute(kSyncNormal); }
     } relax{*db_};
-    auto tx = db_->Begin();
+    auto tx = db_->TryBegin();
     if (!tx) return Fail(tx.error());
+    auto partitions = PartitionsLocked(topic);
+    if (!partitions) return Fail(partitions.error());
     std::map<int, int64_t> next;  // partition → next offset, within this transaction
     for (const auto& event : events) {
-        const int part = PartitionFor(event.subject, partitions);
+        const int part = PartitionFor(event.subject, *partitions);
         auto it = next.find(part);
         if (it == next.end()) {
             auto end = db_->QueryOne(kEndOffset, {Text(topic), int64_t{part}});
@@ -171,6 +193,7 @@ Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent
         ++it->second;
     }
     if (auto st = tx->Commit(); !st) return st;
+    partitions_.emplace(std::string(topic), *partitions);
     ++local_appends_;
     return Ok();
 }
@@ -205,7 +228,7 @@ Result<int64_t> SqliteEventLog::Committed(std::string_view group, std::string_vi
 }
 
 Status SqliteEventLog::Commit(std::string_view group, std::string_view topic, int partition, int64_t next_offset) {
-    auto tx = db_->Begin();
+    auto tx = db_->TryBegin();
     if (!tx) return Fail(tx.error());
     if (auto r = db_->Execute(kCommit, {Text(group), Text(topic), int64_t{partition}, next_offset}); !r) {
         return Fail(r.error());
@@ -219,12 +242,70 @@ Result<int64_t> SqliteEventLog::EndOffset(std::string_view topic, int partition)
     return row->Int(0);
 }
 
+Result<int64_t> SqliteEventLog::StartOffset(std::string_view topic, int partition) {
+    auto row = db_->QueryOne(kStartOffset, {Text(topic), int64_t{partition}});
+    if (!row) return Fail(row.error());
+    if (row->IsNull(0)) return EndOffset(topic, partition);
+    return row->Int(0);
+}
+
+Pruned SqliteEventLog::DeleteExpired(int64_t retention_ms, int max_per_partition) {
+    Pruned out;
+    if (retention_ms <= 0) return out;
+    const int64_t cutoff = Now() - retention_ms;
+    const int64_t batch = std::max(max_per_partition, 1);
+    auto topics = db_->Query(kTopics);
+    if (!topics) {
+        log::Warn("event log retention skipped", {{"error", topics.error().message}});
+        return out;
+    }
+    for (const auto& row : *topics) {
+        const std::string topic = row.Text(0);
+        for (int64_t part = 0; part < row.Int(1); ++part) {
+            // A read first: a partition with nothing expired costs no write lock.
+            auto first = db_->Query(kOldestRecords, {topic, part, int64_t{2}});
+            if (!first || first->size() < 2 || first->front().Int(1) >= cutoff) continue;
+            auto tx = db_->TryBegin();
+            if (!tx) {
+                ++out.busy;
+                out.more = true;
+                continue;
+            }
+            auto oldest = db_->Query(kOldestRecords, {topic, part, batch + 1});
+            auto end = db_->QueryOne(kEndOffset, {topic, part});
+            if (!oldest || !end) {
+                log::Warn("event log retention skipped a partition",
+                          {{"topic", topic},
+                           {"partition", std::to_string(part)},
+                           {"error", (!oldest ? oldest.error() : end.error()).message}});
+                continue;
+            }
+            // The expired prefix: records stay dense from the first kept one, and the newest stays.
+            std::optional<int64_t> last;
+            int64_t count = 0;
+            for (const auto& record : *oldest) {
+                if (count == batch || record.Int(1) >= cutoff || record.Int(0) + 1 >= end->Int(0)) break;
+                last = record.Int(0);
+                ++count;
+            }
+            if (!last) continue;
+            auto deleted = db_->Execute(kDeleteUpTo, {topic, part, *last});
+            if (!deleted) continue;
+            if (auto st = tx->Commit(); !st) continue;
+            out.deleted += *deleted;
+            if (count == batch) out.more = true;
+        }
+    }
+    return out;
+}
+
 Result<std::vector<int>> SqliteEventLog::Heartbeat(std::string_view group, std::string_view topic,
                                                    std::string_view member_id) {
-    const int partitions = Partitions(topic);
     const int64_t now = Now();
-    auto tx = db_->Begin();
+    auto tx = db_->TryBegin();
     if (!tx) return Fail(tx.error());
+    auto partitions = PartitionsLocked(topic);
+    if (!partitions) return Fail(partitions.error());
     if (auto r = db_->Execute(kBeat, {Text(group), Text(topic), Text(member_id), now}); !r) return Fail(r.error());
     if (auto r = db_->Execute(kExpire, {Text(group), Text(topic), now - options_.session_timeout_ms}); !r) {
         return Fail(r.error());
@@ -232,15 +313,16 @@ Result<std::vector<int>> SqliteEventLog::Heartbeat(std::string_view group, std::
     auto rows = db_->Query(kLiveMembers, {Text(group), Text(topic)});
     if (!rows) return Fail(rows.error());
     if (auto st = tx->Commit(); !st) return Fail(st.error());
+    partitions_.emplace(std::string(topic), *partitions);
     int index = -1;
     for (size_t i = 0; i < rows->size(); ++i) {
         if ((*rows)[i].Text(0) == member_id) index = static_cast<int>(i);
     }
-    return AssignedPartitions(partitions, static_cast<int>(rows->size()), index);
+    return AssignedPartitions(*partitions, static_cast<int>(rows->size()), index);
 }
 
 void SqliteEventLog::Leave(std::string_view group, std::string_view member_id) {
-    auto tx = db_->Begin();
+    auto tx = db_->BeginWithin(options_.leave_wait_ms);
     if (tx && db_->Execute(kLeave, {Text(group), Text(member_id)}) && tx->Commit()) return;
     log::Warn("leaving the consumer group failed; the others take over after the session timeout",
               {{"group", std::string(group)}, {"member", std::string(member_id)}});

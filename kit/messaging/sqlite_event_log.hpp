@@ -5,6 +5,10 @@
 //   auto log = messaging::SqliteEventLog::Open(data_dir + "/events.db", 8).value();
 //   log->Append("reservations", events);
 //
+// Every process of a system writes to this file, so it is the most contended one: what an event
+// loop calls (Append, Commit, Heartbeat, DeleteExpired) takes the write lock only if it is free
+// and otherwise fails at once with Unavailable; only Open and AdoptStore (start-up) wait for it.
+//
 // Appends are durable before they return (synchronous=FULL), so the relay never deletes an outbox
 // row whose event a power loss could still take back; offsets and heartbeats, which a crash may
 // safely roll back (the inbox absorbs the redelivery), are not synced.
@@ -29,7 +33,8 @@ struct SqliteEventLogOptions {
     int64_t session_timeout_ms = 3000;
     // Wall clock in Unix ms (heartbeats are compared across processes); empty → NowUnixMillis.
     MillisSource now_ms;
-    int busy_timeout_ms = 5000;
+    int busy_timeout_ms = 5000;  // how long start-up work (Open, AdoptStore) waits for the write lock
+    int leave_wait_ms = 500;     // how long Leave, at shutdown, waits for it
 };
 
 class SqliteEventLog final : public EventLog {
@@ -42,6 +47,7 @@ class SqliteEventLog final : public EventLog {
     Result<int64_t> Committed(std::string_view group, std::string_view topic, int partition) override;
     Status Commit(std::string_view group, std::string_view topic, int partition, int64_t next_offset) override;
     Result<int64_t> EndOffset(std::string_view topic, int partition) override;
+    Result<int64_t> StartOffset(std::string_view topic, int partition) override;
     int Partitions(std::string_view topic) override;
     Result<std::vector<int>> Heartbeat(std::string_view group, std::string_view topic,
                                        std::string_view member_id) override;
@@ -51,6 +57,11 @@ class SqliteEventLog final : public EventLog {
     Status AdoptStore(std::string_view service, const StoreRecord& store, std::string_view topic, bool replay) override;
     int64_t Version() override;
 
+    // Deletes records appended more than `retention_ms` ago from the start of each partition, at
+    // most `max_per_partition` per partition, one short transaction each, skipping a partition whose
+    // lock is busy. The newest record of a partition stays, so its next offset is never reused.
+    Pruned DeleteExpired(int64_t retention_ms, int max_per_partition = 500);
+
     // The schema, applied by Open.
     static std::span<const store::Migration> Migrations();
 
@@ -58,6 +69,8 @@ class SqliteEventLog final : public EventLog {
     SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, std::string path, int partitions,
                    SqliteEventLogOptions options);
     int64_t Now() const;
+    // The topic's partition count, creating the topic if new; inside a write transaction.
+    Result<int> PartitionsLocked(std::string_view topic);
 
     std::unique_ptr<store::SqliteDatabase> db_;
     std::string path_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -328,6 +329,115 @@ TEST_F(SqliteEventLogTest, AppendsAreSyncedAndOffsetCommitsAreNot) {
     ASSERT_TRUE(log->Commit("notification", kTopic, 0, 1));
     ASSERT_TRUE(log->Commit("notification", kTopic, 0, 2));
     EXPECT_EQ(SyncCounter::wal_syncs, before) << "offset commits are not synced";
+}
+
+TEST_F(SqliteEventLogTest, RetentionDeletesOldRecordsFromTheStartAndNeverReusesAnOffset) {
+    auto log = Open(1);
+    std::vector<CloudEvent> old_events;
+    for (int i = 0; i < 5; ++i) old_events.push_back(Event("r", i));
+    ASSERT_TRUE(log->Append(kTopic, old_events));
+    clock_.Advance(10'000);
+    ASSERT_TRUE(log->Append(kTopic, std::vector{Event("r", 5), Event("r", 6)}));
+    EXPECT_EQ(log->StartOffset(kTopic, 0).value(), 0);
+
+    EXPECT_EQ(log->DeleteExpired(0).deleted, 0);  // 0: keep forever
+    auto pruned = log->DeleteExpired(5'000);
+    EXPECT_EQ(pruned.deleted, 5);
+    EXPECT_FALSE(pruned.more);
+    EXPECT_EQ(log->StartOffset(kTopic, 0).value(), 5);
+    EXPECT_EQ(log->EndOffset(kTopic, 0).value(), 7);
+    auto kept = log->Fetch(kTopic, 0, 0, 10).value();  // from a pruned offset: from the earliest kept
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0].offset, 5);
+
+    // Everything has expired: the newest record stays, so the next append does not reuse its offset.
+    clock_.Advance(10'000);
+    EXPECT_EQ(log->DeleteExpired(5'000).deleted, 1);
+    EXPECT_EQ(log->StartOffset(kTopic, 0).value(), 6);
+    ASSERT_TRUE(log->Append(kTopic, std::vector{Event("r", 7)}));
+    EXPECT_EQ(log->EndOffset(kTopic, 0).value(), 8);
+    EXPECT_EQ(log->Fetch(kTopic, 0, 7, 1).value().at(0).event.data.at("seq").as_int64(), 7);
+    // An empty partition starts where it ends.
+    EXPECT_EQ(log->StartOffset(kTopic, 3).value(), 0);
+    EXPECT_EQ(log->StartOffset("unknown", 0).value(), 0);
+}
+
+TEST_F(SqliteEventLogTest, RetentionGoesInSmallBatchesPerPartition) {
+    auto log = Open(2);
+    std::vector<CloudEvent> events;
+    for (int i = 0; i < 40; ++i) events.push_back(Event("r-" + std::to_string(i), i));
+    ASSERT_TRUE(log->Append(kTopic, events));
+    ASSERT_TRUE(log->Append("other", std::vector{Event("x", 0), Event("x", 1)}));
+    clock_.Advance(60'000);
+    for (int p = 0; p < 2; ++p) {  // a newer record on each partition
+        int i = 0;
+        while (PartitionFor("n-" + std::to_string(i), 2) != p) ++i;
+        ASSERT_TRUE(log->Append(kTopic, std::vector{Event("n-" + std::to_string(i), 99)}));
+    }
+    int64_t before = 0;
+    for (int p = 0; p < 2; ++p) {
+        before += log->EndOffset(kTopic, p).value() - log->StartOffset(kTopic, p).value();
+    }
+    ASSERT_EQ(before, 42);
+
+    int64_t deleted = 0;
+    int passes = 0;
+    for (Pruned pass{.more = true}; pass.more; ++passes) {
+        pass = log->DeleteExpired(1'000, 3);
+        EXPECT_LE(pass.deleted, 3 * 4);  // at most 3 per partition: 2 topics of 2 partitions
+        deleted += pass.deleted;
+    }
+    EXPECT_GT(passes, 3);
+    EXPECT_EQ(deleted, 40 + 1);  // all of the first 40, and the older of "other" (its newest stays)
+    for (int p = 0; p < 2; ++p) {
+        auto records = log->Fetch(kTopic, p, 0, 100).value();
+        for (const auto& record : records) {
+            EXPECT_EQ(record.event.data.at("seq").as_int64(), 99);
+        }
+    }
+}
+
+TEST_F(SqliteEventLogTest, LoopWorkFailsAtOnceWhileAnotherProcessHoldsTheLock) {
+    auto log = Open();
+    auto member = Open();
+    ASSERT_TRUE(log->Append(kTopic, std::vector{Event("r", 0)}));
+    ASSERT_TRUE(member->Heartbeat("g", kTopic, "m"));
+    clock_.Advance(60'000);
+    ASSERT_TRUE(log->Append(kTopic, std::vector{Event("r", 1)}));
+    auto newcomer = Open();
+    auto other = store::SqliteDatabase::Open(dir_.File("events.db")).value();
+    auto held = other->Begin().value();
+
+    auto prompt = [](auto&& call) {
+        auto start = std::chrono::steady_clock::now();
+        auto r = call();
+        EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+        return r;
+    };
+    auto appended = prompt([&] { return log->Append(kTopic, std::vector{Event("r", 2)}); });
+    ASSERT_FALSE(appended);
+    EXPECT_EQ(appended.error().code, Code::kUnavailable);
+    auto committed = prompt([&] { return member->Commit("g", kTopic, 0, 1); });
+    ASSERT_FALSE(committed);
+    EXPECT_EQ(committed.error().code, Code::kUnavailable);
+    auto beat = prompt([&] { return member->Heartbeat("g", kTopic, "m"); });
+    ASSERT_FALSE(beat);
+    EXPECT_EQ(beat.error().code, Code::kUnavailable);
+    auto joined = prompt([&] { return newcomer->Heartbeat("g", "new-topic", "n"); });  // creating a topic too
+    ASSERT_FALSE(joined);
+    auto pruned = prompt([&] { return log->DeleteExpired(1'000); });
+    EXPECT_EQ(pruned.deleted, 0);
+    EXPECT_GT(pruned.busy, 0);
+    EXPECT_TRUE(pruned.more);
+    // Reads go on beside the writer.
+    EXPECT_EQ(member->Fetch(kTopic, PartitionFor("r", kPartitions), 0, 10).value().size(), 2u);
+    EXPECT_TRUE(member->Check());
+
+    ASSERT_TRUE(held.Commit());
+    EXPECT_TRUE(log->Append(kTopic, std::vector{Event("r", 2)}));
+    EXPECT_TRUE(member->Commit("g", kTopic, 0, 1));
+    EXPECT_TRUE(member->Heartbeat("g", kTopic, "m"));
+    EXPECT_EQ(log->DeleteExpired(1'000).deleted, 1);
 }
 
 }  // namespace

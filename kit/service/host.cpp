@@ -20,6 +20,7 @@
 #include "kit/service/idempotency.hpp"
 #include "kit/service/loop_watch.hpp"
 #include "kit/service/service.hpp"
+#include "kit/service/spawn.hpp"
 #include "kit/store/sqlite.hpp"
 
 namespace reservo::service {
@@ -29,6 +30,17 @@ using namespace std::chrono_literals;
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 namespace {
+
+// How long a request waits for the store's write lock (held by a replica, or another process)
+// for its Idempotency-Key, at most: the loop goes on meanwhile; then 503 with Retry-After.
+constexpr auto kStoreWait = 2s;
+// A consumer that could not join its group for this long shows in readiness.
+constexpr auto kConsumerStall = 10s;
+// Retention defaults, like Kafka's log.retention.hours=168: a week for the event log, and the
+// same for the inbox, which must dedupe whatever the log may still redeliver.
+constexpr int64_t kDefaultRetentionMs = 7LL * 24 * 3600 * 1000;
+constexpr auto kRetentionPeriod = 60s;
+constexpr int kRetentionBatch = 500;
 
 // Fault injection for reproducing the seeds' overload experiments (`POST /actuator/faults`).
 struct Faults {
@@ -90,6 +102,7 @@ class Host final : public ServiceContext {
     asio::io_context& io() override { return io_; }
     const LoopWatch* loop_watch() const override { return &watch_; }
     http::Router& router() override { return router_; }
+    http::Router& actuator() override { return actuator_; }
     store::Database& db() override { return *db_; }
     Metrics& metrics() override { return metrics_; }
 
@@ -141,10 +154,31 @@ class Host final : public ServiceContext {
                     if (stopping_) break;
                     trace::SetCurrent(trace::NewTraceparent());  // background work starts its own trace
                     deadline::SetCurrent(std::nullopt);
-                    task();
+                    try {
+                        task();
+                    } catch (...) {  // one failed tick is logged; the next one runs
+                        log::Error("periodic task failed", {{"periodMs", std::to_string(period.count())},
+                                                            {"error", DescribeException(std::current_exception())}});
+                    }
                 }
             },
-            asio::detached);
+            LogFailure("periodic task every " + std::to_string(period.count()) + " ms"));
+    }
+
+    messaging::EventLog* event_log() override { return log_.get(); }
+    const std::string& topic() const override { return topic_; }
+
+    void SetProblem(const std::string& component, std::string why) override {
+        auto it = problems_.find(component);
+        if (why.empty()) {
+            if (it == problems_.end()) return;
+            log::Info("usable again", {{"component", component}});
+            problems_.erase(it);
+            return;
+        }
+        if (it != problems_.end() && it->second == why) return;
+        log::Error("unusable; readiness is DOWN", {{"component", component}, {"reason", why}});
+        problems_[component] = std::move(why);
     }
 
     int Run();
@@ -158,7 +192,14 @@ class Host final : public ServiceContext {
     http::Awaitable<http::Response> Handle(http::Request& req);
     http::Awaitable<http::Response> Serve(http::Request& req);
     http::Awaitable<void> EventPump();
+    http::Awaitable<void> Retention();
     void RelayNow();
+    void CheckConsumer();
+    CounterMetric& Busy(const std::string& what);
+    // Runs `attempt` until it does not fail with Unavailable (the store's write lock is busy) or
+    // `limit` passes, trying again on a timer: the request waits, the event loop does not.
+    template <class Attempt>
+    http::Awaitable<std::invoke_result_t<Attempt&>> UntilFree(Attempt attempt, SteadyClock::time_point limit);
     void BeginDrain(std::string_view why);
 
     Config cfg_;
@@ -185,13 +226,19 @@ class Host final : public ServiceContext {
     std::map<std::tuple<std::string, std::string, int>, RequestMetrics> request_metrics_;
     Faults faults_;
     LoopWatch watch_{io_};
-    std::string store_lost_;         // why this service must not serve: its own state is gone
-    std::string event_log_problem_;  // why the event log is unusable right now
+    std::string store_lost_;                       // why this service must not serve: its own state is gone
+    std::string event_log_problem_;                // why the event log is unusable right now
+    std::map<std::string, std::string> problems_;  // component → why it is unusable (SetProblem)
     CounterMetric* late_requests_ = nullptr;
+    std::map<std::string, CounterMetric*> busy_;  // store_busy_total by what was skipped
+    int64_t consumer_busy_seen_ = 0;
+    bool pump_stopped_ = false;  // the event pump died: readiness stays DOWN
     bool ready_ = false;
     bool stopping_ = false;
     bool relay_scheduled_ = false;
-    bool subscribed_ = false;  // a service that subscribes to nothing runs no consumer
+    bool relay_retry_scheduled_ = false;
+    int relay_busy_streak_ = 0;  // relay passes in a row that found a lock busy
+    bool subscribed_ = false;    // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
 };
 
@@ -235,8 +282,8 @@ Status Host::Open() {
         idempotency_ =
             std::make_unique<IdempotencyKeys>(*db_, Millis(cfg_.GetInt("idempotency.retention-ms", 24 * 3600 * 1000)));
     }
+    topic_ = cfg_.GetString("events.topic", module_.system);
     if (module_.uses_events && db_) {
-        topic_ = cfg_.GetString("events.topic", module_.system);
         auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db",
                                                    static_cast<int>(cfg_.GetInt("events.partitions", 4)));
         if (!log) return Fail(log.error());
@@ -307,6 +354,7 @@ std::vector<std::pair<std::string, std::string>> Host::Problems() const {
     std::vector<std::pair<std::string, std::string>> out;
     if (!store_lost_.empty()) out.emplace_back("store", store_lost_);
     if (!event_log_problem_.empty()) out.emplace_back("eventLog", event_log_problem_);
+    for (const auto& [component, why] : problems_) out.emplace_back(component, why);
     return out;
 }
 
@@ -450,26 +498,72 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     co_return res;
 }
 
+CounterMetric& Host::Busy(const std::string& what) {
+    auto& slot = busy_[what];
+    if (!slot) {
+        slot = &metrics_.Counter("store_busy_total",
+                                 "Steps skipped (and tried again later) because another connection held a write lock",
+                                 {{"what", what}});
+    }
+    return *slot;
+}
+
+template <class Attempt>
+http::Awaitable<std::invoke_result_t<Attempt&>> Host::UntilFree(Attempt attempt, SteadyClock::time_point limit) {
+    Millis delay = 1ms;
+    for (;;) {
+        auto result = attempt();
+        if (result || result.error().code != Code::kUnavailable) co_return result;
+        Busy("idempotency").Inc();
+        const auto now = SteadyClock::now();
+        if (now >= limit) co_return result;
+        co_await Sleep(io_, std::min(delay, std::chrono::ceil<Millis>(limit - now)));
+        delay = std::min<Millis>(delay * 2, 50ms);
+    }
+}
+
 // A creating POST with an Idempotency-Key runs once; a retry gets the first answer.
 http::Awaitable<http::Response> Host::Serve(http::Request& req) {
     auto key = req.headers.Find(IdempotencyKeys::kHeader);
     if (req.method != "POST" || !key || !idempotency_) co_return co_await router_.Dispatch(req);
     std::string k(*key);
     if (auto valid = IdempotencyKeys::Validate(k); !valid) co_return http::ProblemFrom(valid.error());
-    auto begun = idempotency_->Begin(k, IdempotencyKeys::Fingerprint(req));
-    if (!begun) co_return http::ProblemFrom(begun.error());
+    // Waiting for the store's lock suspends this request: what other requests set meanwhile is
+    // this one's again when it resumes.
+    const auto deadline = deadline::Current();
+    const std::string traceparent = trace::Current();
+    auto resume = [&] {
+        trace::SetCurrent(traceparent);
+        deadline::SetCurrent(deadline);
+    };
+    auto limit = SteadyClock::now() + kStoreWait;
+    if (deadline && *deadline < limit) limit = *deadline;
+    const std::string fingerprint = IdempotencyKeys::Fingerprint(req);
+    auto begun = co_await UntilFree([&] { return idempotency_->Begin(k, fingerprint); }, limit);
+    resume();
+    if (!begun) {
+        if (begun.error().code == Code::kUnavailable) {
+            co_return http::Unavailable("the store is busy; nothing was done, try again", 1000);
+        }
+        co_return http::ProblemFrom(begun.error());
+    }
     if (*begun) co_return std::move(**begun);
     http::Response res;
+    std::exception_ptr thrown;
     try {
         res = co_await router_.Dispatch(req);
     } catch (...) {
-        (void)idempotency_->Finish(k, http::EmptyResponse(500));  // nothing was answered: release the key
-        throw;
+        thrown = std::current_exception();
+        res = http::EmptyResponse(500);  // nothing was answered: release the key
     }
-    if (auto st = idempotency_->Finish(k, res); !st) {
+    // The answer exists now: record it even if the request's deadline passed meanwhile.
+    auto finished = co_await UntilFree([&] { return idempotency_->Finish(k, res); }, SteadyClock::now() + kStoreWait);
+    resume();
+    if (!finished) {
         log::Warn("idempotency key not recorded; retries get 409 until it expires",
-                  {{"key", k}, {"error", st.error().message}});
+                  {{"key", k}, {"error", finished.error().message}});
     }
+    if (thrown) std::rethrow_exception(thrown);
     co_return res;
 }
 
@@ -477,7 +571,42 @@ void Host::RelayNow() {
     relay_scheduled_ = false;
     if (!relay_) return;
     auto moved = relay_->RelayOnce();
-    if (!moved) log::Warn("outbox relay failed; will retry", {{"error", moved.error().message}});
+    if (moved) {
+        relay_busy_streak_ = 0;
+        return;
+    }
+    if (moved.error().code != Code::kUnavailable) {
+        log::Warn("outbox relay failed; will retry", {{"error", moved.error().message}});
+        return;
+    }
+    // A lock is busy (a replica relaying, another process appending): the rows stay; try again
+    // soon rather than at the next tick, as events wait meanwhile, backing off while it stays busy.
+    Busy("relay").Inc();
+    if (relay_retry_scheduled_ || stopping_) return;
+    relay_retry_scheduled_ = true;
+    const int ceiling = 2 << std::min(relay_busy_streak_++, 6);  // 2 ms, 4 ms, ... 128 ms
+    auto wait = Millis(std::uniform_int_distribution<int>(ceiling / 2, ceiling)(rng_));
+    asio::co_spawn(
+        io_,
+        [this, wait]() -> http::Awaitable<void> {
+            co_await Sleep(io_, wait);
+            relay_retry_scheduled_ = false;
+            if (!stopping_) RelayNow();
+        },
+        LogFailure("outbox relay retry"));
+}
+
+// Turns readiness DOWN while the consumer cannot join its group (the event log's lock busy for
+// long, the file unusable), and back UP when it can again.
+void Host::CheckConsumer() {
+    if (!consumer_ || pump_stopped_) return;
+    if (consumer_->SinceHeartbeat() > kConsumerStall) {
+        SetProblem("consumer", "cannot join consumer group " + module_.name + " on topic " + topic_ + " for " +
+                                   std::to_string(consumer_->SinceHeartbeat().count() / 1000) +
+                                   " s: " + consumer_->heartbeat_error());
+    } else {
+        SetProblem("consumer", "");
+    }
 }
 
 http::Awaitable<void> Host::EventPump() {
@@ -490,7 +619,11 @@ http::Awaitable<void> Host::EventPump() {
             seen_version = version;
             last_poll = now;
             auto n = consumer_->PollOnce();
-            if (!n) log::Warn("consumer pass failed", {{"error", n.error().message}});
+            Busy("consumer").Inc(static_cast<double>(consumer_->busy() - consumer_busy_seen_));
+            consumer_busy_seen_ = consumer_->busy();
+            if (!n && n.error().code != Code::kUnavailable) {
+                log::Warn("consumer pass failed", {{"error", n.error().message}});
+            }
             if (n && *n > 0) {
                 // More may be waiting, but let requests and timers run between passes.
                 co_await asio::post(io_, asio::as_tuple(asio::use_awaitable));
@@ -498,6 +631,41 @@ http::Awaitable<void> Host::EventPump() {
             }
         }
         co_await Sleep(io_, 2ms);
+    }
+}
+
+// Deletes what outlived its retention: the event log's records (events.retention-ms) and this
+// store's inbox rows (events.inbox-retention-ms), in small batches that each take a free lock
+// only. Every process of the system prunes the shared log; the work is the same whoever does it.
+http::Awaitable<void> Host::Retention() {
+    const int64_t log_retention = cfg_.GetInt("events.retention-ms", kDefaultRetentionMs);
+    const int64_t inbox_retention = cfg_.GetInt("events.inbox-retention-ms", kDefaultRetentionMs);
+    if (log_retention <= 0 && inbox_retention <= 0) co_return;  // 0: keep forever
+    if (inbox_retention > 0 && (log_retention <= 0 || inbox_retention < log_retention)) {
+        log::Warn(
+            "the inbox is kept for less time than the event log: an older event delivered again "
+            "(an offset reset) would be applied again",
+            {{"events.retention-ms", std::to_string(log_retention)},
+             {"events.inbox-retention-ms", std::to_string(inbox_retention)}});
+    }
+    // Replicas started together should not prune together.
+    auto wait = Millis(std::uniform_int_distribution<int>(5'000, 15'000)(rng_));
+    while (!stopping_) {
+        co_await Sleep(io_, wait);
+        if (stopping_) break;
+        bool more = false;
+        if (log_retention > 0) {
+            auto pruned = log_->DeleteExpired(log_retention, kRetentionBatch);
+            if (pruned.busy > 0) Busy("retention").Inc(pruned.busy);
+            if (pruned.deleted > 0) log::Debug("event log pruned", {{"records", std::to_string(pruned.deleted)}});
+            more = more || pruned.more;
+        }
+        if (inbox_retention > 0) {
+            auto pruned = messaging::Consumer::PruneInbox(*db_, NowUnixMillis() - inbox_retention, kRetentionBatch);
+            if (pruned.busy > 0) Busy("retention").Inc(pruned.busy);
+            more = more || pruned.more;
+        }
+        wait = more ? 1s : kRetentionPeriod;  // a backlog goes in small steps, a second apart
     }
 }
 
@@ -523,7 +691,7 @@ void Host::BeginDrain(std::string_view why) {
             log::Warn("drain deadline passed; exiting");
             io_.stop();
         },
-        asio::detached);
+        LogFailure("drain deadline", [this](const std::string&) { io_.stop(); }));
 }
 
 int Host::Run() {
@@ -573,7 +741,14 @@ int Host::Run() {
         if (!ec) BeginDrain(sig == SIGTERM ? "SIGTERM" : "SIGINT");
     });
     if (consumer_ && !subscribed_) consumer_.reset();  // nothing to consume: no polling, no offsets
-    if (consumer_) asio::co_spawn(io_, EventPump(), asio::detached);
+    if (consumer_) {
+        // A pump that dies leaves events unapplied: stop taking traffic and say why.
+        asio::co_spawn(io_, EventPump(), LogFailure("event pump", [this](const std::string& why) {
+                           pump_stopped_ = true;
+                           SetProblem("consumer", "the consumer loop stopped: " + why);
+                       }));
+        Busy("consumer");  // listed from the start, not only after a first busy pass
+    }
     if (relay_) Every(250ms, [this] { RelayNow(); });
     if (log_) {
         Every(1s, [this] {
@@ -587,11 +762,18 @@ int Host::Run() {
                 }
                 event_log_problem_ = std::move(problem);
             }
+            CheckConsumer();
         });
+        asio::co_spawn(io_, Retention(), LogFailure("retention"));
     }
+    if (relay_) Busy("relay");
     if (idempotency_) {
+        Busy("idempotency");
         Every(60s, [this] {
-            if (auto pruned = idempotency_->Prune(); !pruned) {
+            auto pruned = idempotency_->Prune();
+            if (!pruned && pruned.error().code == Code::kUnavailable) {
+                Busy("retention").Inc();  // the next tick tries again
+            } else if (!pruned) {
                 log::Warn("idempotency keys not pruned", {{"error", pruned.error().message}});
             }
         });

@@ -65,7 +65,7 @@ Status IdempotencyKeys::Validate(std::string_view key) {
 
 Result<std::optional<http::Response>> IdempotencyKeys::Begin(const std::string& key, const std::string& fingerprint) {
     const int64_t now = NowUnixMillis();
-    auto tx = db_.Begin();
+    auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     auto rows = db_.Query(kFind, {key});
     if (!rows) return Fail(rows.error());
@@ -105,7 +105,7 @@ Result<std::optional<http::Response>> IdempotencyKeys::Begin(const std::string& 
 }
 
 Status IdempotencyKeys::Finish(const std::string& key, const http::Response& answer) {
-    auto tx = db_.Begin();
+    auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     if (NothingDone(answer.status)) {
         if (auto r = db_.Execute(kForget, {key}); !r) return Fail(r.error());
@@ -121,7 +121,7 @@ Status IdempotencyKeys::Finish(const std::string& key, const http::Response& ans
 }
 
 Result<int64_t> IdempotencyKeys::Prune() {
-    auto tx = db_.Begin();
+    auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     auto r = db_.Execute(kPrune, {NowUnixMillis() - retention_.count()});
     if (!r) return Fail(r.error());

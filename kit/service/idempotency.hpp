@@ -10,6 +10,10 @@
 //   Response res = co_await handler(req);
 //   keys.Finish(key, res);
 //
+// Begin, Finish and Prune never wait for the store's write lock: when another connection holds
+// it they fail with Unavailable at once, and the host tries again on a timer (bounded by the
+// request's deadline) instead of stalling its event loop.
+//
 // The key is held from Begin until Finish stores the answer. An answer that means "nothing was
 // done" (5xx, 429) is not kept, so a retry runs the request again. A key whose request was
 // interrupted by a crash stays held (its outcome is unknown) until the retention ends.

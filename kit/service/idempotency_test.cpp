@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "kit/http/problem.hpp"
@@ -106,6 +107,31 @@ TEST_F(IdempotencyTest, KeysAreBoundedVisibleAscii) {
     EXPECT_FALSE(IdempotencyKeys::Validate("has space"));
     EXPECT_FALSE(IdempotencyKeys::Validate(std::string(256, 'a')));
     EXPECT_FALSE(IdempotencyKeys::Validate("\xed\x95\x9c"));
+}
+
+TEST_F(IdempotencyTest, ABusyStoreFailsAtOnceWithUnavailable) {
+    IdempotencyKeys keys(*db_, 1h);
+    auto fp = IdempotencyKeys::Fingerprint(Post("{}"));
+    ASSERT_TRUE(keys.Begin("k-5", fp));
+    auto replica = store::SqliteDatabase::Open((dir_ / "s.db").string()).value();
+    {
+        auto held = replica->Begin().value();  // a replica of the service is committing
+        auto start = std::chrono::steady_clock::now();
+        auto begun = keys.Begin("k-6", fp);
+        auto finished = keys.Finish("k-5", Created(10));
+        auto pruned = keys.Prune();
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "none of them waits for the lock";
+        ASSERT_FALSE(begun);
+        EXPECT_EQ(begun.error().code, Code::kUnavailable);
+        ASSERT_FALSE(finished);
+        EXPECT_EQ(finished.error().code, Code::kUnavailable);
+        ASSERT_FALSE(pruned);
+        EXPECT_EQ(pruned.error().code, Code::kUnavailable);
+    }
+    ASSERT_TRUE(keys.Finish("k-5", Created(10)));
+    auto replay = keys.Begin("k-5", fp);
+    ASSERT_TRUE(replay && *replay);
+    EXPECT_EQ((*replay)->status, 201);
 }
 
 }  // namespace

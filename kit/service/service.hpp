@@ -31,6 +31,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace reservo::messaging {
+class EventLog;
+}
+
 namespace reservo::service {
 
 // Called inside the consumer's transaction; the event's effect and its inbox record commit together.
@@ -48,6 +52,9 @@ class ServiceContext {
 
     virtual boost::asio::io_context& io() = 0;
     virtual http::Router& router() = 0;
+    // Operator endpoints under /actuator/…, dispatched by the host like its own (health, metrics);
+    // the gateway never routes /actuator, so nothing here is reachable from outside.
+    virtual http::Router& actuator() = 0;
     virtual store::Database& db() = 0;
     virtual Metrics& metrics() = 0;
 
@@ -59,8 +66,17 @@ class ServiceContext {
     virtual service::Dependency& Dep(const std::string& name) = 0;
     // Notices when this process's event loop stood still (for calls that must not blame others).
     virtual const LoopWatch* loop_watch() const = 0;
-    // Runs `task` on the event loop every `period` until the service stops.
+    // Runs `task` on the event loop every `period` until the service stops; an exception it throws
+    // is logged and the next tick runs. It must not wait on a lock (use TryBegin, skip when busy).
     virtual void Every(std::chrono::milliseconds period, std::function<void()> task) = 0;
+
+    // The system's event log; nullptr when the service uses no events.
+    virtual messaging::EventLog* event_log() = 0;
+    // The topic this service publishes to and consumes from (`events.topic`, else the system's name).
+    virtual const std::string& topic() const = 0;
+    // Reports why `component` is unusable: readiness turns DOWN with it under `details`. An empty
+    // `why` clears it.
+    virtual void SetProblem(const std::string& component, std::string why) = 0;
 };
 
 struct ServiceModule {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 
 namespace reservo::store {
@@ -153,9 +154,11 @@ Result<Transaction> SqliteDatabase::Begin() {
     return Transaction(this);
 }
 
-Result<Transaction> SqliteDatabase::TryBegin() {
+Result<Transaction> SqliteDatabase::TryBegin() { return BeginWithin(0); }
+
+Result<Transaction> SqliteDatabase::BeginWithin(int wait_ms) {
     if (in_tx_) return Fail(Code::kInternal, "nested transaction on " + path_);
-    sqlite3_busy_timeout(db_, 0);
+    sqlite3_busy_timeout(db_, std::max(wait_ms, 0));
     auto st = ExecRaw("BEGIN IMMEDIATE");
     sqlite3_busy_timeout(db_, busy_timeout_ms_);
     if (!st) return Fail(st.error());

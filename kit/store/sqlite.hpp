@@ -4,7 +4,10 @@
 //   db->Migrate(kMigrations);
 //
 // Several processes may open the same file (replicas of a service, the shared event log):
-// writers serialize on SQLite's lock, waiting up to the busy timeout.
+// writers serialize on SQLite's lock. Begin() waits for it up to the busy timeout (start-up,
+// tools); TryBegin() never waits (an event loop's work), BeginWithin() waits at most as told.
+// Reads never wait in WAL mode, but a write outside a transaction does: on an event loop, write
+// only inside TryBegin().
 #pragma once
 
 #include <map>
@@ -32,6 +35,8 @@ class SqliteDatabase final : public Database {
     Result<int64_t> Execute(const Sql& sql, std::span<const Value> params) override;
     Result<Transaction> Begin() override;
     Result<Transaction> TryBegin() override;
+    // Begins a write transaction, waiting for the lock at most `wait_ms` (0: TryBegin).
+    Result<Transaction> BeginWithin(int wait_ms);
     Status Migrate(std::span<const Migration> migrations) override;
 
     // Changes whenever another connection commits to the file (cheap; used to wake pollers).

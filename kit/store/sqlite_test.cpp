@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace reservo::store {
 namespace {
@@ -92,6 +93,31 @@ TEST_F(SqliteTest, TryBeginDoesNotWaitForAnotherConnectionsWriteLock) {
     auto now_free = other->TryBegin();
     ASSERT_TRUE(now_free);
     ASSERT_TRUE(now_free->Commit());
+}
+
+TEST_F(SqliteTest, BeginWithinWaitsNoLongerThanAskedAndKeepsTheBusyTimeout) {
+    auto other = SqliteDatabase::Open(path_, 5000).value();
+    auto held = db_->Begin();
+    ASSERT_TRUE(held);
+    auto start = std::chrono::steady_clock::now();
+    auto tried = other->BeginWithin(100);
+    auto waited = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(tried);
+    EXPECT_EQ(tried.error().code, Code::kUnavailable);
+    EXPECT_GE(waited, std::chrono::milliseconds(90));
+    EXPECT_LT(waited, std::chrono::milliseconds(2000));
+    ASSERT_TRUE(held->Commit());
+    // Its usual wait is back: a Begin() now waits for a lock released while it waits.
+    auto again = db_->Begin();
+    ASSERT_TRUE(again);
+    std::thread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        (void)again->Commit();
+    });
+    auto waiting = other->Begin();
+    release.join();
+    ASSERT_TRUE(waiting);
+    ASSERT_TRUE(waiting->Commit());
 }
 
 }  // namespace

@@ -110,6 +110,13 @@ TableShape TableShape::Renamed(std::string table) const {
 }
 
 Status TableShape::Ensure(Database& db) const {
+    auto tx = db.Begin();
+    if (!tx) return Fail(tx.error());
+    if (auto st = Create(db); !st) return st;
+    return tx->Commit();
+}
+
+Status TableShape::Create(Database& db) const {
     const std::string& t = options_.table;
     std::string ddl = "CREATE TABLE IF NOT EXISTS " + t + " (id INTEGER PRIMARY KEY" +
                       (options_.assigned_ids ? "" : " AUTOINCREMENT");
@@ -125,8 +132,6 @@ Status TableShape::Ensure(Database& db) const {
     for (const auto& f : options_.indexes) indexes.emplace_back(f, false);
     for (const auto& f : options_.unique) indexes.emplace_back(f, true);
 
-    auto tx = db.Begin();
-    if (!tx) return Fail(tx.error());
     if (auto r = db.Execute(Sql{"create_" + t, ddl}); !r) return Fail(r.error());
 
     // Columns declared since the table was made.
@@ -154,7 +159,7 @@ Status TableShape::Ensure(Database& db) const {
                           t + " (" + cols + ")";
         if (auto r = db.Execute(Sql{"index_" + name, sql}); !r) return Fail(r.error());
     }
-    return tx->Commit();
+    return Ok();
 }
 
 }  // namespace reservo::store

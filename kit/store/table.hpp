@@ -67,6 +67,8 @@ class TableShape final {
 
     // Creates the table and its indexes when missing, and adds columns declared since.
     Status Ensure(Database& db) const;
+    // The same inside the caller's transaction.
+    Status Create(Database& db) const;
     // The same shape under another table name (a view rebuilt beside the one that serves).
     TableShape Renamed(std::string table) const;
 
