@@ -25,6 +25,7 @@
 #include "kit/core/deadline.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/messaging/event_log.hpp"
+#include "kit/service/host_test_support.hpp"
 #include "kit/service/service.hpp"
 #include "kit/store/sqlite.hpp"
 
@@ -43,35 +44,6 @@ constexpr store::Migration kMigrations[] = {
 constexpr store::Sql kAddThing{"add_thing", "INSERT INTO things (id) VALUES (?)"};
 constexpr store::Sql kSee{"see_event", "INSERT INTO seen (event_id) VALUES (?)"};
 constexpr store::Sql kSeen{"count_seen", "SELECT COUNT(*) FROM seen"};
-
-struct Reply {
-    int status = 0;
-    std::string body;
-    std::string retry_after;
-    bool replayed = false;
-};
-
-Reply Call(int port, const std::string& method, const std::string& target, const std::string& body = "",
-           std::vector<std::pair<std::string, std::string>> headers = {}) {
-    asio::io_context io;
-    asio::ip::tcp::socket socket(io);
-    socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
-    req.set(bhttp::field::host, "localhost");
-    for (const auto& [name, value] : headers) req.set(name, value);
-    req.body() = body;
-    req.prepare_payload();
-    bhttp::write(socket, req);
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(socket, buffer, res);
-    beast::error_code ignored;
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    return Reply{.status = static_cast<int>(res.result_int()),
-                 .body = res.body(),
-                 .retry_after = std::string(res[bhttp::field::retry_after]),
-                 .replayed = res["Idempotent-Replayed"] == "true"};
-}
 
 // A lock held by another process, as one is while it commits.
 class HeldLock final {
@@ -140,15 +112,8 @@ class HostTest : public ::testing::Test {
     }
 
     void Start() {
-        int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        ASSERT_EQ(::listen(fd, 64), 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
+        auto [fd, port] = ListenOnLoopback();
+        port_ = port;
         auto cfg = Config::FromYaml("{}", [](const std::string&) { return std::optional<std::string>(); }).value();
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([this, cfg, opts] { exit_code_ = RunService(cfg, Module(), opts); });

@@ -10,7 +10,8 @@
 // An event's row is the one whose key field equals the event's correlation key (its subject).
 // `Create` makes the row when there is none (and fills it again when there is: a replay changes
 // nothing); `Update` changes the row when there is one. Each event is applied in the consumer's
-// transaction with its inbox record, so a redelivery has no second effect.
+// transaction with its inbox record, so a redelivery has no second effect. A view can be rebuilt
+// online from the event log: POST /actuator/views/rebuild (kit/service/view_rebuild.hpp).
 #pragma once
 
 #include <functional>
@@ -21,6 +22,7 @@
 
 #include "kit/core/try.hpp"
 #include "kit/service/unit_of_work.hpp"
+#include "kit/service/view_rebuild.hpp"
 #include "kit/store/table.hpp"
 
 namespace reservo::service {
@@ -39,7 +41,9 @@ template <class Row>
 class Projection final : public View {
   public:
     Projection(UnitOfWork& uow, const store::Table<Row>& table, std::string key_field)
-        : uow_(uow), table_(table), key_field_(std::move(key_field)) {}
+        : uow_(uow), table_(table), key_field_(std::move(key_field)) {
+        RegisterView(uow.context(), *this);  // POST /actuator/views/rebuild
+    }
 
     template <messaging::DeclaredEvent E>
     Projection& Create(std::function<void(const E&, Row&)> fill) {

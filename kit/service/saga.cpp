@@ -1,9 +1,11 @@
 #include "kit/service/saga.hpp"
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
+#include "kit/http/problem.hpp"
 
 namespace reservo::service {
 namespace {
@@ -36,6 +38,18 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
     : ctx_(ctx), uow_(uow), options_(std::move(options)) {
     schema_ = EnsureSchema(ctx_.db());
     if (!schema_) log::Error("saga tables not created", {{"saga", options_.name}, {"error", schema_.error().message}});
+    static std::set<ServiceContext*> with_timeline;  // the endpoint, once per service
+    if (with_timeline.insert(&ctx_).second) {
+        ctx_.actuator().Get("/actuator/sagas/{key}", [&ctx = ctx_](http::Request& req) {
+            auto steps = Timeline(ctx.db(), std::string(req.Param("key")));
+            if (!steps) return http::ProblemFrom(steps.error());
+            boost::json::array out;
+            for (const auto& s : *steps) {
+                out.push_back({{"saga", s.saga}, {"key", s.key}, {"step", s.step}, {"detail", s.detail}, {"at", s.at}});
+            }
+            return http::JsonResponse(200, boost::json::object{{"key", req.Param("key")}, {"steps", std::move(out)}});
+        });
+    }
     auto period = std::min<std::chrono::milliseconds>(options_.abandon_after / 2, std::chrono::milliseconds(5000));
     ctx_.Every(std::max(period, std::chrono::milliseconds(10)), [this] {
         if (auto swept = SweepAbandoned(); !swept) {

@@ -1,0 +1,172 @@
+#include "kit/service/view_rebuild.hpp"
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <memory>
+
+#include "kit/core/clock.hpp"
+#include "kit/core/log.hpp"
+#include "kit/http/problem.hpp"
+#include "kit/messaging/consumer.hpp"
+#include "kit/service/projection.hpp"
+
+namespace reservo::service {
+namespace {
+
+using store::Sql;
+using namespace std::chrono_literals;
+
+std::string Shadow(const std::string& table) { return table + "__rebuild"; }
+
+// The rebuilds of one service: its views, and the replay in progress if any.
+class Rebuilds final {
+  public:
+    explicit Rebuilds(ServiceContext& ctx) : ctx_(ctx) {
+        ctx_.actuator().Post("/actuator/views/rebuild", [this](http::Request&) { return Start(); });
+        ctx_.actuator().Get("/actuator/views/rebuild",
+                            [this](http::Request&) { return http::JsonResponse(200, Describe()); });
+        ctx_.Every(20ms, [this] {
+            for (int pass = 0; pass < 16 && state_ == "running"; ++pass) {
+                if (!Pump()) break;
+            }
+        });
+    }
+
+    void Add(const View& view) { views_.push_back(&view); }
+
+  private:
+    boost::json::object Describe() const {
+        boost::json::object out{{"state", state_}, {"applied", consumer_ ? consumer_->processed() : applied_}};
+        boost::json::array tables;
+        for (const View* v : views_) tables.push_back(boost::json::string(v->shape().table()));
+        out["views"] = std::move(tables);
+        if (!started_at_.empty()) out["startedAt"] = started_at_;
+        if (!finished_at_.empty()) out["finishedAt"] = finished_at_;
+        if (!error_.empty()) out["error"] = error_;
+        return out;
+    }
+
+    http::Response Start() {
+        if (state_ == "running")
+            return http::Problem(409, "", "a rebuild is running; GET /actuator/views/rebuild shows it");
+        if (!ctx_.event_log()) return http::Problem(409, "", "this service reads no events");
+        if (auto st = PrepareShadows(); !st) {
+            return http::ProblemFrom(st.error());
+        }
+        // A group of its own, never used before: it reads from the first retained record.
+        group_ = ctx_.name() + ".rebuild-" + std::to_string(NowUnixMillis());
+        consumer_ = std::make_unique<messaging::Consumer>(
+            ctx_.db(), *ctx_.event_log(),
+            messaging::ConsumerOptions{
+                .group = group_, .topic = ctx_.topic(), .member_id = group_ + "-" + std::to_string(::getpid())});
+        for (const View* v : views_) {
+            std::string shadow = Shadow(v->shape().table());
+            for (const auto& type : v->EventTypes()) {
+                consumer_->On(type, [v, shadow](const messaging::CloudEvent& e, store::Database& db) {
+                    return v->Apply(e, db, shadow);
+                });
+            }
+        }
+        state_ = "running";
+        started_at_ = NowIso8601();
+        finished_at_.clear();
+        error_.clear();
+        applied_ = 0;
+        log::Info("view rebuild started", {{"group", group_}});
+        return http::JsonResponse(202, Describe());
+    }
+
+    Status PrepareShadows() {
+        auto& db = ctx_.db();
+        auto tx = db.TryBegin();
+        if (!tx) return Fail(Code::kUnavailable, "the store is busy; try again");
+        for (const View* v : views_) {
+            std::string shadow = Shadow(v->shape().table());
+            if (auto r = db.Execute(Sql{"drop_shadow", "DROP TABLE IF EXISTS " + shadow}); !r) return Fail(r.error());
+            if (auto st = v->shape().Renamed(shadow).Create(db); !st) return st;
+        }
+        return tx->Commit();
+    }
+
+    // One replay pass; true when another pass now would make progress.
+    bool Pump() {
+        if (state_ != "running" || !consumer_) return false;
+        auto n = consumer_->PollOnce();
+        if (!n) return false;  // cannot join yet (busy log): next tick
+        if (*n > 0) return true;
+        auto lag = consumer_->Lag();
+        const int partitions = ctx_.event_log()->Partitions(ctx_.topic());
+        if (!lag || *lag > 0 || static_cast<int>(consumer_->owned().size()) < partitions) return false;
+        auto swapped = Swap();
+        if (!swapped && swapped.error().code == Code::kUnavailable) return false;  // busy: next tick
+        applied_ = consumer_->processed();
+        consumer_->Close();
+        consumer_.reset();
+        finished_at_ = NowIso8601();
+        if (swapped) {
+            state_ = "done";
+            log::Info("view rebuilt and swapped in", {{"group", group_}, {"applied", std::to_string(applied_)}});
+        } else {
+            state_ = "failed";
+            error_ = swapped.error().message;
+            log::Error("view rebuild failed", {{"group", group_}, {"error", error_}});
+        }
+        return false;
+    }
+
+    // One transaction: each shadow replaces its table, and the service's group learns every event
+    // the replay applied.
+    Status Swap() {
+        auto& db = ctx_.db();
+        auto tx = db.TryBegin();
+        if (!tx) return Fail(tx.error());
+        for (const View* v : views_) {
+            const std::string& table = v->shape().table();
+            const std::string shadow = Shadow(table);
+            auto indexes = db.Query(Sql{"shadow_indexes",
+                                        "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+                                        "tbl_name = ? AND sql IS NOT NULL"},
+                                    {shadow});
+            if (!indexes) return Fail(indexes.error());
+            for (const auto& row : *indexes) {
+                if (auto r = db.Execute(Sql{"drop_shadow_index", "DROP INDEX " + row.Text(0)}); !r)
+                    return Fail(r.error());
+            }
+            if (auto r = db.Execute(Sql{"drop_view_table", "DROP TABLE " + table}); !r) return Fail(r.error());
+            if (auto r = db.Execute(Sql{"swap_view_table", "ALTER TABLE " + shadow + " RENAME TO " + table}); !r) {
+                return Fail(r.error());
+            }
+            if (auto st = v->shape().Create(db); !st) return st;  // its indexes, under their own names
+        }
+        static constexpr Sql kAdopt{"inbox_adopt_rebuild",
+                                    "INSERT OR IGNORE INTO inbox (grp, event_id, applied_at) "
+                                    "SELECT ?, event_id, applied_at FROM inbox WHERE grp = ?"};
+        static constexpr Sql kForget{"inbox_forget_rebuild", "DELETE FROM inbox WHERE grp = ?"};
+        if (auto r = db.Execute(kAdopt, {ctx_.name(), group_}); !r) return Fail(r.error());
+        if (auto r = db.Execute(kForget, {group_}); !r) return Fail(r.error());
+        return tx->Commit();
+    }
+
+    ServiceContext& ctx_;
+    std::vector<const View*> views_;
+    std::unique_ptr<messaging::Consumer> consumer_;
+    std::string group_;
+    std::string state_ = "idle";
+    std::string started_at_;
+    std::string finished_at_;
+    std::string error_;
+    int64_t applied_ = 0;
+};
+
+}  // namespace
+
+void RegisterView(ServiceContext& ctx, const View& view) {
+    static std::map<ServiceContext*, std::unique_ptr<Rebuilds>> rebuilds;  // one per service context
+    auto& r = rebuilds[&ctx];
+    if (!r) r = std::make_unique<Rebuilds>(ctx);
+    r->Add(view);
+}
+
+}  // namespace reservo::service
