@@ -49,6 +49,11 @@ void Router::AddAsync(std::string_view method, std::string_view pattern, AsyncHa
     Insert(Route{.method = std::string(method), .pattern = std::string(pattern), .async = std::move(handler)});
 }
 
+bool Router::Handles(std::string_view method, std::string_view path) const {
+    bool known = false;
+    return Match(method, path, nullptr, &known) != nullptr;
+}
+
 const Router::Route* Router::Match(std::string_view method, std::string_view path, Request* fill,
                                    bool* path_known) const {
     auto segs = SplitPath(path);

@@ -42,6 +42,9 @@ class Router final {
     void DeleteAsync(std::string_view p, AsyncHandler h) { AddAsync("DELETE", p, std::move(h)); }
     void Any(std::string_view p, AsyncHandler h) { AddAsync("*", p, std::move(h)); }
 
+    // Whether a request with this method and path would find a route.
+    bool Handles(std::string_view method, std::string_view path) const;
+
     // Finds the route, fills req.params and req.route (the pattern, for metrics labels), and runs it.
     Awaitable<Response> Dispatch(Request& req) const;
 

@@ -1,7 +1,6 @@
 #include "kit/service/saga.hpp"
 
 #include <boost/json.hpp>
-#include <set>
 
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
@@ -38,8 +37,7 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
     : ctx_(ctx), uow_(uow), options_(std::move(options)) {
     schema_ = EnsureSchema(ctx_.db());
     if (!schema_) log::Error("saga tables not created", {{"saga", options_.name}, {"error", schema_.error().message}});
-    static std::set<ServiceContext*> with_timeline;  // the endpoint, once per service
-    if (with_timeline.insert(&ctx_).second) {
+    if (!ctx_.actuator().Handles("GET", "/actuator/sagas/0")) {  // the endpoint, once per service
         ctx_.actuator().Get("/actuator/sagas/{key}", [&ctx = ctx_](http::Request& req) {
             auto steps = Timeline(ctx.db(), std::string(req.Param("key")));
             if (!steps) return http::ProblemFrom(steps.error());

@@ -163,9 +163,11 @@ class Rebuilds final {
 }  // namespace
 
 void RegisterView(ServiceContext& ctx, const View& view) {
-    static std::map<ServiceContext*, std::unique_ptr<Rebuilds>> rebuilds;  // one per service context
+    // One per service; an entry whose context is gone (a test's earlier host at the same address)
+    // is known by its endpoint missing from this context's actuator.
+    static std::map<ServiceContext*, std::unique_ptr<Rebuilds>> rebuilds;
     auto& r = rebuilds[&ctx];
-    if (!r) r = std::make_unique<Rebuilds>(ctx);
+    if (!r || !ctx.actuator().Handles("POST", "/actuator/views/rebuild")) r = std::make_unique<Rebuilds>(ctx);
     r->Add(view);
 }
 
