@@ -5,6 +5,7 @@
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
+#include "kit/messaging/event_log.hpp"
 
 namespace reservo::service {
 namespace {
@@ -31,6 +32,29 @@ constexpr Sql kRecord{"saga_record",
 constexpr Sql kTimeline{"saga_timeline",
                         "SELECT saga, saga_key, step, detail, at FROM saga_steps WHERE saga_key = ? ORDER BY id"};
 
+// The events published under `key` by any service of the system, oldest first: one partition holds
+// them all (the subject is the partition key). Scans at most `max_scan` records of it.
+Result<boost::json::array> EventsAbout(messaging::EventLog& log, const std::string& topic, const std::string& key,
+                                       int64_t max_scan = 200'000) {
+    const int partition = messaging::PartitionFor(key, log.Partitions(topic));
+    auto from = log.StartOffset(topic, partition);
+    if (!from) return Fail(from.error());
+    boost::json::array out;
+    for (int64_t at = *from, scanned = 0; scanned < max_scan;) {
+        auto records = log.Fetch(topic, partition, at, 500);
+        if (!records) return Fail(records.error());
+        if (records->empty()) break;
+        for (const auto& r : *records) {
+            if (r.event.subject != key) continue;
+            out.push_back(
+                {{"type", r.event.type}, {"source", r.event.source}, {"time", r.event.time}, {"id", r.event.id}});
+        }
+        scanned += static_cast<int64_t>(records->size());
+        at = records->back().offset + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
@@ -45,7 +69,13 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
             for (const auto& s : *steps) {
                 out.push_back({{"saga", s.saga}, {"key", s.key}, {"step", s.step}, {"detail", s.detail}, {"at", s.at}});
             }
-            return http::JsonResponse(200, boost::json::object{{"key", req.Param("key")}, {"steps", std::move(out)}});
+            boost::json::object body{{"key", req.Param("key")}, {"steps", std::move(out)}};
+            if (auto* log = ctx.event_log()) {  // what every service published about it
+                auto events = EventsAbout(*log, ctx.topic(), std::string(req.Param("key")));
+                if (!events) return http::ProblemFrom(events.error());
+                body["events"] = std::move(*events);
+            }
+            return http::JsonResponse(200, body);
         });
     }
     auto period = std::min<std::chrono::milliseconds>(options_.abandon_after / 2, std::chrono::milliseconds(5000));

@@ -19,7 +19,8 @@
 // A pending step older than `abandon_after` (its process died mid-call) is aborted by a sweeper
 // with the same compensation. Choreographed sagas (a chain of events, like a cancellation that
 // goes through payment and back) record their steps with Record. Either way
-// `GET /actuator/sagas/{key}` shows what this service did under that key, in order.
+// `GET /actuator/sagas/{key}` shows the saga's timeline: the steps this service recorded under that
+// key, and every event any service of the system published with that key as its subject.
 #pragma once
 
 #include <boost/json/object.hpp>
