@@ -610,16 +610,18 @@ std::optional<std::string> DidYouMean(std::string_view word, const std::vector<s
 const std::vector<std::string>& ProcessVariables() {
     // Read by the runtime or its tools, inherited by the services `reservo up` starts.
     static const std::vector<std::string> kVariables = {
-        "RESERVO_FAULTS",     // fault injection on (cli/up_plan.cpp, systems/catalog.cpp)
-        "RESERVO_LISTEN_FD",  // inherited listening socket (cli/supervisor.cpp)
-        "RESERVO_READY_FD",   // readiness pipe (cli/supervisor.cpp, kit/service/host.cpp)
-        "RESERVO_REPLICA",    // index of this replica (cli/supervisor.cpp)
-        "RESERVO_REPLICAS",   // replicas of this service (cli/supervisor.cpp)
-        "RESERVO_LOG_LEVEL",  // systems/catalog.cpp
-        "RESERVO_DATA",       // data directory
-        "RESERVO_E2E_KEEP",   // keep end-to-end test directories (tests/e2e/system_fixture.cpp)
-        "RESERVO_BIN",        // the binary the benchmarks start (bench/)
-        "RESERVO_BENCH",      // install benchmark tools (scripts/install-deps.sh)
+        "RESERVO_FAULTS",          // fault injection on (cli/up_plan.cpp, systems/catalog.cpp)
+        "RESERVO_LISTEN_FD",       // inherited listening socket (cli/supervisor.cpp)
+        "RESERVO_READY_FD",        // readiness pipe (cli/supervisor.cpp, kit/service/host.cpp)
+        "RESERVO_REPLICA",         // index of this replica (cli/supervisor.cpp)
+        "RESERVO_REPLICAS",        // replicas of this service (cli/supervisor.cpp)
+        "RESERVO_LOG_LEVEL",       // systems/catalog.cpp
+        "RESERVO_DATA",            // data directory
+        "RESERVO_E2E_KEEP",        // keep end-to-end test directories (tests/e2e/system_fixture.cpp)
+        "RESERVO_E2E_PORT_BLOCK",  // the ports one end-to-end test binary may use (tests/CMakeLists.txt)
+        "RESERVO_FAKE_SERVICE",    // the supervisor tests' stand-in service (cli/testdata)
+        "RESERVO_BIN",             // the binary the benchmarks start (bench/)
+        "RESERVO_BENCH",           // install benchmark tools (scripts/install-deps.sh)
     };
     return kVariables;
 }
