@@ -70,11 +70,19 @@ class Saga final {
     http::Awaitable<Status> Abort(int64_t id, std::string why);
     // Closes it with nothing to undo (the call was refused).
     http::Awaitable<Status> Drop(int64_t id, std::string why);
+    // The same two inside the caller's transaction (with what was held for the step released there).
+    Status Abort(Tx& tx, int64_t id, const std::string& why) const { return Close(tx, id, true, "aborted", why); }
+    Status Drop(Tx& tx, int64_t id, const std::string& why) const { return Close(tx, id, false, "refused", why); }
     // Aborts the steps left pending longer than abandon_after; how many. Never waits for a lock.
     Result<int> SweepAbandoned();
 
     // A step of a choreographed saga, recorded in the caller's transaction.
     Status Record(Tx& tx, const std::string& key, std::string step, std::string detail = "") const;
+
+    // A step of a choreographed saga, for a service that runs no saga step of its own (no Saga object,
+    // no sweeper): a policy reacting to an event records what it did.
+    static Status RecordStep(Tx& tx, const std::string& saga, const std::string& key, std::string step,
+                             std::string detail = "");
 
     // This service's recorded steps under `key`, oldest first.
     static Result<std::vector<SagaEvent>> Timeline(store::Database& db, const std::string& key);
