@@ -19,6 +19,10 @@
 #include <utility>
 
 #include "edge/gateway/gateway.hpp"
+#include "kit/core/try.hpp"
+#include "kit/resilience/call_policy.hpp"
+#include "systems/hotel/services.hpp"
+#include "systems/vaccine-approval/services.hpp"
 #include "systems/vaccine/services.hpp"
 
 namespace reservo::systems {
@@ -37,6 +41,8 @@ struct SystemEntry {
 
 const std::vector<SystemEntry> kSystems = {
     {"vaccine", vaccine::VaccineServices},
+    {"vaccine-approval", approval_system::VaccineApprovalServices},
+    {"hotel", hotel::HotelServices},
 };
 
 std::string KnownSystems() {
@@ -53,12 +59,16 @@ std::vector<std::string> SystemNames() {
     return out;
 }
 
-Result<Config> LoadSystemConfig(const std::string& system, const std::optional<std::string>& file) {
-    if (file) return Config::FromFile(*file);
+Result<std::string> SystemYaml(const std::string& system) {
     for (const auto& [name, yaml] : systems::kEmbeddedSystems) {
-        if (name == system) return Config::FromYaml(std::string(yaml));
+        if (name == system) return std::string(yaml);
     }
     return Fail(Code::kNotFound, "unknown system '" + system + "' (known: " + KnownSystems() + ")");
+}
+
+Result<Config> LoadSystemConfig(const std::string& system, const std::optional<std::string>& file) {
+    if (file) return Config::FromFile(*file);
+    return Config::FromYaml(RESERVO_TRY(SystemYaml(system)));
 }
 
 Result<std::vector<service::ServiceModule>> SystemModules(const std::string& system) {
@@ -78,6 +88,41 @@ Result<service::ServiceModule> FindModule(const std::string& system, const std::
         if (module.name == process) return std::move(module);
     }
     return Fail(Code::kNotFound, "system '" + system + "' has no service '" + process + "'");
+}
+
+Result<Schema> SystemSchema(const std::string& system) {
+    Schema schema = KitSchema();
+    for (const service::ServiceModule& module : RESERVO_TRY(SystemModules(system))) {
+        if (module.settings.empty()) continue;
+        if (auto added = schema.AddServiceSettings(module.name, module.settings); !added) {
+            return Fail(Code::kInternal,
+                        system + "/" + module.name + " declares its settings wrongly: " + added.error().message);
+        }
+    }
+    return schema;
+}
+
+Status ValidateSystemConfig(const std::string& system, const Config& config,
+                            const std::optional<std::vector<std::string>>& env_names) {
+    const Schema schema = RESERVO_TRY(SystemSchema(system));
+    const Status valid = Validate(config, schema, env_names);
+    std::string problems = valid ? "" : valid.error().message;
+    // What no single key says: read every call policy as the processes will. A read stops at the
+    // first bad key, which the schema has named already.
+    auto check = [&](const Result<CallPolicy>& policy) {
+        if (policy) return;
+        const std::string& line = policy.error().message;
+        const std::string key = line.substr(0, line.find(": "));
+        if (problems.starts_with(key + ": ") || problems.find("\n" + key + ": ") != std::string::npos) return;
+        problems += (problems.empty() ? "" : "\n") + line;
+    };
+    check(CallPolicy::ForProxy(config, "gateway.upstream", Millis{1}));
+    for (const std::string& service : config.Children("services")) {
+        const std::string deps = "services." + service + ".dependencies";
+        for (const std::string& dep : config.Children(deps)) check(CallPolicy::FromConfig(config, deps + "." + dep));
+    }
+    if (!problems.empty()) return Fail(Code::kInvalidArgument, problems);
+    return Ok();
 }
 
 }  // namespace reservo::cli

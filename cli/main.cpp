@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -59,17 +60,31 @@ std::string SelfExe() {
     return ec ? "/proc/self/exe" : exe.string();
 }
 
-// The processes of the named systems, in start order (see cli/up_plan.hpp).
-Result<std::vector<ProcessSpec>> PlanNamedSystems(const std::vector<std::string>& names, std::optional<int> port_base,
-                                                  const std::string& data_dir, bool faults) {
+// The named systems' configurations, each checked as its processes will read it (with the port
+// base `up` gives them), before anything starts: a typo stops `up` at once, naming the key, rather
+// than a process that exits as it starts and is restarted again and again. kInvalidArgument lists
+// every problem of every system, one line each, prefixed with the system.
+Result<std::vector<reservo::cli::SystemToStart>> LoadNamedSystems(const std::vector<std::string>& names,
+                                                                  std::optional<int> port_base) {
     std::vector<reservo::cli::SystemToStart> systems;
-    for (const std::string& name : names) {
+    std::string problems;
+    for (size_t i = 0; i < names.size(); ++i) {
+        const std::string& name = names[i];
         auto config = reservo::cli::LoadSystemConfig(name);
         if (!config) return reservo::Fail(config.error().code, name + ": " + config.error().message);
+        reservo::Config effective = *config;
+        if (port_base) {
+            effective.Set("runtime.port-base",
+                          std::to_string(*port_base + reservo::cli::kSystemPortStride * static_cast<int>(i)));
+        }
+        if (Status valid = reservo::cli::ValidateSystemConfig(name, effective); !valid) {
+            std::istringstream lines(valid.error().message);
+            for (std::string line; std::getline(lines, line);) problems += "  " + name + ": " + line + "\n";
+        }
         systems.push_back({name, std::move(*config)});
     }
-    return reservo::cli::PlanUp(systems,
-                                {.port_base = port_base, .data_dir = data_dir, .exe = SelfExe(), .faults = faults});
+    if (!problems.empty()) return reservo::Fail(reservo::Code::kInvalidArgument, problems);
+    return systems;
 }
 
 std::string ReadyTable(const Supervisor& supervisor) {
@@ -275,8 +290,15 @@ int main(int argc, char** argv) {
     if (*up) {
         if (systems.empty()) systems = reservo::cli::SystemNames();
         std::string dir = AbsoluteDir(data_dir);
+        const std::optional<int> base = up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt;
+        auto loaded = LoadNamedSystems(systems, base);
+        if (!loaded && loaded.error().code == reservo::Code::kInvalidArgument) {
+            std::cerr << "reservo up: invalid configuration, nothing was started:\n" << loaded.error().message;
+            return 2;
+        }
+        if (!loaded) return Error(loaded.error().message);
         auto specs =
-            PlanNamedSystems(systems, up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt, dir, faults);
+            reservo::cli::PlanUp(*loaded, {.port_base = base, .data_dir = dir, .exe = SelfExe(), .faults = faults});
         if (!specs) return Error(specs.error().message);
         return detach ? UpDetached(std::move(*specs), dir) : UpForeground(std::move(*specs), dir);
     }

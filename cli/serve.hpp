@@ -18,7 +18,9 @@ struct ServeOptions {
     std::optional<std::string> config_file;
 };
 
-// Runs the service until SIGTERM/SIGINT, then drains. Returns the exit code. Listens on the
+// Runs the service until SIGTERM/SIGINT, then drains. Returns the exit code: 2, before anything
+// opens, when the configuration (with the environment and the port base) is invalid, after
+// printing every problem on stderr (cli/catalog.hpp ValidateSystemConfig). Listens on the
 // inherited socket in $RESERVO_LISTEN_FD when set, else binds the port itself with
 // SO_REUSEPORT; RESERVO_FAULTS=1 enables fault injection.
 int Serve(const ServeOptions& options);

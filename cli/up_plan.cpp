@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "kit/core/try.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::cli {
@@ -23,11 +24,11 @@ void SetEnv(ProcessSpec& spec, const std::string& key, const std::string& value)
 
 }  // namespace
 
-UpPolicy ReadUpPolicy(const Config& system, bool faults_flag, const Config::EnvLookup& env) {
+Result<UpPolicy> ReadUpPolicy(const Config& system, bool faults_flag, const Config::EnvLookup& env) {
     UpPolicy policy;
     policy.faults = faults_flag || (env && env(kFaultsVariable) == std::optional<std::string>("1"));
-    policy.gateway_bind_address = system.GetString("gateway.bind-address", policy.gateway_bind_address);
-    policy.service_bind_address = system.GetString("runtime.bind-address", policy.service_bind_address);
+    policy.gateway_bind_address = RESERVO_TRY(system.RequireString("gateway.bind-address"));
+    policy.service_bind_address = RESERVO_TRY(system.RequireString("runtime.bind-address"));
     return policy;
 }
 
@@ -44,14 +45,16 @@ Result<std::vector<ProcessSpec>> PlanUp(const std::vector<SystemToStart>& system
     for (size_t i = 0; i < systems.size(); ++i) {
         const auto& [system, config] = systems[i];
         if (!seen.insert(system).second) return Fail(Code::kInvalidArgument, "system " + system + " named twice");
+        auto in_system = [&](const Error& e) { return Fail(e.code, system + ": " + e.message); };
         int base_arg = options.port_base ? *options.port_base + kSystemPortStride * static_cast<int>(i) : -1;
         auto base = service::PortOf(config, "gateway", base_arg);
-        if (!base) return Fail(base.error());
+        if (!base) return in_system(base.error());
         std::string system_dir = options.data_dir + "/" + system;
-        UpPolicy policy = ReadUpPolicy(config, options.faults, options.env);
+        auto policy = ReadUpPolicy(config, options.faults, options.env);
+        if (!policy) return in_system(policy.error());
         for (const std::string& process : service::ProcessNames(config)) {
             auto port = service::PortOf(config, process, base_arg);
-            if (!port) return Fail(port.error());
+            if (!port) return in_system(port.error());
             std::string target = system + "/" + process;
             if (auto [it, fresh] = port_owner.emplace(*port, target); !fresh) {
                 return Fail(Code::kInvalidArgument, "port " + std::to_string(*port) + " planned for both " +
@@ -64,7 +67,7 @@ Result<std::vector<ProcessSpec>> PlanUp(const std::vector<SystemToStart>& system
             spec.port = *port;
             spec.argv = {options.exe,           "serve",  target,    "--port", std::to_string(*port), "--port-base",
                          std::to_string(*base), "--data", system_dir};
-            ApplyUpPolicy(policy, spec);
+            ApplyUpPolicy(*policy, spec);
             spec.log_path = system_dir + "/logs/" + process + ".log";
             spec.shutdown_phase = process == "gateway" ? 0 : 1;  // no new requests first
             specs.push_back(std::move(spec));

@@ -20,8 +20,11 @@
 // in the environment of `up`). RESERVO_FAULTS is always set, to 1 or 0, so a value inherited
 // from the supervisor's environment never reaches a process that should not have it.
 //
-//   UpPolicy policy = ReadUpPolicy(system_config, faults_flag);
-//   ApplyUpPolicy(policy, spec);  // spec.name is "gateway" or a service
+//   Result<UpPolicy> policy = ReadUpPolicy(system_config, faults_flag);
+//   ApplyUpPolicy(*policy, spec);  // spec.name is "gateway" or a service
+//
+// The systems' configurations are validated before (cli/catalog.hpp): nothing here falls back on
+// a value of its own.
 #pragma once
 
 #include <optional>
@@ -34,15 +37,16 @@
 namespace reservo::cli {
 
 struct UpPolicy {
-    bool faults = false;                             // fault injection on the services
-    std::string gateway_bind_address = "0.0.0.0";    // YAML `gateway.bind-address`
-    std::string service_bind_address = "127.0.0.1";  // YAML `runtime.bind-address`
+    bool faults = false;               // fault injection on the services
+    std::string gateway_bind_address;  // YAML `gateway.bind-address`
+    std::string service_bind_address;  // YAML `runtime.bind-address`
 };
 
 // The policy of one system: bind addresses from its config (environment overrides included:
 // RESERVO_GATEWAY_BIND_ADDRESS, RESERVO_RUNTIME_BIND_ADDRESS); faults when `faults_flag` is
-// set or `env` has RESERVO_FAULTS=1.
-UpPolicy ReadUpPolicy(const Config& system, bool faults_flag, const Config::EnvLookup& env = Config::ProcessEnv());
+// set or `env` has RESERVO_FAULTS=1. Fails naming a bind address the config lacks.
+Result<UpPolicy> ReadUpPolicy(const Config& system, bool faults_flag,
+                              const Config::EnvLookup& env = Config::ProcessEnv());
 
 // Sets spec.bind_address and RESERVO_FAULTS in spec.env for the process named spec.name.
 void ApplyUpPolicy(const UpPolicy& policy, ProcessSpec& spec);
@@ -65,7 +69,8 @@ struct UpOptions {
 
 // The processes of `systems` in start order: per system its gateway, then its services. Fails
 // on a system named twice and on two processes planned on the same port (overlapping ports in
-// the systems' YAML, say), naming both.
+// the systems' YAML, say), naming both; and, prefixed with the system, on a key it reads that a
+// configuration lacks (which validation rules out).
 Result<std::vector<ProcessSpec>> PlanUp(const std::vector<SystemToStart>& systems, const UpOptions& options);
 
 }  // namespace reservo::cli

@@ -22,7 +22,18 @@ struct FakeSystem {
     Config Load(const std::string& yaml) const { return Config::FromYaml(yaml, Lookup()).value(); }
 };
 
-constexpr const char* kPlainSystem = "system: demo\ngateway:\n  port: 8080\n";
+// A system's YAML with its bind addresses, which have no default in code.
+std::string SystemYaml(const std::string& gateway_bind = "0.0.0.0", const std::string& service_bind = "127.0.0.1") {
+    return "system: demo\ngateway:\n  port: 8080\n  bind-address: " + gateway_bind +
+           "\nruntime:\n  bind-address: " + service_bind + "\n";
+}
+const std::string kPlainSystem = SystemYaml();
+
+UpPolicy Read(const FakeSystem& system, const std::string& yaml, bool faults_flag = false) {
+    auto policy = ReadUpPolicy(system.Load(yaml), faults_flag, system.Lookup());
+    EXPECT_TRUE(policy) << policy.error().message;
+    return policy.value_or(UpPolicy{});
+}
 
 ProcessSpec Planned(const UpPolicy& policy, const std::string& name) {
     ProcessSpec spec;
@@ -47,7 +58,7 @@ std::string Faults(const ProcessSpec& spec) {
 
 TEST(UpPolicy, FaultInjectionIsOffUnlessAskedForEvenWhenInherited) {
     FakeSystem system;
-    UpPolicy policy = ReadUpPolicy(system.Load(kPlainSystem), false, system.Lookup());
+    UpPolicy policy = Read(system, kPlainSystem);
     EXPECT_FALSE(policy.faults);
     // Explicitly 0: the supervisor's own environment must not switch it on in a child.
     EXPECT_EQ(Faults(Planned(policy, "gateway")), "0");
@@ -56,44 +67,42 @@ TEST(UpPolicy, FaultInjectionIsOffUnlessAskedForEvenWhenInherited) {
               (std::pair<std::string, std::string>{"RESERVO_LOG_LEVEL", "debug"}));
 
     FakeSystem off{{{"RESERVO_FAULTS", "0"}}};
-    EXPECT_FALSE(ReadUpPolicy(off.Load(kPlainSystem), false, off.Lookup()).faults);
+    EXPECT_FALSE(Read(off, kPlainSystem).faults);
 }
 
 TEST(UpPolicy, FaultsFlagOrEnvironmentReachesTheServicesButNeverTheGateway) {
     FakeSystem system;
-    UpPolicy flagged = ReadUpPolicy(system.Load(kPlainSystem), true, system.Lookup());
+    UpPolicy flagged = Read(system, kPlainSystem, true);
     EXPECT_TRUE(flagged.faults);
     EXPECT_EQ(Faults(Planned(flagged, "reservation")), "1");
     EXPECT_EQ(Faults(Planned(flagged, "gateway")), "0");
 
     FakeSystem on{{{"RESERVO_FAULTS", "1"}}};
-    UpPolicy inherited = ReadUpPolicy(on.Load(kPlainSystem), false, on.Lookup());
+    UpPolicy inherited = Read(on, kPlainSystem);
     EXPECT_TRUE(inherited.faults);
     EXPECT_EQ(Faults(Planned(inherited, "vaccine-mgmt")), "1");
     EXPECT_EQ(Faults(Planned(inherited, "gateway")), "0");
 }
 
-TEST(UpPolicy, GatewayListensOnAllInterfacesAndServicesOnLoopbackByDefault) {
-    FakeSystem system;
-    UpPolicy policy = ReadUpPolicy(system.Load(kPlainSystem), false, system.Lookup());
-    EXPECT_EQ(Planned(policy, "gateway").bind_address, "0.0.0.0");
-    EXPECT_EQ(Planned(policy, "mypage").bind_address, "127.0.0.1");
-}
-
 TEST(UpPolicy, BindAddressesComeFromTheSystemConfigAndTheEnvironment) {
     FakeSystem system;
-    const std::string yaml = std::string(kPlainSystem) +
-                             "  bind-address: 127.0.0.1\n"
-                             "runtime:\n"
-                             "  bind-address: 127.0.0.3\n";
-    UpPolicy policy = ReadUpPolicy(system.Load(yaml), false, system.Lookup());
+    const std::string yaml = SystemYaml("127.0.0.1", "127.0.0.3");
+    UpPolicy policy = Read(system, yaml);
     EXPECT_EQ(Planned(policy, "gateway").bind_address, "127.0.0.1");
     EXPECT_EQ(Planned(policy, "mypage").bind_address, "127.0.0.3");
 
     FakeSystem overridden{{{"RESERVO_GATEWAY_BIND_ADDRESS", "10.1.2.3"}, {"RESERVO_RUNTIME_BIND_ADDRESS", "0.0.0.0"}}};
-    policy = ReadUpPolicy(overridden.Load(yaml), false, overridden.Lookup());
+    policy = Read(overridden, yaml);
     EXPECT_EQ(Planned(policy, "gateway").bind_address, "10.1.2.3");
     EXPECT_EQ(Planned(policy, "mypage").bind_address, "0.0.0.0");
+}
+
+TEST(UpPolicy, ABindAddressHasNoDefaultInCode) {
+    FakeSystem system;
+    auto policy =
+        ReadUpPolicy(system.Load("system: demo\ngateway:\n  bind-address: 0.0.0.0\n"), false, system.Lookup());
+    ASSERT_FALSE(policy);
+    EXPECT_EQ(policy.error().message, "runtime.bind-address: required key missing");
 }
 
 // Two systems as `reservo up` gets them: the second with more services than the first.
@@ -101,6 +110,9 @@ constexpr const char* kVaccineYaml =
     "system: vaccine\n"
     "gateway:\n"
     "  port: 8080\n"
+    "  bind-address: 0.0.0.0\n"
+    "runtime:\n"
+    "  bind-address: 127.0.0.1\n"
     "services:\n"
     "  - name: vaccine-mgmt\n"
     "  - name: reservation\n";
@@ -108,6 +120,9 @@ constexpr const char* kHotelYaml =
     "system: hotel\n"
     "gateway:\n"
     "  port: 8280\n"
+    "  bind-address: 0.0.0.0\n"
+    "runtime:\n"
+    "  bind-address: 127.0.0.1\n"
     "services:\n"
     "  - name: room\n"
     "  - name: reservation\n"
@@ -185,9 +200,9 @@ TEST(PlanUp, GatewaysStopFirstAndThePolicyAppliesToEverySystem) {
 TEST(PlanUp, RefusesOverlappingPortsAndASystemNamedTwice) {
     FakeSystem env;
     // hotel's gateway on vaccine's reservation port.
-    std::vector<SystemToStart> overlapping = {
-        {"vaccine", env.Load(kVaccineYaml)},
-        {"hotel", env.Load("system: hotel\ngateway:\n  port: 8082\nservices:\n  - name: room\n")}};
+    std::string hotel = kHotelYaml;
+    hotel.replace(hotel.find("8280"), 4, "8082");
+    std::vector<SystemToStart> overlapping = {{"vaccine", env.Load(kVaccineYaml)}, {"hotel", env.Load(hotel)}};
     auto clash = PlanUp(overlapping, Options(std::nullopt));
     ASSERT_FALSE(clash);
     EXPECT_EQ(clash.error().message,
@@ -200,6 +215,15 @@ TEST(PlanUp, RefusesOverlappingPortsAndASystemNamedTwice) {
     auto doubled = PlanUp(twice, Options(8000));
     ASSERT_FALSE(doubled);
     EXPECT_EQ(doubled.error().message, "system vaccine named twice");
+}
+
+TEST(PlanUp, AKeyAConfigurationLacksIsNamedWithItsSystem) {
+    FakeSystem env;
+    std::string hotel = kHotelYaml;
+    hotel.erase(hotel.find("  port: 8280\n"), 13);
+    auto planned = PlanUp({{"vaccine", env.Load(kVaccineYaml)}, {"hotel", env.Load(hotel)}}, Options(std::nullopt));
+    ASSERT_FALSE(planned);
+    EXPECT_EQ(planned.error().message, "hotel: gateway.port: required key missing");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
+#include "kit/core/try.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/resilience/rate_limiter.hpp"
 #include "kit/service/dependency.hpp"
@@ -106,48 +107,79 @@ std::string Join(const std::vector<std::string>& items) {
     return out;
 }
 
-std::vector<std::string> ListOr(const Config& cfg, const std::string& key, std::vector<std::string> fallback) {
-    auto list = cfg.GetList(key);
-    return list.empty() ? fallback : list;
+// One service behind the gateway.
+struct Upstream {
+    std::string name;
+    std::string url;
+    CallPolicy policy;                  // gateway.upstream, with the route's timeout
+    std::vector<std::string> routes;    // services.<name>.routes
+    std::vector<std::string> internal;  // services.<name>.internal: never routed
+};
+
+// Everything the gateway reads from the configuration, read in one place when it is wired.
+// `reservo serve` validated the configuration first, so none of these reads fails there.
+struct GatewaySettings {
+    std::vector<std::string> trusted_proxies;
+    std::vector<std::string> allowed_origins;
+    std::vector<std::string> allowed_headers;
+    std::vector<std::string> allowed_methods;
+    bool access_log = false;
+    double requests_per_second = 0;  // 0: no rate limit
+    double burst = 0;                // 0: one second of the rate
+    std::vector<Upstream> upstreams;
+};
+
+Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
+    GatewaySettings s;
+    s.trusted_proxies = RESERVO_TRY(cfg.RequireList("gateway.trusted-proxies"));
+    s.allowed_origins = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-origins"));
+    s.allowed_headers = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-headers"));
+    s.allowed_methods = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-methods"));
+    s.access_log = RESERVO_TRY(cfg.RequireBool("gateway.access-log"));
+    s.requests_per_second = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.requests-per-second"));
+    s.burst = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.burst"));
+    const Millis default_timeout = RESERVO_TRY(cfg.RequireMillis("gateway.timeout-ms"));
+    const int base = static_cast<int>(cfg.GetInt("runtime.port-base", -1));  // -1: gateway.port
+    for (const auto& svc : cfg.Children("services")) {
+        const std::string key = "services." + svc;
+        // A service may give its routes a timeout of their own (a read: no reason to wait long).
+        const Millis timeout = cfg.Find(key + ".route-timeout-ms")
+                                   ? RESERVO_TRY(cfg.RequireMillis(key + ".route-timeout-ms"))
+                                   : default_timeout;
+        s.upstreams.push_back(Upstream{
+            .name = svc,
+            .url = RESERVO_TRY(service::UrlOf(cfg, svc, base)),
+            .policy = RESERVO_TRY(CallPolicy::ForProxy(cfg, "gateway.upstream", timeout)),
+            .routes = cfg.GetList(key + ".routes"),      // optional: a service reached only by others
+            .internal = cfg.GetList(key + ".internal"),  // optional
+        });
+    }
+    return s;
 }
 
 class Gateway final {
   public:
-    Gateway(service::ServiceContext& ctx) : ctx_(ctx), trusted_(ctx.config().GetList("gateway.trusted-proxies")) {
-        const Config& cfg = ctx.config();
-        allowed_origins_ = ListOr(cfg, "gateway.cors.allowed-origins", {"*"});
-        allowed_headers_ = Join(
-            ListOr(cfg, "gateway.cors.allowed-headers",
-                   {"Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id", "traceparent", "If-Match"}));
-        allowed_methods_ =
-            Join(ListOr(cfg, "gateway.cors.allowed-methods", {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}));
-        access_log_ = cfg.GetBool("gateway.access-log", true);
-        double rate = cfg.GetDouble("gateway.rate-limit.requests-per-second", 0);
-        if (rate > 0) {
-            double burst = cfg.GetDouble("gateway.rate-limit.burst", 0);
-            limiter_.emplace(rate, burst > 0 ? burst : rate);
+    Gateway(service::ServiceContext& ctx, GatewaySettings settings)
+        : ctx_(ctx),
+          settings_(std::move(settings)),
+          trusted_(settings_.trusted_proxies),
+          allowed_headers_(Join(settings_.allowed_headers)),
+          allowed_methods_(Join(settings_.allowed_methods)) {
+        if (settings_.requests_per_second > 0) {
+            limiter_.emplace(settings_.requests_per_second,
+                             settings_.burst > 0 ? settings_.burst : settings_.requests_per_second);
             ctx.metrics().Gauge("gateway_rate_limited_total", "Requests refused by the gateway's rate limit", {},
                                 [this] { return static_cast<double>(limiter_->rejected()); });
         }
     }
 
-    Status Wire() {
-        const Config& cfg = ctx_.config();
-        int base = static_cast<int>(cfg.GetInt("runtime.port-base", -1));
-        const Millis default_timeout(cfg.GetInt("gateway.timeout-ms", 5000));
-        for (const auto& svc : cfg.Children("services")) {
+    void Wire() {
+        for (const Upstream& svc : settings_.upstreams) {
             // One breaker and bulkhead per upstream: a hung service fails fast instead of holding
             // every client for the whole timeout. Its 5xx answers are passed on, not held against it.
-            CallPolicy policy = CallPolicy::FromConfig(cfg, "gateway.upstream");
-            policy.timeout = Millis(cfg.GetInt("services." + svc + ".route-timeout-ms", default_timeout.count()));
-            policy.answers_5xx_fail = false;
-            policy.retry = RetryPolicy{};
-            if (auto valid = policy.Validate(); !valid) {
-                return Fail(Code::kInvalidArgument, "gateway.upstream: " + valid.error().message);
-            }
-            auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc, service::ServiceUrl(cfg, svc, base),
-                                                                  policy, ctx_.metrics(), ctx_.loop_watch());
-            for (const auto& route : cfg.GetList("services." + svc + ".routes")) {  // the routes hold `upstream`
+            auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc.name, svc.url, svc.policy,
+                                                                  ctx_.metrics(), ctx_.loop_watch());
+            for (const auto& route : svc.routes) {  // the routes hold `upstream`
                 // CORS preflight is answered here; unknown paths stay 404.
                 ctx_.router().Add("OPTIONS", route, [this](http::Request& req) { return Preflight(req); });
                 ctx_.router().Any(route, [this, upstream](http::Request& req) {
@@ -155,7 +187,7 @@ class Gateway final {
                 });
             }
             // Service-to-service endpoints (such as taking a dose) are never reachable from outside.
-            for (const auto& internal : cfg.GetList("services." + svc + ".internal")) {
+            for (const auto& internal : svc.internal) {
                 ctx_.router().Any(internal, [this](http::Request& req) -> http::Awaitable<http::Response> {
                     http::Response res = http::Problem(404, "", "no resource at " + req.path);
                     Decorate(req, res);
@@ -163,16 +195,16 @@ class Gateway final {
                 });
             }
         }
-        return Ok();
     }
 
   private:
     // The Access-Control-Allow-Origin for this request's Origin, if it may have one.
     std::optional<std::string> AllowedOrigin(const http::Request& req) const {
-        if (std::find(allowed_origins_.begin(), allowed_origins_.end(), "*") != allowed_origins_.end()) return "*";
+        const auto& origins = settings_.allowed_origins;
+        if (std::find(origins.begin(), origins.end(), "*") != origins.end()) return "*";
         auto origin = req.headers.Find("Origin");
         if (!origin) return std::nullopt;
-        for (const auto& allowed : allowed_origins_) {
+        for (const auto& allowed : origins) {
             if (allowed == *origin) return allowed;
         }
         return std::nullopt;
@@ -273,7 +305,7 @@ class Gateway final {
         }
         res.headers.Set("X-Request-Id", request_id);
         Decorate(req, res);
-        if (access_log_) {
+        if (settings_.access_log) {
             auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
             log::Info("access", {{"method", req.method},
                                  {"target", req.target.substr(0, 512)},
@@ -286,11 +318,10 @@ class Gateway final {
     }
 
     service::ServiceContext& ctx_;
+    const GatewaySettings settings_;
     TrustedProxies trusted_;
-    std::vector<std::string> allowed_origins_;
-    std::string allowed_headers_;
+    std::string allowed_headers_;  // as Access-Control-Allow-Headers says them
     std::string allowed_methods_;
-    bool access_log_ = true;
     std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
 };
 
@@ -302,15 +333,19 @@ service::ServiceModule GatewayModule(const std::string& system) {
         .name = "gateway",
         .migrations = {},
         .wire = [](service::ServiceContext& ctx) -> Status {
-            auto gw = std::make_shared<Gateway>(ctx);
+            auto settings = ReadGatewaySettings(ctx.config());
+            if (!settings) return Fail(settings.error());
+            auto gw = std::make_shared<Gateway>(ctx, std::move(*settings));
             // The gateway lives as long as the process; its routes hold it.
             static std::vector<std::shared_ptr<Gateway>> keep;
             keep.push_back(gw);
-            return gw->Wire();
+            gw->Wire();
+            return Ok();
         },
         .uses_store = false,
         .uses_events = false,
         .edge = true,
+        .max_body_key = "gateway.max-body-bytes",  // what it takes from the outside
     };
 }
 

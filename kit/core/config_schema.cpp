@@ -690,7 +690,7 @@ Schema KitSchema() {
                          {"timeout-ms", Schema::Millis(1).Required()},
                          {"max-body-bytes", Schema::Int(1).Required()},
                          {"trusted-proxies", Schema::AddressList().Required()},
-                         {"access-log", Schema::Bool()},
+                         {"access-log", Schema::Bool().Required()},
                          {"cors", Schema::Map({
                                                   {"allowed-origins", Schema::StringList().Required()},
                                                   {"allowed-headers", Schema::StringList().Required()},
@@ -725,8 +725,8 @@ Schema KitSchema() {
         {"events", Schema::Map({
                                    {"topic", Schema::String().Required()},
                                    {"partitions", Schema::Int(1, 256).Required()},
-                                   {"retention-ms", Schema::Millis(0)},
-                                   {"inbox-retention-ms", Schema::Millis(0)},
+                                   {"retention-ms", Schema::Millis(0).Required()},
+                                   {"inbox-retention-ms", Schema::Millis(0).Required()},
                                })
                        .Required()},
         {"http", Schema::Map({

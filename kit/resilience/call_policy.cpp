@@ -1,54 +1,85 @@
 #include "kit/resilience/call_policy.hpp"
 
-#include <algorithm>
-#include <cstdint>
 #include <limits>
+
+#include "kit/core/try.hpp"
 
 namespace reservo {
 
 namespace {
 
-// Reads `key` as an int, saturating values that do not fit.
-int GetIntClamped(const Config& config, const std::string& key, int fallback) {
-    const int64_t value = config.GetInt(key, fallback);
-    return static_cast<int>(
-        std::clamp<int64_t>(value, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+Result<int> RequireCount(const Config& config, const std::string& key) {
+    const int64_t value = RESERVO_TRY(config.RequireInt(key));
+    if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) {
+        return Fail(Code::kInvalidArgument, key + ": " + std::to_string(value) + " is out of range");
+    }
+    return static_cast<int>(value);
 }
 
-Millis GetMillis(const Config& config, const std::string& key, Millis fallback) {
-    return Millis{config.GetInt(key, fallback.count())};
+Result<CircuitBreakerPolicy> ReadBreaker(const Config& config, const std::string& prefix) {
+    const std::string cb = prefix + ".circuit-breaker.";
+    CircuitBreakerPolicy b;
+    b.window_size = RESERVO_TRY(RequireCount(config, cb + "window-size"));
+    b.minimum_calls = RESERVO_TRY(RequireCount(config, cb + "minimum-calls"));
+    b.failure_rate_threshold = RESERVO_TRY(config.RequireDouble(cb + "failure-rate-threshold"));
+    b.slow_call_duration = RESERVO_TRY(config.RequireMillis(cb + "slow-call-duration-ms"));
+    b.slow_call_rate_threshold = RESERVO_TRY(config.RequireDouble(cb + "slow-call-rate-threshold"));
+    b.open_wait = RESERVO_TRY(config.RequireMillis(cb + "open-wait-ms"));
+    b.half_open_calls = RESERVO_TRY(RequireCount(config, cb + "half-open-calls"));
+    return b;
+}
+
+// Optional keys: one that is absent leaves `value` as it is.
+Status ReadIfPresent(const Config& config, const std::string& key, int& value) {
+    if (config.Find(key)) value = RESERVO_TRY(RequireCount(config, key));
+    return Ok();
+}
+Status ReadIfPresent(const Config& config, const std::string& key, double& value) {
+    if (config.Find(key)) value = RESERVO_TRY(config.RequireDouble(key));
+    return Ok();
+}
+Status ReadIfPresent(const Config& config, const std::string& key, Millis& value) {
+    if (config.Find(key)) value = RESERVO_TRY(config.RequireMillis(key));
+    return Ok();
+}
+
+// Checks what no single key says (a breaker's minimum-calls within its window, say), naming the
+// key as a schema problem does: "<prefix>.circuit-breaker.minimum-calls: must be ...".
+Result<CallPolicy> Checked(CallPolicy policy, const std::string& prefix) {
+    if (auto valid = policy.Validate(); !valid) {
+        const std::string& why = valid.error().message;  // "circuit-breaker.minimum-calls must be ..."
+        const size_t space = why.find(' ');
+        if (space == std::string::npos) return Fail(Code::kInvalidArgument, prefix + ": " + why);
+        return Fail(Code::kInvalidArgument, prefix + "." + why.substr(0, space) + ":" + why.substr(space));
+    }
+    return policy;
 }
 
 }  // namespace
 
-CallPolicy CallPolicy::FromConfig(const Config& config, const std::string& prefix) {
-    const CallPolicy defaults;
-    const std::string base = prefix + ".";
-    const std::string cb = base + "circuit-breaker.";
-    const std::string rt = base + "retry.";
-
+Result<CallPolicy> CallPolicy::FromConfig(const Config& config, const std::string& prefix) {
     CallPolicy policy;
-    policy.timeout = GetMillis(config, base + "timeout-ms", defaults.timeout);
-    policy.bulkhead = GetIntClamped(config, base + "bulkhead", defaults.bulkhead);
+    policy.timeout = RESERVO_TRY(config.RequireMillis(prefix + ".timeout-ms"));
+    policy.bulkhead = RESERVO_TRY(RequireCount(config, prefix + ".bulkhead"));
+    policy.breaker = RESERVO_TRY(ReadBreaker(config, prefix));
+    const std::string rt = prefix + ".retry.";
+    RESERVO_TRY(ReadIfPresent(config, rt + "max-attempts", policy.retry.max_attempts));
+    RESERVO_TRY(ReadIfPresent(config, rt + "backoff-ms", policy.retry.backoff));
+    RESERVO_TRY(ReadIfPresent(config, rt + "multiplier", policy.retry.multiplier));
+    RESERVO_TRY(ReadIfPresent(config, rt + "max-backoff-ms", policy.retry.max_backoff));
+    RESERVO_TRY(ReadIfPresent(config, rt + "jitter", policy.retry.jitter));
+    RESERVO_TRY(ReadIfPresent(config, rt + "budget-percent", policy.retry.budget_percent));
+    return Checked(std::move(policy), prefix);
+}
 
-    const CircuitBreakerPolicy& b = defaults.breaker;
-    policy.breaker.window_size = GetIntClamped(config, cb + "window-size", b.window_size);
-    policy.breaker.minimum_calls = GetIntClamped(config, cb + "minimum-calls", b.minimum_calls);
-    policy.breaker.failure_rate_threshold = config.GetDouble(cb + "failure-rate-threshold", b.failure_rate_threshold);
-    policy.breaker.slow_call_duration = GetMillis(config, cb + "slow-call-duration-ms", b.slow_call_duration);
-    policy.breaker.slow_call_rate_threshold =
-        config.GetDouble(cb + "slow-call-rate-threshold", b.slow_call_rate_threshold);
-    policy.breaker.open_wait = GetMillis(config, cb + "open-wait-ms", b.open_wait);
-    policy.breaker.half_open_calls = GetIntClamped(config, cb + "half-open-calls", b.half_open_calls);
-
-    const RetryPolicy& r = defaults.retry;
-    policy.retry.max_attempts = GetIntClamped(config, rt + "max-attempts", r.max_attempts);
-    policy.retry.backoff = GetMillis(config, rt + "backoff-ms", r.backoff);
-    policy.retry.multiplier = config.GetDouble(rt + "multiplier", r.multiplier);
-    policy.retry.max_backoff = GetMillis(config, rt + "max-backoff-ms", r.max_backoff);
-    policy.retry.jitter = config.GetDouble(rt + "jitter", r.jitter);
-    policy.retry.budget_percent = config.GetDouble(rt + "budget-percent", r.budget_percent);
-    return policy;
+Result<CallPolicy> CallPolicy::ForProxy(const Config& config, const std::string& prefix, Millis timeout) {
+    CallPolicy policy;
+    policy.timeout = timeout;
+    policy.bulkhead = RESERVO_TRY(RequireCount(config, prefix + ".bulkhead"));
+    policy.breaker = RESERVO_TRY(ReadBreaker(config, prefix));
+    policy.retry = RetryPolicy{};  // max-attempts 1: a proxy never sends a request twice
+    policy.answers_5xx_fail = false;
+    return Checked(std::move(policy), prefix);
 }
 
 Status CallPolicy::Validate() const {

@@ -1,16 +1,19 @@
 // The policy of one synchronous call to a dependency, read from the system YAML — the one
 // place where timeouts, breaker thresholds, bulkhead sizes and retries are declared.
 //
-//   CallPolicy policy = CallPolicy::FromConfig(config, "services.reservation.dependencies.vaccine-mgmt");
-//   if (auto ok = policy.Validate(); !ok) return Fail(ok.error());
-//   CircuitBreaker breaker(policy.breaker);
-//   Bulkhead bulkhead(policy.bulkhead);
+//   Result<CallPolicy> policy = CallPolicy::FromConfig(config, "services.reservation.dependencies.vaccine-mgmt");
+//   if (!policy) return Fail(policy.error());  // names the key: "...vaccine-mgmt.bulkhead: required key missing"
+//   CircuitBreaker breaker(policy->breaker);
+//   Bulkhead bulkhead(policy->bulkhead);
 //
-// Keys under the prefix (all optional; a missing key keeps the default below):
+// Keys under the prefix:
 //   timeout-ms, bulkhead,
 //   circuit-breaker.{window-size, minimum-calls, failure-rate-threshold, slow-call-duration-ms,
-//                    slow-call-rate-threshold, open-wait-ms, half-open-calls},
-//   retry.{max-attempts, backoff-ms, multiplier, max-backoff-ms, jitter, budget-percent}.
+//                    slow-call-rate-threshold, open-wait-ms, half-open-calls}: required;
+//   retry.{max-attempts, backoff-ms, multiplier, max-backoff-ms, jitter, budget-percent}: optional —
+//   no `retry` means no retry, and a retry key left out keeps RetryPolicy's value.
+// The member values below are what a policy built in code (a test) starts from; a service's
+// come from the YAML, never from here.
 #pragma once
 
 #include <string>
@@ -32,8 +35,12 @@ struct CallPolicy {
     // on and holds only transport failures and timeouts against it.
     bool answers_5xx_fail = true;
 
-    // Reads the keys under `prefix` (without a trailing dot).
-    static CallPolicy FromConfig(const Config& config, const std::string& prefix);
+    // Reads the keys under `prefix` (without a trailing dot); fails naming the first key missing,
+    // unreadable or out of range, with the prefix.
+    static Result<CallPolicy> FromConfig(const Config& config, const std::string& prefix);
+    // A proxy's policy for one upstream: bulkhead and circuit-breaker.* under `prefix`, `timeout`
+    // (the route's), no retry, and the upstream's 5xx answers passed on, not held against it.
+    static Result<CallPolicy> ForProxy(const Config& config, const std::string& prefix, Millis timeout);
 
     // Names the first bad field by its key relative to the prefix.
     Status Validate() const;

@@ -36,6 +36,17 @@ services:
           budget-percent: 10
       payment:
         timeout-ms: 900
+        bulkhead: 8
+        circuit-breaker:
+          window-size: 10
+          minimum-calls: 5
+          failure-rate-threshold: 50
+          slow-call-duration-ms: 800
+          slow-call-rate-threshold: 80
+          open-wait-ms: 1000
+          half-open-calls: 2
+      mypage:
+        timeout-ms: 900
 )";
 
 Config::EnvLookup FakeEnv(std::map<std::string, std::string> vars = {}) {
@@ -48,7 +59,7 @@ Config::EnvLookup FakeEnv(std::map<std::string, std::string> vars = {}) {
 
 TEST(CallPolicyTest, ReadsEveryKeyUnderThePrefix) {
     const auto config = Config::FromYaml(kYaml, FakeEnv()).value();
-    const CallPolicy policy = CallPolicy::FromConfig(config, kPrefix);
+    const CallPolicy policy = CallPolicy::FromConfig(config, kPrefix).value();
     EXPECT_EQ(policy.timeout, Millis{600});
     EXPECT_EQ(policy.bulkhead, 256);
     EXPECT_EQ(policy.breaker.window_size, 30);
@@ -64,24 +75,48 @@ TEST(CallPolicyTest, ReadsEveryKeyUnderThePrefix) {
     EXPECT_TRUE(policy.Validate().has_value());
 }
 
-TEST(CallPolicyTest, MissingKeysKeepTheDefaults) {
+TEST(CallPolicyTest, RetryIsOptionalAndOffWithoutIt) {
     const auto config = Config::FromYaml(kYaml, FakeEnv()).value();
-    const CallPolicy policy = CallPolicy::FromConfig(config, "services.reservation.dependencies.payment");
-    const CallPolicy defaults;
+    const CallPolicy policy = CallPolicy::FromConfig(config, "services.reservation.dependencies.payment").value();
     EXPECT_EQ(policy.timeout, Millis{900});
-    EXPECT_EQ(policy.bulkhead, defaults.bulkhead);
-    EXPECT_EQ(policy.breaker.window_size, 20);
-    EXPECT_EQ(policy.breaker.minimum_calls, 10);
-    EXPECT_DOUBLE_EQ(policy.breaker.failure_rate_threshold, 50);
-    EXPECT_EQ(policy.breaker.slow_call_duration, Millis{500});
-    EXPECT_DOUBLE_EQ(policy.breaker.slow_call_rate_threshold, 80);
-    EXPECT_EQ(policy.breaker.open_wait, Millis{2000});
-    EXPECT_EQ(policy.breaker.half_open_calls, 3);
-    EXPECT_EQ(policy.retry.max_attempts, 1);
-    EXPECT_EQ(policy.retry.backoff, Millis{50});
-    EXPECT_DOUBLE_EQ(policy.retry.multiplier, 2);
-    EXPECT_DOUBLE_EQ(policy.retry.budget_percent, 20);
-    EXPECT_TRUE(policy.Validate().has_value());
+    EXPECT_EQ(policy.bulkhead, 8);
+    EXPECT_EQ(policy.breaker.window_size, 10);
+    EXPECT_EQ(policy.breaker.half_open_calls, 2);
+    EXPECT_EQ(policy.retry.max_attempts, 1);  // no retry
+    EXPECT_TRUE(policy.answers_5xx_fail);
+}
+
+TEST(CallPolicyTest, TheOtherKeysHaveNoDefaultInCode) {
+    const auto config = Config::FromYaml(kYaml, FakeEnv()).value();
+    auto policy = CallPolicy::FromConfig(config, "services.reservation.dependencies.mypage");
+    ASSERT_FALSE(policy);
+    EXPECT_EQ(policy.error().message, "services.reservation.dependencies.mypage.bulkhead: required key missing");
+    auto bad =
+        Config::FromYaml(kYaml, FakeEnv({{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_BULKHEAD", "x"}}));
+    EXPECT_EQ(CallPolicy::FromConfig(bad.value(), kPrefix).error().message,
+              std::string(kPrefix) +
+                  ".bulkhead: expected a whole number, got 'x' (from "
+                  "RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_BULKHEAD)");
+}
+
+TEST(CallPolicyTest, KeysThatDoNotHoldTogetherAreNamed) {
+    const auto config =
+        Config::FromYaml(kYaml, FakeEnv({{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_CIRCUIT_BREAKER_"
+                                          "MINIMUM_CALLS",
+                                          "31"}}))
+            .value();
+    EXPECT_EQ(CallPolicy::FromConfig(config, kPrefix).error().message,
+              std::string(kPrefix) + ".circuit-breaker.minimum-calls: must be between 1 and window-size");
+}
+
+TEST(CallPolicyTest, AProxyTakesTheRoutesTimeoutAndNeverRetries) {
+    const auto config = Config::FromYaml(kYaml, FakeEnv()).value();
+    const CallPolicy policy = CallPolicy::ForProxy(config, kPrefix, Millis{2000}).value();
+    EXPECT_EQ(policy.timeout, Millis{2000});
+    EXPECT_EQ(policy.bulkhead, 256);
+    EXPECT_EQ(policy.breaker.window_size, 30);
+    EXPECT_EQ(policy.retry.max_attempts, 1);  // the prefix's retry is not read
+    EXPECT_FALSE(policy.answers_5xx_fail);
 }
 
 TEST(CallPolicyTest, EnvironmentOverridesAKey) {
@@ -90,7 +125,7 @@ TEST(CallPolicyTest, EnvironmentOverridesAKey) {
                                           "OPEN_WAIT_MS",
                                           "500"}}))
             .value();
-    EXPECT_EQ(CallPolicy::FromConfig(config, kPrefix).breaker.open_wait, Millis{500});
+    EXPECT_EQ(CallPolicy::FromConfig(config, kPrefix).value().breaker.open_wait, Millis{500});
 }
 
 TEST(CallPolicyTest, ValidateNamesTheBadKey) {
@@ -116,7 +151,7 @@ TEST(CallPolicyTest, MatchesTheVaccineSystemYaml) {
     std::stringstream text;
     text << in.rdbuf();
     const auto config = Config::FromYaml(text.str(), FakeEnv()).value();
-    const CallPolicy policy = CallPolicy::FromConfig(config, kPrefix);
+    const CallPolicy policy = CallPolicy::FromConfig(config, kPrefix).value();
     const std::string p = std::string(kPrefix) + ".";
     auto declared = [&](const std::string& key) {
         EXPECT_TRUE(config.Find(p + key).has_value()) << p + key << " is not in " << path;

@@ -5,11 +5,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <tuple>
 
 #include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
+#include "kit/core/try.hpp"
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/http/server.hpp"
@@ -21,6 +23,7 @@
 #include "kit/service/loop_watch.hpp"
 #include "kit/service/service.hpp"
 #include "kit/service/spawn.hpp"
+#include "kit/service/topology.hpp"
 #include "kit/store/sqlite.hpp"
 
 namespace reservo::service {
@@ -36,9 +39,6 @@ namespace {
 constexpr auto kStoreWait = 2s;
 // A consumer that could not join its group for this long shows in readiness.
 constexpr auto kConsumerStall = 10s;
-// Retention defaults, like Kafka's log.retention.hours=168: a week for the event log, and the
-// same for the inbox, which must dedupe whatever the log may still redeliver.
-constexpr int64_t kDefaultRetentionMs = 7LL * 24 * 3600 * 1000;
 constexpr auto kRetentionPeriod = 60s;
 constexpr int kRetentionBatch = 500;
 
@@ -88,12 +88,58 @@ http::Response HealthResponse(bool up, std::string_view status_when_down,
     return http::JsonResponse(up ? 200 : 503, body);
 }
 
+// Everything the host reads from the configuration, read in one place before anything opens.
+// `reservo serve` validated the whole configuration first (cli/catalog.hpp), so none of these
+// reads fails there; a caller that did not validate learns which key is missing or bad.
+struct HostSettings {
+    bool synchronous_full = false;  // store.synchronous
+    bool accept_new = false;        // store.accept-new
+    Millis idempotency_retention{};
+    std::string topic;  // events.topic
+    int partitions = 0;
+    Millis log_retention{};    // events.retention-ms; 0 keeps forever
+    Millis inbox_retention{};  // events.inbox-retention-ms; 0 keeps forever
+    http::ServerOptions server;
+    struct Callee {
+        std::string url;
+        CallPolicy policy;
+    };
+    std::map<std::string, Callee> dependencies;  // services.<me>.dependencies.<name>
+};
+
+Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& module, int port_base) {
+    HostSettings s;
+    if (module.uses_store) {
+        s.synchronous_full = RESERVO_TRY(cfg.RequireString("store.synchronous")) == "full";
+        s.accept_new = RESERVO_TRY(cfg.RequireBool("store.accept-new"));
+        s.idempotency_retention = RESERVO_TRY(cfg.RequireMillis("idempotency.retention-ms"));
+    }
+    if (module.uses_events) {
+        s.topic = RESERVO_TRY(cfg.RequireString("events.topic"));
+        s.partitions = static_cast<int>(RESERVO_TRY(cfg.RequireInt("events.partitions")));
+        s.log_retention = RESERVO_TRY(cfg.RequireMillis("events.retention-ms"));
+        s.inbox_retention = RESERVO_TRY(cfg.RequireMillis("events.inbox-retention-ms"));
+    }
+    s.server.max_body_bytes = static_cast<size_t>(RESERVO_TRY(cfg.RequireInt(module.max_body_key)));
+    s.server.idle_timeout = RESERVO_TRY(cfg.RequireMillis("http.idle-timeout-ms"));
+    s.server.max_connections = static_cast<size_t>(RESERVO_TRY(cfg.RequireInt("http.max-connections")));
+    const std::string deps = "services." + module.name + ".dependencies";
+    for (const std::string& dep : cfg.Children(deps)) {
+        const std::string prefix = deps + "." + dep;
+        CallPolicy policy = RESERVO_TRY(CallPolicy::FromConfig(cfg, prefix));
+        auto own_url = cfg.Find(prefix + ".url");  // else where the system runs it
+        std::string url = own_url ? *own_url : RESERVO_TRY(UrlOf(cfg, dep, port_base));
+        s.dependencies.emplace(dep, HostSettings::Callee{std::move(url), std::move(policy)});
+    }
+    return s;
+}
+
 }  // namespace
 
 class Host final : public ServiceContext {
   public:
-    Host(const Config& cfg, const ServiceModule& module, const RunOptions& opts)
-        : cfg_(cfg), module_(module), opts_(opts) {}
+    Host(const Config& cfg, HostSettings settings, const ServiceModule& module, const RunOptions& opts)
+        : cfg_(cfg), settings_(std::move(settings)), module_(module), opts_(opts) {}
 
     const Config& config() const override { return cfg_; }
     const std::string& system() const override { return module_.system; }
@@ -137,9 +183,15 @@ class Host final : public ServiceContext {
     service::Dependency& Dep(const std::string& dep) override {
         auto it = deps_.find(dep);
         if (it != deps_.end()) return *it->second;
-        std::string prefix = "services." + module_.name + ".dependencies." + dep;
-        auto policy = CallPolicy::FromConfig(cfg_, prefix);
-        std::string url = cfg_.GetString(prefix + ".url", ServiceUrl(cfg_, dep, opts_.port_base));
+        auto declared = settings_.dependencies.find(dep);
+        if (declared == settings_.dependencies.end()) {
+            // A module declares the dependencies it calls among its settings, so validation names
+            // a missing one before the process starts; this is the wiring of one that did not.
+            throw std::invalid_argument("services." + module_.name + ".dependencies." + dep +
+                                        ": not in the configuration (timeout-ms, bulkhead and circuit-breaker "
+                                        "are required for each dependency a service calls)");
+        }
+        const auto& [url, policy] = declared->second;
         auto inserted =
             deps_.emplace(dep, std::make_unique<service::Dependency>(io_, dep, url, policy, metrics_, &watch_)).first;
         return *inserted->second;
@@ -203,6 +255,7 @@ class Host final : public ServiceContext {
     void BeginDrain(std::string_view why);
 
     Config cfg_;
+    HostSettings settings_;
     ServiceModule module_;
     RunOptions opts_;
     asio::io_context io_{1};
@@ -243,7 +296,7 @@ class Host final : public ServiceContext {
 };
 
 Status Host::OpenStore(const std::string& path) {
-    const bool full = cfg_.GetString("store.synchronous", "normal") == "full";
+    const bool full = settings_.synchronous_full;
     std::vector<store::Migration> all = module_.migrations;
     for (auto m : messaging::Outbox::Migrations()) all.push_back(m);
     for (auto m : messaging::Consumer::Migrations()) all.push_back(m);
@@ -279,13 +332,11 @@ Status Host::Open() {
     if (ec) return Fail(Code::kUnavailable, "cannot create data directory " + opts_.data_dir + ": " + ec.message());
     if (module_.uses_store) {
         if (auto st = OpenStore(opts_.data_dir + "/" + module_.name + ".db"); !st) return st;
-        idempotency_ =
-            std::make_unique<IdempotencyKeys>(*db_, Millis(cfg_.GetInt("idempotency.retention-ms", 24 * 3600 * 1000)));
+        idempotency_ = std::make_unique<IdempotencyKeys>(*db_, settings_.idempotency_retention);
     }
-    topic_ = cfg_.GetString("events.topic", module_.system);
+    topic_ = settings_.topic;
     if (module_.uses_events && db_) {
-        auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db",
-                                                   static_cast<int>(cfg_.GetInt("events.partitions", 4)));
+        auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db", settings_.partitions);
         if (!log) return Fail(log.error());
         log_ = std::move(*log);
         relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic_);
@@ -339,7 +390,7 @@ Status Host::CheckStore() {
                                          : std::string("the store is new (lost or replaced)")}});
         return log_->AdoptStore(module_.name, mine, topic_, true);
     }
-    if (cfg_.GetBool("store.accept-new", false)) {
+    if (settings_.accept_new) {
         log::Warn("continuing with a new store (store.accept-new)", {{"store", path}});
         return log_->AdoptStore(module_.name, mine, topic_, false);
     }
@@ -638,8 +689,8 @@ http::Awaitable<void> Host::EventPump() {
 // store's inbox rows (events.inbox-retention-ms), in small batches that each take a free lock
 // only. Every process of the system prunes the shared log; the work is the same whoever does it.
 http::Awaitable<void> Host::Retention() {
-    const int64_t log_retention = cfg_.GetInt("events.retention-ms", kDefaultRetentionMs);
-    const int64_t inbox_retention = cfg_.GetInt("events.inbox-retention-ms", kDefaultRetentionMs);
+    const int64_t log_retention = settings_.log_retention.count();
+    const int64_t inbox_retention = settings_.inbox_retention.count();
     if (log_retention <= 0 && inbox_retention <= 0) co_return;  // 0: keep forever
     if (inbox_retention > 0 && (log_retention <= 0 || inbox_retention < log_retention)) {
         log::Warn(
@@ -704,8 +755,14 @@ int Host::Run() {
                                        "Requests refused because their deadline had passed before they were served");
     WireActuator();
     if (module_.wire) {
-        if (auto st = module_.wire(*this); !st) {
-            log::Error("cannot wire service", {{"error", st.error().message}});
+        Status wired;
+        try {
+            wired = module_.wire(*this);
+        } catch (const std::exception& e) {  // Dep() of a dependency the configuration lacks
+            wired = Fail(Code::kInvalidArgument, e.what());
+        }
+        if (!wired) {
+            log::Error("cannot wire service", {{"error", wired.error().message}});
             return 1;
         }
     }
@@ -716,13 +773,8 @@ int Host::Run() {
         }
     }
     const int descriptors = http::RaiseDescriptorLimit();
-    http::ServerOptions sopts{
-        .max_body_bytes = static_cast<size_t>(cfg_.GetInt("http.max-body-bytes", 1 << 20)),
-        .idle_timeout = std::chrono::milliseconds(cfg_.GetInt("http.idle-timeout-ms", 30'000)),
-        .max_connections = static_cast<size_t>(cfg_.GetInt("http.max-connections", 10'000)),
-    };
     server_ = std::make_unique<http::Server>(
-        io_, [this](http::Request& req) { return Handle(req); }, sopts);
+        io_, [this](http::Request& req) { return Handle(req); }, settings_.server);
     auto listening = opts_.listen_fd >= 0 ? server_->Adopt(opts_.listen_fd) : server_->Listen(opts_.port);
     if (!listening) {
         log::Error("cannot listen", {{"error", listening.error().message}});
@@ -795,7 +847,12 @@ int Host::Run() {
 }
 
 int RunService(const Config& system, const ServiceModule& module, const RunOptions& options) {
-    Host host(system, module, options);
+    auto settings = ReadHostSettings(system, module, options.port_base);
+    if (!settings) {
+        log::Error("invalid configuration", {{"error", settings.error().message}});
+        return 2;
+    }
+    Host host(system, std::move(*settings), module, options);
     return host.Run();
 }
 

@@ -114,7 +114,7 @@ class HostTest : public ::testing::Test {
     void Start() {
         auto [fd, port] = ListenOnLoopback();
         port_ = port;
-        auto cfg = Config::FromYaml("{}", [](const std::string&) { return std::optional<std::string>(); }).value();
+        auto cfg = HostTestConfig();
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([this, cfg, opts] { exit_code_ = RunService(cfg, Module(), opts); });
         for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
@@ -158,7 +158,7 @@ class HostTest : public ::testing::Test {
 TEST_F(HostTest, OperatorEndpointsAndReportedProblemsFeedReadiness) {
     Start();
     EXPECT_TRUE(has_event_log_);
-    EXPECT_EQ(topic_, "t");  // events.topic defaults to the system's name
+    EXPECT_EQ(topic_, "t");  // events.topic
     auto custom = Call(port_, "GET", "/actuator/custom");
     EXPECT_EQ(custom.status, 200);
     EXPECT_EQ(custom.body, "mine");
@@ -238,6 +238,21 @@ TEST_F(HostTest, ABusyEventLogDelaysEventsButNotRequestsAndAppliesThemOnce) {
     EXPECT_EQ(Seen(), "1");
     EXPECT_EQ(Metric("reservo_outbox_backlog"), 0);
     EXPECT_EQ(Call(port_, "GET", "/actuator/health/readiness").status, 200);
+}
+
+}  // namespace
+}  // namespace reservo::service
+
+namespace reservo::service {
+namespace {
+
+TEST(HostSettingsTest, AKeyTheConfigurationLacksStopsTheHostBeforeItOpensAnything) {
+    const auto dir = std::filesystem::temp_directory_path() / ("reservo-host-settings-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    auto cfg =
+        Config::FromYaml("store: {synchronous: normal}", [](const std::string&) { return std::nullopt; }).value();
+    EXPECT_EQ(RunService(cfg, ServiceModule{.system = "t", .name = "svc"}, RunOptions{.data_dir = dir.string()}), 2);
+    EXPECT_FALSE(std::filesystem::exists(dir)) << "the host opened its data directory";
 }
 
 }  // namespace

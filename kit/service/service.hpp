@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kit/core/config.hpp"
+#include "kit/core/config_schema.hpp"
 #include "kit/http/router.hpp"
 #include "kit/messaging/cloud_event.hpp"
 #include "kit/service/dependency.hpp"
@@ -72,7 +73,7 @@ class ServiceContext {
 
     // The system's event log; nullptr when the service uses no events.
     virtual messaging::EventLog* event_log() = 0;
-    // The topic this service publishes to and consumes from (`events.topic`, else the system's name).
+    // The topic this service publishes to and consumes from (`events.topic`).
     virtual const std::string& topic() const = 0;
     // Reports why `component` is unusable: readiness turns DOWN with it under `details`. An empty
     // `why` clears it.
@@ -83,6 +84,9 @@ struct ServiceModule {
     std::string system;
     std::string name;
     std::vector<store::Migration> migrations;
+    // The keys the module itself reads under `services.<name>.` (`abandon-after-ms`), checked with
+    // the kit's before the process starts: cli/catalog.cpp builds a system's schema from them.
+    std::vector<SettingSpec> settings;
     std::function<Status(ServiceContext&)> wire;
     bool uses_store = true;   // false for stateless processes such as the gateway
     bool uses_events = true;  // opens the system's event log (outbox relay and consumer)
@@ -90,6 +94,9 @@ struct ServiceModule {
     // change the process (fault injection, dead-letter replay), whatever the environment says, and
     // believes no header that only the gateway may set (the request's deadline).
     bool edge = false;
+    // The key of the largest request body this process reads: the gateway, facing the outside,
+    // has its own.
+    std::string max_body_key = "http.max-body-bytes";
     // A CQRS view built from events only: > 0 is the version of its projection. When its store is
     // new (lost, replaced) or the version changed, the view is rebuilt from the event log, after
     // emptying `view_tables`. A service that is not a view refuses to serve with a lost store.
@@ -105,10 +112,8 @@ struct RunOptions {
     int port_base = -1;
 };
 
-// Base URL of another process of the system: `services.<name>.url` if set, else loopback + its port.
-std::string ServiceUrl(const Config& system, const std::string& name, int port_base);
-
-// Runs the module until SIGTERM/SIGINT, then drains. Returns the process exit code.
+// Runs the module until SIGTERM/SIGINT, then drains. Returns the process exit code: 2, before
+// anything opens, when a setting the host reads is missing or bad.
 int RunService(const Config& system, const ServiceModule& module, const RunOptions& options);
 
 }  // namespace reservo::service

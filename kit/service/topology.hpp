@@ -15,4 +15,8 @@ std::vector<std::string> ProcessNames(const Config& system);
 // The port of `process` for a port base (-1: the YAML's `gateway.port`).
 Result<int> PortOf(const Config& system, const std::string& process, int port_base = -1);
 
+// Base URL of another process of the system: `services.<name>.url` if set, else the host the
+// services are bound to (`runtime.bind-address`, loopback for every interface) and its port.
+Result<std::string> UrlOf(const Config& system, const std::string& process, int port_base);
+
 }  // namespace reservo::service

@@ -68,7 +68,7 @@ class ViewRebuildTest : public ::testing::Test {
         auto [fd, port] = ListenOnLoopback();
         ASSERT_GE(fd, 0);
         port_ = port;
-        auto cfg = Config::FromYaml("{}", [](const std::string&) { return std::optional<std::string>(); }).value();
+        auto cfg = HostTestConfig();
         ServiceModule module{.system = "t", .name = "tallies", .wire = [this](ServiceContext& ctx) {
                                  service_ = std::make_unique<TallyService>(ctx);
                                  return service_->Wire(ctx);

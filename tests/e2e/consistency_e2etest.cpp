@@ -11,18 +11,14 @@
 #include <vector>
 
 #include "kit/store/sqlite.hpp"
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/vaccine_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string ReservationBody(int64_t user, int64_t lot) {
-    return "{\"userId\":" + std::to_string(user) + ",\"vaccineId\":" + std::to_string(lot) + "}";
-}
-
-class ConsistencyE2E : public SystemTest {};
+class ConsistencyE2E : public VaccineTest {};
 
 // NFR: the dose count holds under concurrency — 100 users race for 20 doses.
 TEST_F(ConsistencyE2E, HundredConcurrentReservationsTakeExactlyTheTwentyDoses) {
@@ -68,8 +64,8 @@ TEST_F(ConsistencyE2E, HundredConcurrentReservationsTakeExactlyTheTwentyDoses) {
 
 // NFR: consumers that were down receive what they missed, exactly once.
 TEST_F(ConsistencyE2E, StoppedConsumersCatchUpWithoutDuplicates) {
-    ReservoOk({"stop", "vaccine/notification"});
-    ReservoOk({"stop", "vaccine/mypage"});
+    StopService("notification");
+    StopService("mypage");
 
     std::string hospital = UniqueName("catchup");
     int64_t lot = CreateLot(hospital, 10);
@@ -86,8 +82,8 @@ TEST_F(ConsistencyE2E, StoppedConsumersCatchUpWithoutDuplicates) {
     EXPECT_EQ(del.status, 204) << del.Describe();
     std::set<int64_t> cancelled{ids[0], ids[1]};
 
-    ReservoOk({"start", "vaccine/notification"});
-    ReservoOk({"start", "vaccine/mypage"});
+    StartService("notification");
+    StartService("mypage");
 
     auto settled = [&] {
         if (!ConsumerCaughtUp("mypage") || !ConsumerCaughtUp("notification")) return false;
@@ -135,7 +131,7 @@ struct ReplicaView {
 
 // NFR: replicas of a consumer split the partitions with no duplicate effects.
 TEST_F(ConsistencyE2E, TwoMyPageReplicasSplitPartitionsWithoutDuplicates) {
-    ReservoOk({"scale", "vaccine/mypage", "2"});
+    ScaleService("mypage", 2);
     bj::object status = system().ServiceStatus("mypage");
     EXPECT_EQ(AsInt(status["replicas"]), 2) << bj::serialize(status);
     EXPECT_EQ(AsInt(status["ready"]), 2) << bj::serialize(status);
@@ -185,7 +181,7 @@ TEST_F(ConsistencyE2E, TwoMyPageReplicasSplitPartitionsWithoutDuplicates) {
                 if (owned(text) <= 0 || lag(text) != 0) return false;
                 sum += owned(text);
             }
-            return sum == 4;
+            return sum == system().partitions();
         },
         15s, 200ms);
     EXPECT_TRUE(split) << "replicas seen: " << seen.size();
@@ -206,7 +202,7 @@ TEST_F(ConsistencyE2E, TwoMyPageReplicasSplitPartitionsWithoutDuplicates) {
     EXPECT_EQ(std::set<int64_t>(row_ids.begin(), row_ids.end()), ids);
     for (int64_t id : ids) EXPECT_EQ(row_ids.count(id), 1u) << "reservation " << id;
 
-    ReservoOk({"scale", "vaccine/mypage", "1"});
+    ScaleService("mypage", 1);
     EXPECT_EQ(system().Pids("mypage").size(), 1u);
 }
 
@@ -322,7 +318,7 @@ TEST_F(ConsistencyE2E, BadInputIsRefusedWithProblemJsonAndChangesNothing) {
     EXPECT_EQ(counts(), before);
     std::string why;
     EXPECT_TRUE(system().AllReady(&why)) << why;
-    for (std::string_view service : kServices) {
+    for (const std::string& service : system().services()) {
         Reply r = http_.Call(PortOf(service), "GET", "/actuator/health/readiness");
         EXPECT_EQ(r.status, 200) << service << ": " << r.Describe();
     }

@@ -1,27 +1,26 @@
 // The gateway's own policies, on a system started with a rate limit set through the environment
 // (as a Kubernetes ConfigMap would set it).
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <thread>
 
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/vaccine_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
 
-// Before main(): `reservo up` and the processes it starts inherit the environment.
-const bool kRateLimitSet = [] {
-    setenv("RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20", 1);
-    setenv("RESERVO_GATEWAY_RATE_LIMIT_BURST", "20", 1);
-    return true;
-}();
-
-class GatewayE2E : public SystemTest {};
+class GatewayE2E : public VaccineTest {
+  protected:
+    static void SetUpTestSuite() {
+        SystemOptions options = VaccineSystem();
+        options.env = {{"RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20"},
+                       {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"}};
+        StartSystem(options);
+    }
+};
 
 TEST_F(GatewayE2E, OverTheRateLimitIs429WithRetryAfterThenServesAgain) {
-    ASSERT_TRUE(kRateLimitSet);
     int ok = 0, limited = 0;
     for (int i = 0; i < 60; ++i) {
         Reply r = Call("GET", "/vaccineMgmts?size=1");

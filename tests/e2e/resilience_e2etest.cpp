@@ -9,20 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/vaccine_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string ReservationBody(int64_t user, int64_t lot) {
-    return "{\"userId\":" + std::to_string(user) + ",\"vaccineId\":" + std::to_string(lot) + "}";
-}
-
 constexpr std::string_view kBreakerState = "reservo_circuit_breaker_state{dependency=\"vaccine-mgmt\"}";
 
-class ResilienceE2E : public SystemTest {
+class ResilienceE2E : public VaccineTest {
   protected:
     // A 503 from the circuit breaker's fallback: problem+json with Retry-After.
     static void ExpectUnavailable(const Reply& r, const std::string& what) {
@@ -61,7 +57,7 @@ TEST_F(ResilienceE2E, VaccineMgmtStoppedAnswers503FastAndCancelStillWorks) {
     int64_t id = AsInt(first.Json().as_object().at("id"));
     ASSERT_EQ(LotQty(lot), 4);
 
-    ReservoOk({"stop", "vaccine/vaccine-mgmt"});
+    StopService("vaccine-mgmt");
     int64_t total_before = TotalElements("/reservations");
     for (int i = 0; i < 3; ++i) {
         Reply r = Call("POST", "/reservations", ReservationBody(5001 + i, lot));
@@ -75,7 +71,7 @@ TEST_F(ResilienceE2E, VaccineMgmtStoppedAnswers503FastAndCancelStillWorks) {
     EXPECT_EQ(cancel.status, 200) << cancel.Describe();
     EXPECT_EQ(AsString(cancel.Json().as_object()["reservationStatus"]), "cancelled") << cancel.Describe();
 
-    ReservoOk({"start", "vaccine/vaccine-mgmt"});
+    StartService("vaccine-mgmt");
     EXPECT_TRUE(Eventually([&] { return LotQty(lot) == 5; })) << "qty " << LotQty(lot);
     // Given back once, not once per delivery.
     EXPECT_TRUE(Eventually([&] { return ConsumerCaughtUp("vaccine-mgmt"); }));
@@ -293,7 +289,7 @@ TEST_F(ResilienceE2E, RollingRestartOfReservationUnderLoadFailsNoRequest) {
     ASSERT_TRUE(
         Eventually([&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }));
     int64_t before = load.iterations();
-    ReservoOk({"restart", "vaccine/reservation"});
+    RestartService("reservation");
     int64_t during = load.iterations() - before;
     std::vector<pid_t> new_pids = system().Pids("reservation");
     auto restarted = std::chrono::steady_clock::now();

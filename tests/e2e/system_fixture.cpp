@@ -22,9 +22,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
+
+#include "kit/core/config.hpp"
 
 extern char** environ;
 
@@ -34,7 +37,13 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+std::string ReservoBinary() { return RESERVO_BIN; }
+std::string SourceDir() { return RESERVO_SOURCE_DIR; }
+
 namespace {
+
+constexpr int kSlotWidth = 10;    // ports per slot: a system's gateway and services (at most 10)
+constexpr int kBlockPorts = 500;  // ports per test binary (E2E_PORT_BLOCK)
 
 std::mt19937_64& Rng() {
     static std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(getpid()));
@@ -52,18 +61,6 @@ bool PortFree(int port) {
     bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     close(fd);
     return ok;
-}
-
-// A base below the kernel's ephemeral range (32768+) so outgoing connections cannot take it.
-int PickPortBase() {
-    std::uniform_int_distribution<int> slot(0, (32000 - 20000) / 10 - 1);
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        int base = 20000 + slot(Rng()) * 10;
-        bool free = true;
-        for (int p = base; p < base + 10 && free; ++p) free = PortFree(p);
-        if (free) return base;
-    }
-    return 0;
 }
 
 // /proc/PID/cmdline with NULs as spaces; empty when the process is gone.
@@ -84,24 +81,23 @@ bool Alive(pid_t pid) {
     return stat[paren + 2] != 'Z';
 }
 
-// Runs argv with `env` added, collecting stdout+stderr until it exits or `timeout` passes.
-System::RunResult Run(const std::vector<std::string>& args, const std::vector<std::pair<std::string, std::string>>& env,
-                      Millis timeout) {
-    System::RunResult result;
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        result.output = std::string("pipe: ") + std::strerror(errno);
-        return result;
-    }
-    std::vector<std::string> env_text;
+// This process's environment with `env` added (replacing variables of the same name).
+std::vector<std::string> Environment(const Env& env) {
+    std::vector<std::string> out;
     for (char** e = environ; *e; ++e) {
         std::string_view entry(*e);
         bool overridden = std::any_of(env.begin(), env.end(), [&](const auto& kv) {
             return entry.starts_with(kv.first) && entry.size() > kv.first.size() && entry[kv.first.size()] == '=';
         });
-        if (!overridden) env_text.emplace_back(entry);
+        if (!overridden) out.emplace_back(entry);
     }
-    for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+    for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+    return out;
+}
+
+// Spawns argv with stdin from /dev/null and stdout+stderr on `out_fd`; the pid, or -1 and `error`.
+pid_t Spawn(const std::vector<std::string>& args, const Env& env, int out_fd, std::string* error) {
+    std::vector<std::string> env_text = Environment(env);
     std::vector<char*> envp;
     for (auto& e : env_text) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -113,15 +109,95 @@ System::RunResult Run(const std::vector<std::string>& args, const std::vector<st
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDERR_FILENO);
     pid_t pid = 0;
     int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
     if (rc != 0) {
+        *error = "posix_spawn " + args[0] + ": " + std::strerror(rc);
+        return -1;
+    }
+    return pid;
+}
+
+int WaitExit(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string TempDir(const std::string& prefix, std::string* error) {
+    std::string tmpl = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
+    if (!mkdtemp(tmpl.data())) {
+        *error = std::string("mkdtemp: ") + std::strerror(errno);
+        return {};
+    }
+    return tmpl;
+}
+
+void RemoveDir(const std::string& dir) {
+    if (dir.empty()) return;
+    if (std::getenv("RESERVO_E2E_KEEP")) {
+        std::cerr << "e2e: kept " << dir << "\n";
+        return;
+    }
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+}
+
+// The last `lines` lines of a text file.
+std::string Tail(const fs::path& path, size_t lines) {
+    std::ifstream in(path);
+    std::deque<std::string> tail;
+    for (std::string line; std::getline(in, line);) {
+        tail.push_back(std::move(line));
+        if (tail.size() > lines) tail.pop_front();
+    }
+    std::string out;
+    for (const auto& line : tail) out += line + "\n";
+    return out;
+}
+
+}  // namespace
+
+int ReservePorts(int width) {
+    if (width < 1 || width > kSlotWidth) return 0;
+    static std::mutex mutex;
+    static std::set<int> handed_out;
+    std::lock_guard lock(mutex);
+    int first = 30000, slots = 200;  // run outside ctest: anywhere below the ephemeral range (32768+)
+    if (const char* block = std::getenv("E2E_PORT_BLOCK")) {
+        first = std::atoi(block);
+        slots = kBlockPorts / kSlotWidth;
+    }
+    int start = static_cast<int>(Rng()() % static_cast<uint64_t>(slots));
+    for (int pass = 0; pass < 2; ++pass) {
+        for (int i = 0; i < slots; ++i) {
+            int base = first + ((start + i) % slots) * kSlotWidth;
+            if (pass == 0 && handed_out.contains(base)) continue;
+            bool free = true;
+            for (int p = base; p < base + width && free; ++p) free = PortFree(p);
+            if (!free) continue;
+            handed_out.insert(base);
+            return base;
+        }
+    }
+    return 0;
+}
+
+RunResult Run(const std::vector<std::string>& args, const Env& env, Millis timeout) {
+    RunResult result;
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        result.output = std::string("pipe: ") + std::strerror(errno);
+        return result;
+    }
+    pid_t pid = Spawn(args, env, out[1], &result.output);
+    close(out[1]);
+    if (pid < 0) {
         close(out[0]);
-        result.output = "posix_spawn " + args[0] + ": " + std::strerror(rc);
         return result;
     }
     // Read until EOF: the detached supervisor of `up` replaces its stdout with its log, so EOF
@@ -145,14 +221,9 @@ System::RunResult Run(const std::vector<std::string>& args, const std::vector<st
         result.output.append(buffer, static_cast<size_t>(got));
     }
     close(out[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.exit_code = WaitExit(pid);
     return result;
 }
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Reply, Http, LoadLoop
@@ -288,32 +359,49 @@ void LoadLoop::Stop() {
 // ---------------------------------------------------------------------------------------------
 // System
 
-System::System(std::string data_dir, int port_base) : data_dir_(std::move(data_dir)), port_base_(port_base) {}
+System::System(std::string name, std::string data_dir, int port_base)
+    : name_(std::move(name)), data_dir_(std::move(data_dir)), port_base_(port_base) {}
 
 System::~System() { Down(); }
 
-std::unique_ptr<System> System::Start(std::string* error, const std::vector<std::pair<std::string, std::string>>& env,
-                                      const std::vector<std::string>& up_args) {
+std::unique_ptr<System> System::Start(const SystemOptions& options, std::string* error) {
+    // The system's YAML, as the binary embeds it: how many ports it needs and its partitions.
+    std::string yaml = SourceDir() + "/systems/" + options.system + "/system.yaml";
+    auto config = Config::FromFile(yaml, [&](const std::string& name) -> std::optional<std::string> {
+        for (const auto& [k, v] : options.env) {
+            if (k == name) return v;
+        }
+        if (const char* v = std::getenv(name.c_str())) return std::string(v);
+        return std::nullopt;
+    });
+    if (options.system.empty() || !config) {
+        *error = "no system '" + options.system + "' (" + yaml + ")";
+        return nullptr;
+    }
+    int width = 1 + static_cast<int>(config->Children("services").size());
+    int partitions = static_cast<int>(config->GetInt("events.partitions", 4));
+
     std::string log;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        int base = PickPortBase();
+    int attempts = options.port_base > 0 ? 1 : 5;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        int base = options.port_base > 0 ? options.port_base : ReservePorts(width);
         if (base == 0) {
-            *error = "no free port range found";
+            *error = "no free port range found for " + std::to_string(width) + " ports";
             return nullptr;
         }
-        char tmpl[] = "/tmp/reservo-e2e-XXXXXX";
-        if (!mkdtemp(tmpl)) {
-            *error = std::string("mkdtemp: ") + std::strerror(errno);
-            return nullptr;
-        }
-        std::unique_ptr<System> system(new System(tmpl, base));
-        std::vector<std::string> argv = {
-            RESERVO_BIN, "up", "vaccine", "--data", system->data_dir_, "--port-base", std::to_string(base), "--detach"};
-        argv.insert(argv.end(), up_args.begin(), up_args.end());
-        RunResult up = Run(argv, env, Millis(60000));
+        std::string dir = TempDir("reservo-e2e-" + options.system, error);
+        if (dir.empty()) return nullptr;
+        std::unique_ptr<System> system(new System(options.system, dir, base));
+        system->partitions_ = partitions;
+        std::vector<std::string> argv = {ReservoBinary(),      "up",      options.system, "--data", dir, "--port-base",
+                                         std::to_string(base), "--detach"};
+        argv.insert(argv.end(), options.up_args.begin(), options.up_args.end());
+        RunResult up = Run(argv, options.env, Millis(60000));
         if (up.exit_code == 0) {
             std::string why;
-            if (Eventually([&] { return system->AllReady(&why); }, Millis(10000))) return system;
+            if (Eventually([&] { return system->ReadTopology(&why) && system->AllReady(&why); }, Millis(10000))) {
+                return system;
+            }
             log += "attempt " + std::to_string(attempt) + ": not ready: " + why + "\n";
         } else {
             log += "attempt " + std::to_string(attempt) + " (port base " + std::to_string(base) + "): exit " +
@@ -322,22 +410,74 @@ std::unique_ptr<System> System::Start(std::string* error, const std::vector<std:
         system->DumpLogs();
         system->Down();  // a port taken between the check and `up`: try another range
     }
-    *error = "reservo up failed:\n" + log;
+    *error = "reservo up " + options.system + " failed:\n" + log;
     return nullptr;
 }
 
-int System::PortOf(std::string_view service) const {
-    for (size_t i = 0; i < std::size(kServices); ++i) {
-        if (kServices[i] == service) return port_base_ + 1 + static_cast<int>(i);
+// Services and ports from `reservo status --json`: the running system is the source.
+bool System::ReadTopology(std::string* why) {
+    bj::object status = Status();
+    const bj::value* processes = status.if_contains("processes");
+    if (!processes || !processes->is_array() || processes->as_array().empty()) {
+        *why = "no process list in the status";
+        return false;
     }
-    return port_base_;  // "gateway"
+    services_.clear();
+    ports_.clear();
+    for (const auto& p : processes->as_array()) {
+        const bj::object& o = p.as_object();
+        if (AsString(o.at("system")) != name_) continue;
+        std::string process = AsString(o.at("service"));
+        ports_[process] = static_cast<int>(AsInt(o.at("port")));
+        if (process != "gateway") services_.push_back(process);
+    }
+    std::sort(services_.begin(), services_.end(),
+              [&](const std::string& a, const std::string& b) { return ports_[a] < ports_[b]; });
+    if (!ports_.contains("gateway") || ports_["gateway"] != port_base_) {
+        *why = "the gateway is not on the port base " + std::to_string(port_base_);
+        return false;
+    }
+    return true;
 }
 
-System::RunResult System::Reservo(std::vector<std::string> args, Millis timeout) const {
-    args.insert(args.begin(), RESERVO_BIN);
+int System::PortOf(std::string_view process) const {
+    auto it = ports_.find(process);
+    return it == ports_.end() ? -1 : it->second;
+}
+
+RunResult System::Reservo(std::vector<std::string> args, Millis timeout) const {
+    args.insert(args.begin(), ReservoBinary());
     args.push_back("--data");
     args.push_back(data_dir_);
     return Run(args, {}, timeout);
+}
+
+RunResult System::StopService(std::string_view service) const { return Reservo({"stop", Target(service)}); }
+RunResult System::StartService(std::string_view service) const { return Reservo({"start", Target(service)}); }
+RunResult System::RestartService(std::string_view service) const { return Reservo({"restart", Target(service)}); }
+RunResult System::ScaleService(std::string_view service, int replicas) const {
+    return Reservo({"scale", Target(service), std::to_string(replicas)});
+}
+
+std::vector<pid_t> System::KillService(std::string_view service, int signal) const {
+    std::vector<pid_t> signalled;
+    for (pid_t pid : Pids(service)) {
+        // Ours only: every process of the system carries the data directory on its command line.
+        if (CmdLine(pid).find(data_dir_) != std::string::npos && kill(pid, signal) == 0) signalled.push_back(pid);
+    }
+    return signalled;
+}
+
+bool System::WaitReplaced(std::string_view service, const std::vector<pid_t>& old, Millis timeout) const {
+    return Eventually(
+        [&] {
+            bj::object s = ServiceStatus(service);
+            std::vector<pid_t> now = Pids(service);
+            if (now.empty() || AsString(s["state"]) != "ready") return false;
+            return std::none_of(now.begin(), now.end(),
+                                [&](pid_t pid) { return std::find(old.begin(), old.end(), pid) != old.end(); });
+        },
+        timeout, Millis(100));
 }
 
 bj::object System::Status() const {
@@ -377,9 +517,8 @@ bool System::AllReady(std::string* why) const {
     if (status.empty()) return fail("no status");
     if (AsString(status["state"]) != "running") return fail("supervisor state " + bj::serialize(status["state"]));
     const bj::value* processes = status.if_contains("processes");
-    if (!processes || !processes->is_array() || processes->as_array().size() != 1 + std::size(kServices)) {
-        return fail("unexpected process list");
-    }
+    if (!processes || !processes->is_array() || processes->as_array().empty()) return fail("no process list");
+    if (!ports_.empty() && processes->as_array().size() != ports_.size()) return fail("unexpected process list");
     for (const auto& p : processes->as_array()) {
         const bj::object& o = p.as_object();
         if (AsString(o.at("state")) != "ready" || AsInt(o.at("ready")) != AsInt(o.at("replicas"))) {
@@ -392,18 +531,13 @@ bool System::AllReady(std::string* why) const {
 void System::DumpLogs(size_t lines) const {
     std::vector<fs::path> logs = {fs::path(data_dir_) / "reservo.log"};
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(fs::path(data_dir_) / "vaccine" / "logs", ec)) {
+    for (const auto& entry : fs::directory_iterator(fs::path(data_dir_) / name_ / "logs", ec)) {
         logs.push_back(entry.path());
     }
     for (const auto& path : logs) {
-        std::ifstream in(path);
-        std::deque<std::string> tail;
-        for (std::string line; std::getline(in, line);) {
-            tail.push_back(std::move(line));
-            if (tail.size() > lines) tail.pop_front();
-        }
-        std::cerr << "---- " << path.string() << " (last " << tail.size() << " lines)\n";
-        for (const auto& line : tail) std::cerr << line << "\n";
+        std::string tail = Tail(path, lines);
+        std::cerr << "---- " << path.string() << " (last " << std::count(tail.begin(), tail.end(), '\n') << " lines)\n"
+                  << tail;
     }
 }
 
@@ -438,13 +572,78 @@ void System::Down() {
         std::cerr << "e2e: killing leftover pid " << pid << " (" << CmdLine(pid) << ")\n";
         kill(pid, SIGKILL);
     }
-    std::error_code ec;
-    if (std::getenv("RESERVO_E2E_KEEP")) {
-        std::cerr << "e2e: kept " << data_dir_ << "\n";
-    } else {
-        fs::remove_all(data_dir_, ec);
-    }
+    RemoveDir(data_dir_);
 }
+
+// ---------------------------------------------------------------------------------------------
+// ServedService
+
+std::unique_ptr<ServedService> ServedService::Start(const ServeOptions& options, std::string* error,
+                                                    Millis ready_timeout) {
+    std::unique_ptr<ServedService> served(new ServedService());
+    served->port_ = options.port > 0 ? options.port : ReservePorts(1);
+    if (served->port_ == 0) {
+        *error = "no free port found";
+        return nullptr;
+    }
+    std::string name = options.target;
+    std::replace(name.begin(), name.end(), '/', '-');
+    served->data_dir_ = TempDir("reservo-serve-" + name, error);
+    if (served->data_dir_.empty()) return nullptr;
+    std::string log_path = served->data_dir_ + "/serve.log";
+    int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) {
+        *error = "open " + log_path + ": " + std::strerror(errno);
+        return nullptr;
+    }
+    std::vector<std::string> argv = {
+        ReservoBinary(), "serve", options.target, "--port", std::to_string(served->port_), "--data", served->data_dir_};
+    argv.insert(argv.end(), options.args.begin(), options.args.end());
+    served->pid_ = Spawn(argv, options.env, log_fd, error);
+    close(log_fd);
+    if (served->pid_ < 0) return nullptr;
+
+    Http http;
+    Reply ready;
+    int exit_status = -1;
+    bool ok = Eventually(
+        [&] {
+            if (waitpid(served->pid_, &exit_status, WNOHANG) == served->pid_) return true;  // it gave up
+            ready = http.Call(served->port_, "GET", "/actuator/health/readiness", {}, Millis(1000));
+            return ready.status == 200;
+        },
+        ready_timeout, Millis(50));
+    if (exit_status != -1) {
+        served->pid_ = -1;  // reaped
+        int code = WIFEXITED(exit_status) ? WEXITSTATUS(exit_status) : 128 + WTERMSIG(exit_status);
+        *error = "reservo serve " + options.target + " exited (" + std::to_string(code) + "):\n" + served->LogTail();
+        return nullptr;
+    }
+    if (!ok) {
+        *error = "reservo serve " + options.target + " on port " + std::to_string(served->port_) +
+                 " is not ready: " + ready.Describe() + "\n" + served->LogTail();
+        return nullptr;
+    }
+    return served;
+}
+
+ServedService::~ServedService() { Stop(); }
+
+void ServedService::Stop() {
+    if (pid_ > 0) {
+        kill(pid_, SIGTERM);
+        bool exited = Eventually([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, Millis(10000));
+        if (!exited) {
+            kill(pid_, SIGKILL);
+            WaitExit(pid_);
+        }
+        pid_ = -1;
+    }
+    RemoveDir(data_dir_);
+    data_dir_.clear();
+}
+
+std::string ServedService::LogTail(size_t lines) const { return Tail(fs::path(data_dir_) / "serve.log", lines); }
 
 // ---------------------------------------------------------------------------------------------
 // Free helpers
@@ -581,10 +780,13 @@ std::string AsString(const bj::value& v) {
 
 std::unique_ptr<System> SystemTest::system_;
 
-void SystemTest::SetUpTestSuite() {
-    if (system_) return;
+void SystemTest::StartSystem(SystemOptions options) {
+    if (system_) {
+        system_->Down();
+        system_.reset();
+    }
     std::string error;
-    system_ = System::Start(&error);
+    system_ = System::Start(options, &error);
     if (!system_) FAIL() << error;
 }
 
@@ -595,17 +797,18 @@ void SystemTest::TearDownTestSuite() {
 }
 
 void SystemTest::SetUp() {
-    ASSERT_TRUE(system_) << "the system did not start";
+    ASSERT_TRUE(system_) << "no system runs: the suite's SetUpTestSuite calls StartSystem({.system = ...}), "
+                            "or the system did not start (see above)";
     // Back to the normal shape whatever an earlier (maybe failed) test left behind.
     Http http;
-    for (auto service : kServices) http.Call(system_->PortOf(service), "DELETE", "/actuator/faults");
+    for (const auto& service : system_->services()) http.Call(system_->PortOf(service), "DELETE", "/actuator/faults");
     bj::object status = system_->Status();
     if (const bj::value* processes = status.if_contains("processes"); processes && processes->is_array()) {
         for (const auto& p : processes->as_array()) {
             const bj::object& o = p.as_object();
-            std::string target = AsString(o.at("system")) + "/" + AsString(o.at("service"));
-            if (AsInt(o.at("replicas")) != 1) system_->Reservo({"scale", target, "1"});
-            if (AsInt(o.at("ready")) == 0) system_->Reservo({"start", target});
+            std::string service = AsString(o.at("service"));
+            if (AsInt(o.at("replicas")) != 1) system_->ScaleService(service, 1);
+            if (AsInt(o.at("ready")) == 0) system_->StartService(service);
         }
     }
     std::string why;
@@ -620,32 +823,27 @@ Reply SystemTest::Call(std::string method, std::string target, std::string body,
     return http_.Call(gateway(), std::move(method), std::move(target), std::move(body), timeout);
 }
 
+Reply SystemTest::CallService(std::string_view service, std::string method, std::string target, std::string body,
+                              Millis timeout) {
+    int port = PortOf(service);
+    EXPECT_GT(port, 0) << system_->name() << " has no service '" << service << "'";
+    if (port <= 0) return Reply{.error = "no service " + std::string(service)};
+    return http_.Call(port, std::move(method), std::move(target), std::move(body), timeout);
+}
+
 std::string SystemTest::UniqueName(std::string_view prefix) const {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string test = info ? info->name() : "test";
     return std::string(prefix) + "-" + test + "-" + std::to_string(Rng()() % 1000000000);
 }
 
-int64_t SystemTest::CreateLot(const std::string& hospital, int64_t qty) {
-    bj::object lot{{"vaccineType", "pfizer"}, {"hospital", hospital}, {"availableDate", "2026-12-01"}, {"qty", qty}};
-    Reply r = Call("POST", "/vaccineMgmts", bj::serialize(lot));
-    EXPECT_EQ(r.status, 201) << r.Describe();
-    bj::value v = r.Json();
-    if (r.status != 201 || !v.is_object() || !v.as_object().contains("id")) return -1;
-    return AsInt(v.as_object().at("id"));
-}
-
-int64_t SystemTest::LotQty(int64_t lot) {
-    Reply r = Call("GET", "/vaccineMgmts/" + std::to_string(lot));
-    bj::value v = r.Json();
-    if (r.status != 200 || !v.is_object() || !v.as_object().contains("qty")) return -1;
-    return AsInt(v.as_object().at("qty"));
-}
-
 std::vector<bj::object> SystemTest::ListAll(std::string_view path, std::string_view embedded_name) {
+    std::string_view collection = path.substr(0, path.find('?'));
+    if (embedded_name.empty()) embedded_name = collection.substr(collection.rfind('/') + 1);
     std::vector<bj::object> rows;
     for (int page = 0;; ++page) {
-        Reply r = Call("GET", std::string(path) + "?size=2000&page=" + std::to_string(page));
+        Reply r = Call("GET", std::string(path) + (path.find('?') == std::string_view::npos ? "?" : "&") +
+                                  "size=2000&page=" + std::to_string(page));
         bj::value v = r.Json();
         EXPECT_EQ(r.status, 200) << path << ": " << r.Describe();
         if (r.status != 200 || !v.is_object()) return rows;
@@ -670,30 +868,11 @@ int64_t SystemTest::TotalElements(std::string_view path) {
     return AsInt(page->as_object().at("totalElements"));
 }
 
-std::vector<bj::object> SystemTest::ReservationsOfLot(int64_t lot) {
+std::vector<bj::object> SystemTest::RowsWhere(std::string_view path, std::string_view field, std::string_view value) {
     std::vector<bj::object> out;
-    for (auto& row : ListAll("/reservations", "reservations")) {
-        if (AsInt(row["vaccineId"]) == lot) out.push_back(std::move(row));
-    }
-    return out;
-}
-
-std::vector<bj::object> SystemTest::MyPageRows(const std::string& hospital) {
-    std::vector<bj::object> out;
-    for (auto& row : ListAll("/myPages", "myPages")) {
-        if (AsString(row["hospital"]) == hospital) out.push_back(std::move(row));
-    }
-    return out;
-}
-
-std::vector<bj::object> SystemTest::NotificationsFor(const std::vector<int64_t>& reservation_ids) {
-    std::set<std::string> ids;
-    for (int64_t id : reservation_ids) ids.insert(std::to_string(id));
-    std::vector<bj::object> out;
-    for (auto& row : ListAll("/notifications", "notifications")) {
-        std::string type = AsString(row["eventType"]);
-        if (type == "VaccineRegistered") continue;  // its correlationId is a lot id
-        if (ids.contains(AsString(row["correlationId"]))) out.push_back(std::move(row));
+    for (auto& row : ListAll(path)) {
+        const bj::value* v = row.if_contains(field);
+        if (v && AsString(*v) == value) out.push_back(std::move(row));
     }
     return out;
 }
@@ -712,16 +891,40 @@ bool SystemTest::ConsumerCaughtUp(std::string_view service) {
     // for up to one heartbeat, so caught up also means owning every partition (one replica).
     std::string group = "{group=\"" + std::string(service) + "\"}";
     auto owned = ServiceMetric(service, "reservo_consumer_owned_partitions" + group);
-    if (!owned || *owned != kPartitions) return false;
+    if (!owned || *owned != system_->partitions()) return false;
     auto lag = ServiceMetric(service, "reservo_consumer_lag" + group);
     return lag && *lag == 0;
+}
+
+namespace {
+
+void ExpectOk(const RunResult& r, const std::string& what) {
+    EXPECT_EQ(r.exit_code, 0) << "reservo " << what << " → " << r.output;
+}
+
+}  // namespace
+
+void SystemTest::StopService(std::string_view service) {
+    ExpectOk(system_->StopService(service), "stop " + system_->Target(service));
+}
+
+void SystemTest::StartService(std::string_view service) {
+    ExpectOk(system_->StartService(service), "start " + system_->Target(service));
+}
+
+void SystemTest::RestartService(std::string_view service) {
+    ExpectOk(system_->RestartService(service), "restart " + system_->Target(service));
+}
+
+void SystemTest::ScaleService(std::string_view service, int replicas) {
+    ExpectOk(system_->ScaleService(service, replicas),
+             "scale " + system_->Target(service) + " " + std::to_string(replicas));
 }
 
 void SystemTest::ReservoOk(std::vector<std::string> args) {
     std::string text;
     for (const auto& a : args) text += a + " ";
-    System::RunResult r = system_->Reservo(std::move(args));
-    EXPECT_EQ(r.exit_code, 0) << "reservo " << text << "→ " << r.output;
+    ExpectOk(system_->Reservo(std::move(args)), text);
 }
 
 }  // namespace reservo::e2e

@@ -1,21 +1,30 @@
-// End-to-end test support: a whole `reservo up vaccine` on a free port range, HTTP helpers
-// over the project's own client, polling with a deadline, and a background load loop.
+// End-to-end test support for any Reservo system: a whole `reservo up SYSTEM` (or one `reservo
+// serve SYSTEM/SERVICE`) on free ports of this test binary's own port block, HTTP helpers over the
+// project's own client, service control by name, polling with a deadline, and a background load.
 //
-//   class FlowE2E : public reservo::e2e::SystemTest {};
-//   TEST_F(FlowE2E, Reserves) {
-//       int64_t lot = CreateLot(UniqueName("h"), 5);
-//       Reply r = Call("POST", "/reservations", R"({"userId":1,"vaccineId":)" + std::to_string(lot) + "}");
-//       EXPECT_EQ(r.status, 201);
-//       EXPECT_TRUE(Eventually([&] { return MyPageRows(hospital).size() == 1; }));
+//   class HotelE2E : public reservo::e2e::SystemTest {
+//     protected:
+//       static void SetUpTestSuite() { StartSystem({.system = "hotel"}); }
+//   };
+//   TEST_F(HotelE2E, PaymentDownRefusesReservations) {
+//       StopService("payment");
+//       EXPECT_EQ(Call("POST", "/reservations", R"({"roomId":1,...})").status, 503);
+//       StartService("payment");
+//       EXPECT_TRUE(Eventually([&] { return TotalElements("/reservationViews") == 0; }));
 //   }
 //
-// One system runs per test binary (started in SetUpTestSuite, stopped in TearDownTestSuite);
-// SetUp brings it back to its normal shape (every service running, one replica, no faults),
-// so tests share it but do not depend on each other's leftovers. Tests tell their data apart
-// by a unique hospital per lot.
+// One system runs per test suite (started by the suite's SetUpTestSuite, stopped in
+// TearDownTestSuite); SetUp brings it back to its normal shape (every service running, one
+// replica, no faults), so tests share it but do not depend on each other's leftovers. Ports come
+// from the running system (`reservo status --json`); nothing here knows a system's services.
+// Vaccine-specific helpers live in tests/e2e/vaccine_helpers.hpp.
+//
+// Port blocks: each test binary registered with reservo_e2e_test() (tests/CMakeLists.txt) gets
+// its own block of ports through E2E_PORT_BLOCK, so `ctest -j` runs binaries side by side.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -42,12 +51,11 @@ namespace bj = boost::json;
 using Millis = std::chrono::milliseconds;
 template <class T>
 using Awaitable = http::Awaitable<T>;
+using Env = std::vector<std::pair<std::string, std::string>>;
 
-// The service names of the vaccine system, in port order after the gateway.
-// events.partitions in systems/vaccine/system.yaml.
-inline constexpr int kPartitions = 4;
-
-inline constexpr std::string_view kServices[] = {"vaccine-mgmt", "reservation", "notification", "mypage"};
+// The `reservo` binary under test and the source tree (for systems/*/system.yaml and contracts).
+std::string ReservoBinary();
+std::string SourceDir();
 
 // One HTTP exchange as the test saw it; status 0 is a transport failure (see `error`).
 struct Reply {
@@ -60,7 +68,7 @@ struct Reply {
     // The body parsed as JSON, or null when it is not JSON.
     bj::value Json() const;
     std::string Header(std::string_view name) const;
-    // "POST /x → 503 (12 ms): {...}" for failure messages.
+    // "status 503 in 12 ms: {...}" for failure messages.
     std::string Describe() const;
 };
 
@@ -123,36 +131,69 @@ class LoadLoop final {
     std::thread thread_;
 };
 
-// A running `reservo up vaccine --detach` in its own temporary data directory.
+// The first of `width` (at most 10) consecutive free ports in this binary's port block
+// (E2E_PORT_BLOCK, 500 ports; unset: a random free range in 30000–31990), not handed out
+// before by this process; 0 when none is free.
+int ReservePorts(int width);
+
+// The output of a finished `reservo` command.
+struct RunResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr
+};
+
+// Runs argv (argv[0] a path) with `env` added to this process's environment; collects stdout and
+// stderr until it exits or `timeout` passes (then it is killed).
+RunResult Run(const std::vector<std::string>& argv, const Env& env = {}, Millis timeout = Millis(60000));
+
+// How to start a system.
+struct SystemOptions {
+    std::string system;  // "vaccine", "hotel", "vaccine-approval", ...
+    int port_base = 0;   // the gateway's port, services follow; 0: a free range of this binary's block
+    Env env;             // added to the environment of `up`, so of every process (as a ConfigMap)
+    std::vector<std::string> up_args = {"--faults"};  // extra `reservo up` arguments
+};
+
+// A running `reservo up SYSTEM --detach` in its own temporary data directory.
 class System final {
   public:
-    struct RunResult {
-        int exit_code = -1;
-        std::string output;  // stdout and stderr
-    };
+    using RunResult = e2e::RunResult;
 
-    // Picks a free port range, starts the system and waits until it is ready; nullptr and
-    // `error` on failure. `env` is added to the environment of `up` (and so of every service);
-    // `up_args` to its command line (fault injection on, by default, for the seeds' experiments).
-    static std::unique_ptr<System> Start(std::string* error,
-                                         const std::vector<std::pair<std::string, std::string>>& env = {},
-                                         const std::vector<std::string>& up_args = {"--faults"});
+    // Starts the system and waits until every process is ready; nullptr and `error` on failure.
+    // Without a port base it tries other free ranges when a port was taken meanwhile.
+    static std::unique_ptr<System> Start(const SystemOptions& options, std::string* error);
     ~System();
     System(const System&) = delete;
     System& operator=(const System&) = delete;
 
+    const std::string& name() const { return name_; }
+    const std::string& data_dir() const { return data_dir_; }
     int port_base() const { return port_base_; }
     int gateway_port() const { return port_base_; }
-    // The port of a service ("vaccine-mgmt" … "mypage").
-    int PortOf(std::string_view service) const;
-    const std::string& data_dir() const { return data_dir_; }
+    // The services (not the gateway) in port order, as the running system lists them.
+    const std::vector<std::string>& services() const { return services_; }
+    // The port of "gateway" or a service; -1 for a name the system does not have.
+    int PortOf(std::string_view process) const;
+    // "SYSTEM/SERVICE", as the `reservo` commands name a service.
+    std::string Target(std::string_view service) const { return name_ + "/" + std::string(service); }
+    // events.partitions of the system's YAML (environment overrides included).
+    int partitions() const { return partitions_; }
 
     // Runs `reservo ARGS... --data DIR` and waits for it (bounded by `timeout`).
     RunResult Reservo(std::vector<std::string> args, Millis timeout = Millis(60000)) const;
+    // `reservo stop|start|restart|scale SYSTEM/SERVICE`; each returns once the command is done.
+    RunResult StopService(std::string_view service) const;
+    RunResult StartService(std::string_view service) const;
+    RunResult RestartService(std::string_view service) const;
+    RunResult ScaleService(std::string_view service, int replicas) const;
+    // Sends `signal` to every process of the service (SIGKILL: a crash); the pids signalled.
+    std::vector<pid_t> KillService(std::string_view service, int signal = SIGKILL) const;
+    // Whether the service runs again, ready, on processes none of which is in `old`.
+    bool WaitReplaced(std::string_view service, const std::vector<pid_t>& old, Millis timeout = Millis(15000)) const;
 
     // `reservo status --json`, parsed; an empty object when it fails.
     bj::object Status() const;
-    // The entry of one service in Status() (empty when absent).
+    // The entry of one process in Status() (empty when absent).
     bj::object ServiceStatus(std::string_view service) const;
     std::vector<pid_t> Pids(std::string_view service) const;
     // Every process ready with all its replicas; otherwise `why` says which is not.
@@ -164,11 +205,50 @@ class System final {
     void Down();
 
   private:
-    System(std::string data_dir, int port_base);
+    System(std::string name, std::string data_dir, int port_base);
+    bool ReadTopology(std::string* why);
 
+    std::string name_;
     std::string data_dir_;
     int port_base_ = 0;
+    int partitions_ = 0;
+    std::vector<std::string> services_;
+    std::map<std::string, int, std::less<>> ports_;  // gateway and services
     bool down_ = false;
+};
+
+// How to run one service on its own, as a container does.
+struct ServeOptions {
+    std::string target;                  // "vaccine/vaccine-mgmt"
+    int port = 0;                        // 0: a free port of this binary's block
+    Env env;                             // added to its environment (dependency URLs, faults, ...)
+    std::vector<std::string> args = {};  // extra `reservo serve` arguments (--port-base, --config)
+};
+
+// One `reservo serve SYSTEM/SERVICE --port P --data TMP` in the foreground of a child process,
+// in a fresh temporary data directory that goes with it.
+class ServedService final {
+  public:
+    // Starts it and waits until /actuator/health/readiness answers 200; nullptr and `error` on failure.
+    static std::unique_ptr<ServedService> Start(const ServeOptions& options, std::string* error,
+                                                Millis ready_timeout = Millis(20000));
+    ~ServedService();  // SIGTERM, SIGKILL after a while; removes the data directory
+    ServedService(const ServedService&) = delete;
+    ServedService& operator=(const ServedService&) = delete;
+
+    int port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    const std::string& data_dir() const { return data_dir_; }
+    // The last lines of its stdout and stderr.
+    std::string LogTail(size_t lines = 20) const;
+
+  private:
+    ServedService() = default;
+    void Stop();
+
+    pid_t pid_ = -1;
+    int port_ = 0;
+    std::string data_dir_;
 };
 
 // Polls `probe` every `interval` until it returns true or `timeout` passes; the last result.
@@ -186,40 +266,47 @@ Reply RawExchange(int port, const std::string& request, Millis timeout = Millis(
 int64_t AsInt(const bj::value& v);
 std::string AsString(const bj::value& v);
 
-// A test fixture with one shared system per test binary and helpers for the vaccine API.
+// A test fixture with one shared system per test suite and helpers for any system's REST API.
+// A suite starts its system in its own SetUpTestSuite with StartSystem (see the file comment).
 class SystemTest : public ::testing::Test {
   protected:
-    static void SetUpTestSuite();
+    // Starts the suite's system (fails the suite when it does not start).
+    static void StartSystem(SystemOptions options);
     static void TearDownTestSuite();
     void SetUp() override;
     void TearDown() override;
 
     static System& system() { return *system_; }
     int gateway() const { return system_->gateway_port(); }
-    int PortOf(std::string_view service) const { return system_->PortOf(service); }
+    int PortOf(std::string_view process) const { return system_->PortOf(process); }
 
     // Blocking call through the gateway.
     Reply Call(std::string method, std::string target, std::string body = {}, Millis timeout = Millis(10000));
+    // Blocking call straight to a service's port (internal endpoints, actuator).
+    Reply CallService(std::string_view service, std::string method, std::string target, std::string body = {},
+                      Millis timeout = Millis(10000));
     // A name no other test (or run) uses: "<prefix>-<test>-<random>".
     std::string UniqueName(std::string_view prefix) const;
 
-    // POST /vaccineMgmts; fails the test (and returns -1) unless 201.
-    int64_t CreateLot(const std::string& hospital, int64_t qty);
-    // GET /vaccineMgmts/{id} → qty (-1 when the call fails).
-    int64_t LotQty(int64_t lot);
-    // Every row of a Spring Data REST collection ("/reservations", "reservations"), all pages.
-    std::vector<bj::object> ListAll(std::string_view path, std::string_view embedded_name);
+    // Every row of a Spring Data REST collection through the gateway, all pages. The embedded
+    // name defaults to the path's last segment ("/reservations" → "reservations").
+    std::vector<bj::object> ListAll(std::string_view path, std::string_view embedded_name = {});
     // page.totalElements of a collection (-1 when the call fails).
     int64_t TotalElements(std::string_view path);
-    std::vector<bj::object> ReservationsOfLot(int64_t lot);
-    std::vector<bj::object> MyPageRows(const std::string& hospital);
-    // Notifications whose correlationId is one of `ids` (reservation ids), of any type.
-    std::vector<bj::object> NotificationsFor(const std::vector<int64_t>& reservation_ids);
+    // Rows of a collection whose `field` equals `value` (compared as text).
+    std::vector<bj::object> RowsWhere(std::string_view path, std::string_view field, std::string_view value);
+
     // GET /actuator/prometheus straight on a service's port.
     std::string Metrics(std::string_view service);
     std::optional<double> ServiceMetric(std::string_view service, std::string_view series);
-    // Whether a service's consumer has applied everything in its partitions (lag 0).
+    // Whether a service's consumer has applied everything in its partitions (lag 0, owning all).
     bool ConsumerCaughtUp(std::string_view service);
+
+    // Service control by name; each expects the command to succeed.
+    void StopService(std::string_view service);
+    void StartService(std::string_view service);
+    void RestartService(std::string_view service);
+    void ScaleService(std::string_view service, int replicas);
     // Runs `reservo ARGS...` against the system and expects success.
     void ReservoOk(std::vector<std::string> args);
 

@@ -14,27 +14,26 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/vaccine_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Before main(): `reservo up` and its processes inherit the environment. A short gateway
-// deadline keeps the slow-service scenarios short.
-const bool kEnvSet = [] {
-    setenv("RESERVO_GATEWAY_TIMEOUT_MS", "1500", 1);
-    setenv("RESERVO_HTTP_MAX_CONNECTIONS", "300", 1);
-    return true;
-}();
-
-std::string ReservationBody(int64_t user, int64_t lot) {
-    return "{\"userId\":" + std::to_string(user) + ",\"vaccineId\":" + std::to_string(lot) + "}";
+// Every system of this binary runs with a short gateway deadline (it keeps the slow-service
+// scenarios short) and a low connection cap. `up_args`: fault injection, or none.
+SystemOptions TrustSystem(std::vector<std::string> up_args) {
+    SystemOptions options = VaccineSystem();
+    options.env = {{"RESERVO_GATEWAY_TIMEOUT_MS", "1500"}, {"RESERVO_HTTP_MAX_CONNECTIONS", "300"}};
+    options.up_args = std::move(up_args);
+    return options;
 }
 
-class TrustE2E : public SystemTest {
+class TrustE2E : public VaccineTest {
   protected:
+    static void SetUpTestSuite() { StartSystem(TrustSystem({"--faults"})); }
+
     Reply Post(const std::string& target, const std::string& body, const std::string& idempotency_key,
                Millis timeout = 10s) {
         http::Request req;
@@ -78,7 +77,6 @@ class TrustE2E : public SystemTest {
 // 1. A client whose request timed out at the gateway must not find it booked: the service refuses
 // work past the deadline the gateway passed on, and the gateway says 504 (outcome unknown).
 TEST_F(TrustE2E, ASlowReservationPastTheGatewayDeadlineIs504AndStoresNothing) {
-    ASSERT_TRUE(kEnvSet);
     int64_t lot = CreateLot(UniqueName("slow"), 5);
     ASSERT_GT(lot, 0);
     SetFaults("reservation", R"({"latencyMs":[2200,2200]})");
@@ -182,14 +180,14 @@ TEST_F(TrustE2E, OperatorEndpointsAreNotReachableFromOutside) {
 
     auto listeners = Listeners();
     EXPECT_EQ(listeners[gateway()], std::set<std::string>{"00000000"}) << "the gateway listens on all interfaces";
-    for (auto service : kServices) {
+    for (const std::string& service : system().services()) {
         EXPECT_EQ(listeners[PortOf(service)], std::set<std::string>{"0100007F"}) << service << " is on loopback only";
     }
 }
 
 TEST_F(TrustE2E, FaultInjectionIsOffUnlessAsked) {
     std::string error;
-    auto plain = System::Start(&error, {}, {});
+    auto plain = System::Start(TrustSystem({}), &error);
     ASSERT_TRUE(plain) << error;
     Http http;
     Reply r = http.Call(plain->PortOf("reservation"), "POST", "/actuator/faults", R"({"errorRate":1})");
@@ -224,7 +222,7 @@ TEST_F(TrustE2E, ALostViewIsRebuiltFromTheEventLog) {
 // 4. A service that is not a view and lost its store says so and serves nothing wrong.
 TEST_F(TrustE2E, AServiceWithALostStoreRefusesToServe) {
     std::string error;
-    auto own = System::Start(&error, {}, {});
+    auto own = System::Start(TrustSystem({}), &error);
     ASSERT_TRUE(own) << error;
     Http http;
     Reply lot = http.Call(own->gateway_port(), "POST", "/vaccineMgmts",
@@ -261,11 +259,11 @@ TEST_F(TrustE2E, AServiceWithALostStoreRefusesToServe) {
 // 5. A broken event log turns readiness DOWN with the reason; a damaged one is refused at start.
 TEST_F(TrustE2E, ATruncatedEventLogTurnsReadinessDown) {
     std::string error;
-    auto own = System::Start(&error, {}, {});
+    auto own = System::Start(TrustSystem({}), &error);
     ASSERT_TRUE(own) << error;
     Http http;
     std::filesystem::resize_file(own->data_dir() + "/vaccine/events.db", 0);
-    for (auto service : kServices) {
+    for (const std::string& service : own->services()) {
         Reply ready;
         EXPECT_TRUE(Eventually([&] {
             ready = http.Call(own->PortOf(service), "GET", "/actuator/health/readiness");
@@ -427,7 +425,7 @@ TEST_F(TrustE2E, ForwardedHeadersRequestIdsAndCorsAreNotTakenOnTrust) {
 TEST_F(TrustE2E, ErrorDetailsDoNotLeakInternalAddresses) {
     int64_t lot = CreateLot(UniqueName("leak"), 3);
     ASSERT_GT(lot, 0);
-    ReservoOk({"stop", "vaccine/vaccine-mgmt"});
+    StopService("vaccine-mgmt");
     Reply reserve = Call("POST", "/reservations", ReservationBody(600, lot));
     EXPECT_EQ(reserve.status, 503) << reserve.Describe();
     Reply lot_get = Call("GET", "/vaccineMgmts/" + std::to_string(lot));
@@ -436,7 +434,7 @@ TEST_F(TrustE2E, ErrorDetailsDoNotLeakInternalAddresses) {
         EXPECT_EQ(r->body.find("127.0.0.1"), std::string::npos) << r->Describe();
         EXPECT_EQ(r->body.find("http://"), std::string::npos) << r->Describe();
     }
-    ReservoOk({"start", "vaccine/vaccine-mgmt"});
+    StartService("vaccine-mgmt");
 }
 
 }  // namespace

@@ -49,11 +49,8 @@ Result<ReserveCommand> ReadReserve(std::string_view text) {
 }
 
 struct ReservationService {
-    explicit ReservationService(service::ServiceContext& ctx)
-        : uow(ctx),
-          reservations(
-              kReservations, uow, ctx.Dep("vaccine-mgmt"),
-              std::chrono::milliseconds(ctx.config().GetInt("services.reservation.abandon-after-ms", 30'000))) {}
+    ReservationService(service::ServiceContext& ctx, std::chrono::milliseconds abandon_after)
+        : uow(ctx), reservations(kReservations, uow, ctx.Dep("vaccine-mgmt"), abandon_after) {}
 
     Status Wire(service::ServiceContext& ctx) {
         if (auto st = kReservations.shape().Ensure(ctx.db()); !st) return st;
@@ -108,9 +105,14 @@ service::ServiceModule ReservationModule() {
     return service::ServiceModule{
         .system = "vaccine",
         .name = "reservation",
+        .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
+                     // Its calls to take a dose: the policy is the YAML's, never a default.
+                     {"dependencies.vaccine-mgmt", Schema::Map({}).Required()}},
         .wire = [](service::ServiceContext& ctx) -> Status {
+            auto abandon_after = ctx.config().RequireMillis("services.reservation.abandon-after-ms");
+            if (!abandon_after) return Fail(abandon_after.error());
             static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
-            service = std::make_unique<ReservationService>(ctx);
+            service = std::make_unique<ReservationService>(ctx, *abandon_after);
             return service->Wire(ctx);
         },
     };

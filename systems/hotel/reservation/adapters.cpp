@@ -1,0 +1,141 @@
+// Adapters of reservation: the resource `/reservations`, whose writes are commands (reserve,
+// request a cancellation) rather than edits, and the policies on room's and payment's events.
+#include "kit/http/hal.hpp"
+#include "kit/http/problem.hpp"
+#include "kit/service/rest.hpp"
+#include "systems/hotel/reservation/application.hpp"
+#include "systems/hotel/reservation/holds_sql.hpp"
+#include "systems/hotel/reservation/module.hpp"
+
+namespace reservo::hotel {
+namespace {
+
+using namespace booking;
+
+// Ids are the reserve-room saga's: a reservation exists only once it was paid.
+const store::Table<Reservation> kReservations({.collection = "reservations",
+                                               .finders = {"userId", "roomId", "reservStatus"},
+                                               .assigned_ids = true});
+
+// Not a resource: the replica of room's rooms (ids are room's).
+const store::Table<KnownRoom> kKnownRooms({.collection = "knownRooms", .assigned_ids = true});
+
+// The seed's body; what else it carries (roomNo, amount, reservStatus, payCompletedYn, ...) is the
+// service's to set and is ignored, like any unknown field.
+struct ReserveBody {
+    int64_t roomId;
+    std::string userId;
+    std::optional<std::string> userName;
+    std::optional<int64_t> peopleQty;
+    json::Date reservStartDate;
+    json::Date reservEndDate;
+    std::string payMethod;
+};
+BOOST_DESCRIBE_STRUCT(ReserveBody, (), (roomId, userId, userName, peopleQty, reservStartDate, reservEndDate, payMethod))
+
+struct StatusBody {
+    std::optional<std::string> reservStatus;
+};
+BOOST_DESCRIBE_STRUCT(StatusBody, (), (reservStatus))
+
+Result<ReserveCommand> ReadReserve(std::string_view text) {
+    auto body = json::Parse<ReserveBody>(text);
+    if (!body) return Fail(body.error());
+    return ReserveCommand{.roomId = body->roomId,
+                          .userId = body->userId,
+                          .userName = body->userName.value_or(""),
+                          .peopleQty = body->peopleQty.value_or(1),
+                          .stay = {body->reservStartDate.iso, body->reservEndDate.iso},
+                          .payMethod = body->payMethod};
+}
+
+template <class E>
+KnownRoom Known(const E& e) {
+    return KnownRoom{.id = e.id, .roomNo = e.roomNo, .price = e.price};
+}
+
+struct ReservationService {
+    ReservationService(service::ServiceContext& ctx, std::chrono::milliseconds abandon_after)
+        : uow(ctx),
+          cancel(ctx, uow, {.name = "cancel-reservation"}),
+          reservations(kReservations, kKnownRooms, holds,
+                       [this](service::Tx& tx, const std::string& key, std::string step, std::string detail) {
+                           return cancel.Record(tx, key, std::move(step), std::move(detail));
+                       }),
+          booking(reservations, uow, ctx.Dep("payment"), abandon_after) {}
+
+    Status Wire(service::ServiceContext& ctx) {
+        if (auto st = kReservations.shape().Ensure(ctx.db()); !st) return st;
+        if (auto st = kKnownRooms.shape().Ensure(ctx.db()); !st) return st;
+        auto& r = ctx.router();
+        service::ExposeReads(r, ctx.db(), kReservations.shape());
+        auto& payment = ctx.Dep("payment");
+        r.PostAsync("/reservations", [this, &payment](http::Request& req) -> http::Awaitable<http::Response> {
+            auto cmd = ReadReserve(req.body);
+            if (!cmd) co_return http::ProblemFrom(cmd.error());
+            auto reserved = co_await booking.ReserveRoom(std::move(*cmd));
+            if (!reserved && reserved.error().code == Code::kUnavailable) {
+                co_return http::Unavailable(reserved.error().message, payment.RetryAfterMs());
+            }
+            if (!reserved) co_return http::ProblemFrom(reserved.error());
+            co_return http::CreatedResponse(req, "reservations", reserved->id,
+                                            service::EntityJson(kReservations, *reserved));
+        });
+        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+
+        service::On<RoomRegistered>(
+            uow, [this](const RoomRegistered& e, service::Tx& tx) { return reservations.KnowRoom(tx, Known(e)); });
+        service::On<RoomChanged>(
+            uow, [this](const RoomChanged& e, service::Tx& tx) { return reservations.KnowRoom(tx, Known(e)); });
+        service::On<RoomRemoved>(
+            uow, [this](const RoomRemoved& e, service::Tx& tx) { return reservations.ForgetRoom(tx, e.id, e.roomNo); });
+        service::On<PayCanceled>(
+            uow, [this](const PayCanceled& e, service::Tx& tx) { return reservations.CompleteCancellation(tx, e); });
+        return Ok();
+    }
+
+    // PATCH {"reservStatus":"CancelRequest"} starts the cancellation; the current status (or
+    // nothing) changes nothing.
+    http::Awaitable<http::Response> Change(http::Request& req) {
+        auto id = http::ParseId(req.Param("id"));
+        if (!id) co_return http::ProblemFrom(id.error());
+        auto body = json::Parse<StatusBody>(req.body);
+        if (!body) co_return http::ProblemFrom(body.error());
+        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
+            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
+            if (!body->reservStatus) return current;
+            if (!RESERVO_TRY(IsCancelRequest(*body->reservStatus, current.reservStatus))) return current;
+            return reservations.RequestCancellation(tx, *id);
+        });
+        if (!changed) co_return http::ProblemFrom(changed.error());
+        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
+    }
+
+    service::UnitOfWork uow;
+    SqlHolds holds;
+    service::Saga cancel;
+    Reservations reservations;
+    RoomBooking booking;
+};
+
+}  // namespace
+
+service::ServiceModule ReservationModule() {
+    return service::ServiceModule{
+        .system = "hotel",
+        .name = "reservation",
+        .migrations = {std::begin(kHoldsSchema), std::end(kHoldsSchema)},
+        .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
+                     // Its calls to pay: the policy is the YAML's, never a default.
+                     {"dependencies.payment", Schema::Map({}).Required()}},
+        .wire = [](service::ServiceContext& ctx) -> Status {
+            auto abandon_after = ctx.config().RequireMillis("services.reservation.abandon-after-ms");
+            if (!abandon_after) return Fail(abandon_after.error());
+            static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
+            service = std::make_unique<ReservationService>(ctx, *abandon_after);
+            return service->Wire(ctx);
+        },
+    };
+}
+
+}  // namespace reservo::hotel

@@ -1,0 +1,124 @@
+// Inbound adapters of reservation: the resource `/reservations`, whose writes are commands (reserve,
+// cancel) rather than edits, and the policies on vaccine-mgmt's answers.
+#include "kit/http/hal.hpp"
+#include "kit/http/problem.hpp"
+#include "kit/service/rest.hpp"
+#include "systems/vaccine-approval/events.hpp"
+#include "systems/vaccine-approval/reservation/application.hpp"
+#include "systems/vaccine-approval/reservation/module.hpp"
+
+namespace reservo::approval_system {
+namespace {
+
+using namespace booking;
+
+// Ids are the reservation saga's: a reservation exists only once approval approved it.
+const store::Table<Reservation> kReservations({.collection = "reservations",
+                                               .finders = {"customerId", "hospital"},
+                                               .assigned_ids = true});
+
+struct ReserveBody {
+    int64_t customerId;
+    std::string customerName;
+    std::string hospital;
+    json::Date reservationDate;
+    std::optional<std::string> vaccineType;
+};
+BOOST_DESCRIBE_STRUCT(ReserveBody, (), (customerId, customerName, hospital, reservationDate, vaccineType))
+
+struct StatusBody {
+    std::optional<std::string> status;
+};
+BOOST_DESCRIBE_STRUCT(StatusBody, (), (status))
+
+Result<ReservationRequest> ReadReserve(std::string_view text) {
+    auto body = json::Parse<ReserveBody>(text);
+    if (!body) return Fail(body.error());
+    ReservationRequest request{body->customerId, body->customerName, body->hospital, body->reservationDate.iso,
+                               body->vaccineType};
+    if (auto st = ValidateRequest(request); !st) return Fail(st.error());
+    return request;
+}
+
+struct ReservationService {
+    ReservationService(service::ServiceContext& ctx, std::chrono::milliseconds abandon_after)
+        : uow(ctx), reservations(kReservations, uow, ctx.Dep("approval"), abandon_after) {}
+
+    Status Wire(service::ServiceContext& ctx) {
+        if (auto st = kReservations.shape().Ensure(ctx.db()); !st) return st;
+        auto& r = ctx.router();
+        service::ExposeReads(r, ctx.db(), kReservations.shape());
+        auto& dep = ctx.Dep("approval");
+        r.PostAsync("/reservations", [this, &dep](http::Request& req) -> http::Awaitable<http::Response> {
+            auto request = ReadReserve(req.body);
+            if (!request) co_return http::ProblemFrom(request.error());
+            auto reserved = co_await reservations.ReserveVaccination(std::move(*request));
+            if (!reserved && reserved.error().code == Code::kUnavailable) {
+                co_return http::Unavailable(reserved.error().message, dep.RetryAfterMs());
+            }
+            if (!reserved) co_return http::ProblemFrom(reserved.error());
+            co_return http::CreatedResponse(req, "reservations", reserved->id,
+                                            service::EntityJson(kReservations, *reserved));
+        });
+        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+        r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
+            auto id = http::ParseId(req.Param("id"));
+            if (!id) co_return http::ProblemFrom(id.error());
+            auto cancelled =
+                co_await uow.Write([&](service::Tx& tx) { return reservations.RequestCancellation(tx, *id); });
+            co_return cancelled ? http::EmptyResponse(204) : http::ProblemFrom(cancelled.error());
+        });
+
+        service::On<VaccineAssigned>(uow, [this](const VaccineAssigned& e, service::Tx& tx) {
+            return reservations.CompleteReservation(tx, e.reservationId,
+                                                    {e.vaccineId, e.vaccineType, e.expiryDate, e.manufactureDate});
+        });
+        service::On<VaccineAssignFailed>(uow, [this](const VaccineAssignFailed& e, service::Tx& tx) {
+            return reservations.RejectReservation(tx, e.reservationId, e.reason);
+        });
+        service::On<VaccineReleased>(uow, [this](const VaccineReleased& e, service::Tx& tx) {
+            return reservations.ConfirmCancellation(tx, e.reservationId);
+        });
+        return Ok();
+    }
+
+    // PATCH {"status":"cancelRequested"} asks to cancel; the current status (or none) changes nothing.
+    http::Awaitable<http::Response> Change(http::Request& req) {
+        auto id = http::ParseId(req.Param("id"));
+        if (!id) co_return http::ProblemFrom(id.error());
+        auto body = json::Parse<StatusBody>(req.body);
+        if (!body) co_return http::ProblemFrom(body.error());
+        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
+            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
+            if (!body->status) return current;
+            if (!RESERVO_TRY(IsCancelRequest(*body->status, current.status))) return current;
+            return reservations.RequestCancellation(tx, *id);
+        });
+        if (!changed) co_return http::ProblemFrom(changed.error());
+        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
+    }
+
+    service::UnitOfWork uow;
+    Reservations reservations;
+};
+
+}  // namespace
+
+service::ServiceModule ReservationModule() {
+    return service::ServiceModule{
+        .system = "vaccine-approval",
+        .name = "reservation",
+        .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
+                     // Its calls for approval: the policy is the YAML's, never a default.
+                     {"dependencies.approval", Schema::Map({}).Required()}},
+        .wire = [](service::ServiceContext& ctx) -> Status {
+            auto abandon_after = ctx.config().RequireMillis("services.reservation.abandon-after-ms");
+            if (!abandon_after) return Fail(abandon_after.error());
+            static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
+            service = std::make_unique<ReservationService>(ctx, *abandon_after);
+            return service->Wire(ctx);
+        },
+    };
+}
+
+}  // namespace reservo::approval_system

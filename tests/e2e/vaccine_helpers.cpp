@@ -1,0 +1,47 @@
+#include "tests/e2e/vaccine_helpers.hpp"
+
+#include <set>
+
+namespace reservo::e2e {
+
+std::string ReservationBody(int64_t user, int64_t lot) {
+    return "{\"userId\":" + std::to_string(user) + ",\"vaccineId\":" + std::to_string(lot) + "}";
+}
+
+int64_t VaccineTest::CreateLot(const std::string& hospital, int64_t qty) {
+    bj::object lot{{"vaccineType", "pfizer"}, {"hospital", hospital}, {"availableDate", "2026-12-01"}, {"qty", qty}};
+    Reply r = Call("POST", "/vaccineMgmts", bj::serialize(lot));
+    EXPECT_EQ(r.status, 201) << r.Describe();
+    bj::value v = r.Json();
+    if (r.status != 201 || !v.is_object() || !v.as_object().contains("id")) return -1;
+    return AsInt(v.as_object().at("id"));
+}
+
+int64_t VaccineTest::LotQty(int64_t lot) {
+    Reply r = Call("GET", "/vaccineMgmts/" + std::to_string(lot));
+    bj::value v = r.Json();
+    if (r.status != 200 || !v.is_object() || !v.as_object().contains("qty")) return -1;
+    return AsInt(v.as_object().at("qty"));
+}
+
+std::vector<bj::object> VaccineTest::ReservationsOfLot(int64_t lot) {
+    return RowsWhere("/reservations", "vaccineId", std::to_string(lot));
+}
+
+std::vector<bj::object> VaccineTest::MyPageRows(const std::string& hospital) {
+    return RowsWhere("/myPages", "hospital", hospital);
+}
+
+std::vector<bj::object> VaccineTest::NotificationsFor(const std::vector<int64_t>& reservation_ids) {
+    std::set<std::string> ids;
+    for (int64_t id : reservation_ids) ids.insert(std::to_string(id));
+    std::vector<bj::object> out;
+    for (auto& row : ListAll("/notifications")) {
+        std::string type = AsString(row["eventType"]);
+        if (type == "VaccineRegistered") continue;  // its correlationId is a lot id
+        if (ids.contains(AsString(row["correlationId"]))) out.push_back(std::move(row));
+    }
+    return out;
+}
+
+}  // namespace reservo::e2e
