@@ -112,6 +112,23 @@ struct RunOptions {
     int port_base = -1;
 };
 
+// The `wire` of a module whose parts (unit of work, use cases, adapters) live in one object, made
+// from the context when the service starts and kept until the process exits:
+//
+//   struct NotificationService {
+//       explicit NotificationService(ServiceContext& ctx);
+//       Status Wire(ServiceContext& ctx);   // routes, policies, tables
+//   };
+//   ServiceModule{.system = "vaccine", .name = "notification", .wire = WireParts<NotificationService>()};
+template <class Parts>
+std::function<Status(ServiceContext&)> WireParts() {
+    return [](ServiceContext& ctx) -> Status {
+        static std::unique_ptr<Parts> parts;  // one service per process
+        parts = std::make_unique<Parts>(ctx);
+        return parts->Wire(ctx);
+    };
+}
+
 // Runs the module until SIGTERM/SIGINT, then drains. Returns the process exit code: 2, before
 // anything opens, when a setting the host reads is missing or bad.
 int RunService(const Config& system, const ServiceModule& module, const RunOptions& options);

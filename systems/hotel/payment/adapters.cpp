@@ -73,11 +73,7 @@ service::ServiceModule PaymentModule() {
     return service::ServiceModule{
         .system = "hotel",
         .name = "payment",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<PaymentService> service;  // one per process, lives until exit
-            service = std::make_unique<PaymentService>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<PaymentService>(),
     };
 }
 

@@ -42,11 +42,7 @@ service::ServiceModule ReservationViewModule() {
     return service::ServiceModule{
         .system = "hotel",
         .name = "reservation-view",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<ReservationViewService> service;  // one per process, lives until exit
-            service = std::make_unique<ReservationViewService>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<ReservationViewService>(),
         .view_version = 1,  // a view: rebuilt from the event log when its store is lost
         .view_tables = {"reservation_views"},
     };

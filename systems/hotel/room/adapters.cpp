@@ -81,11 +81,7 @@ service::ServiceModule RoomModule() {
     return service::ServiceModule{
         .system = "hotel",
         .name = "room",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<RoomService> service;  // one per process, lives until exit
-            service = std::make_unique<RoomService>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<RoomService>(),
     };
 }
 

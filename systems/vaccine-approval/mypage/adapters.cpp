@@ -42,11 +42,7 @@ service::ServiceModule MyPageModule() {
     return service::ServiceModule{
         .system = "vaccine-approval",
         .name = "mypage",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<MyPageService> service;  // one per process, lives until exit
-            service = std::make_unique<MyPageService>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<MyPageService>(),
         .view_version = 1,  // a view: rebuilt from the event log when its store is lost
         .view_tables = {"my_pages"},
     };

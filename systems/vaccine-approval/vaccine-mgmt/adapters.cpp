@@ -74,11 +74,7 @@ service::ServiceModule VaccineMgmtModule() {
     return service::ServiceModule{
         .system = "vaccine-approval",
         .name = "vaccine-mgmt",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<VaccineMgmt> service;  // one per process, lives until exit
-            service = std::make_unique<VaccineMgmt>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<VaccineMgmt>(),
     };
 }
 

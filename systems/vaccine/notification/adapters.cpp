@@ -49,11 +49,7 @@ service::ServiceModule NotificationModule() {
     return service::ServiceModule{
         .system = "vaccine",
         .name = "notification",
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<NotificationService> service;  // one per process, lives until exit
-            service = std::make_unique<NotificationService>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<NotificationService>(),
     };
 }
 

@@ -132,11 +132,7 @@ service::ServiceModule VaccineMgmtModule() {
         .system = "vaccine",
         .name = "vaccine-mgmt",
         .migrations = {std::begin(kMigrations), std::end(kMigrations)},
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            static std::unique_ptr<VaccineMgmt> service;  // one per process, lives until exit
-            service = std::make_unique<VaccineMgmt>(ctx);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<VaccineMgmt>(),
     };
 }
 
