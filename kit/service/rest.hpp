@@ -162,4 +162,34 @@ void ExposeWrites(http::Router& router, UnitOfWork& uow, const store::Table<T>& 
     }
 }
 
+// `PATCH /<collection>/{id} {"<field>": "<value>"}` where a status change is a command, not an edit
+// (a reservation's cancel request): `decide(requested, current)` says whether it is one (true: run
+// `command` in the same transaction), a no-op (false: the entity is answered as it is) or a refusal
+// (a failure). A body without the field changes nothing. Any other field is ignored.
+template <class T>
+void ExposeStatusCommand(http::Router& router, UnitOfWork& uow, const store::Table<T>& table, std::string field,
+                         std::function<Result<bool>(const std::string& requested, const T& current)> decide,
+                         std::function<Result<T>(Tx&, int64_t id)> command) {
+    router.PatchAsync("/" + table.shape().collection() + "/{id}",
+                      [&uow, &table, field, decide = std::move(decide),
+                       command = std::move(command)](http::Request& req) -> http::Awaitable<http::Response> {
+                          auto id = http::ParseId(req.Param("id"));
+                          if (!id) co_return http::ProblemFrom(id.error());
+                          auto body = json::ParseObject(req.body);
+                          if (!body) co_return http::ProblemFrom(body.error());
+                          std::optional<std::string> requested;
+                          if (const auto* v = body->if_contains(field); v && !v->is_null()) {
+                              auto text = json::ToString(*v, field);
+                              if (!text) co_return http::ProblemFrom(text.error());
+                              requested = std::move(*text);
+                          }
+                          auto changed = co_await uow.Write([&](Tx& tx) -> Result<T> {
+                              T current = RESERVO_TRY(table.Load(tx.db(), *id));
+                              if (!requested || !RESERVO_TRY(decide(*requested, current))) return current;
+                              return command(tx, *id);
+                          });
+                          co_return detail::Answer(req, 200, table, changed);
+                      });
+}
+
 }  // namespace reservo::service

@@ -33,11 +33,6 @@ struct ReserveBody {
 };
 BOOST_DESCRIBE_STRUCT(ReserveBody, (), (roomId, userId, userName, peopleQty, reservStartDate, reservEndDate, payMethod))
 
-struct StatusBody {
-    std::optional<std::string> reservStatus;
-};
-BOOST_DESCRIBE_STRUCT(StatusBody, (), (reservStatus))
-
 Result<ReserveCommand> ReadReserve(std::string_view text) {
     auto body = json::Parse<ReserveBody>(text);
     if (!body) return Fail(body.error());
@@ -81,7 +76,12 @@ struct ReservationService {
             co_return http::CreatedResponse(req, "reservations", reserved->id,
                                             service::EntityJson(kReservations, *reserved));
         });
-        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+        service::ExposeStatusCommand<Reservation>(
+            r, uow, kReservations, "reservStatus",
+            [](const std::string& requested, const Reservation& current) {
+                return IsCancelRequest(requested, current.reservStatus);
+            },
+            [this](service::Tx& tx, int64_t id) { return reservations.RequestCancellation(tx, id); });
 
         service::On<RoomRegistered>(
             uow, [this](const RoomRegistered& e, service::Tx& tx) { return reservations.KnowRoom(tx, Known(e)); });
@@ -92,23 +92,6 @@ struct ReservationService {
         service::On<PayCanceled>(
             uow, [this](const PayCanceled& e, service::Tx& tx) { return reservations.CompleteCancellation(tx, e); });
         return Ok();
-    }
-
-    // PATCH {"reservStatus":"CancelRequest"} starts the cancellation; the current status (or
-    // nothing) changes nothing.
-    http::Awaitable<http::Response> Change(http::Request& req) {
-        auto id = http::ParseId(req.Param("id"));
-        if (!id) co_return http::ProblemFrom(id.error());
-        auto body = json::Parse<StatusBody>(req.body);
-        if (!body) co_return http::ProblemFrom(body.error());
-        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
-            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
-            if (!body->reservStatus) return current;
-            if (!RESERVO_TRY(IsCancelRequest(*body->reservStatus, current.reservStatus))) return current;
-            return reservations.RequestCancellation(tx, *id);
-        });
-        if (!changed) co_return http::ProblemFrom(changed.error());
-        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
     }
 
     service::UnitOfWork uow;

@@ -26,11 +26,6 @@ struct ReserveBody {
 };
 BOOST_DESCRIBE_STRUCT(ReserveBody, (), (customerId, customerName, hospital, reservationDate, vaccineType))
 
-struct StatusBody {
-    std::optional<std::string> status;
-};
-BOOST_DESCRIBE_STRUCT(StatusBody, (), (status))
-
 Result<ReservationRequest> ReadReserve(std::string_view text) {
     auto body = json::Parse<ReserveBody>(text);
     if (!body) return Fail(body.error());
@@ -60,7 +55,12 @@ struct ReservationService {
             co_return http::CreatedResponse(req, "reservations", reserved->id,
                                             service::EntityJson(kReservations, *reserved));
         });
-        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+        service::ExposeStatusCommand<Reservation>(
+            r, uow, kReservations, "status",
+            [](const std::string& requested, const Reservation& current) {
+                return IsCancelRequest(requested, current.status);
+            },
+            [this](service::Tx& tx, int64_t id) { return reservations.RequestCancellation(tx, id); });
         r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
             auto id = http::ParseId(req.Param("id"));
             if (!id) co_return http::ProblemFrom(id.error());
@@ -80,22 +80,6 @@ struct ReservationService {
             return reservations.ConfirmCancellation(tx, e.reservationId);
         });
         return Ok();
-    }
-
-    // PATCH {"status":"cancelRequested"} asks to cancel; the current status (or none) changes nothing.
-    http::Awaitable<http::Response> Change(http::Request& req) {
-        auto id = http::ParseId(req.Param("id"));
-        if (!id) co_return http::ProblemFrom(id.error());
-        auto body = json::Parse<StatusBody>(req.body);
-        if (!body) co_return http::ProblemFrom(body.error());
-        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
-            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
-            if (!body->status) return current;
-            if (!RESERVO_TRY(IsCancelRequest(*body->status, current.status))) return current;
-            return reservations.RequestCancellation(tx, *id);
-        });
-        if (!changed) co_return http::ProblemFrom(changed.error());
-        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
     }
 
     service::UnitOfWork uow;

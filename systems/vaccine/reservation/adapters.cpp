@@ -25,11 +25,6 @@ struct ReserveBody {
 };
 BOOST_DESCRIBE_STRUCT(ReserveBody, (), (userId, vaccineId, hospital, reservedDate, vaccineType))
 
-struct StatusBody {
-    std::optional<std::string> reservationStatus;
-};
-BOOST_DESCRIBE_STRUCT(StatusBody, (), (reservationStatus))
-
 Result<ReserveCommand> ReadReserve(std::string_view text) {
     auto body = json::Parse<ReserveBody>(text);
     if (!body) return Fail(body.error());
@@ -68,7 +63,12 @@ struct ReservationService {
             co_return http::CreatedResponse(req, "reservations", reserved->id,
                                             service::EntityJson(kReservations, *reserved));
         });
-        r.PatchAsync("/reservations/{id}", [this](http::Request& req) { return Change(req); });
+        service::ExposeStatusCommand<Reservation>(
+            r, uow, kReservations, "reservationStatus",
+            [](const std::string& requested, const Reservation& current) {
+                return IsCancelRequest(requested, current.reservationStatus);
+            },
+            [this](service::Tx& tx, int64_t id) { return reservations.CancelReservation(tx, id); });
         r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
             auto id = http::ParseId(req.Param("id"));
             if (!id) co_return http::ProblemFrom(id.error());
@@ -77,22 +77,6 @@ struct ReservationService {
             co_return cancelled ? http::EmptyResponse(204) : http::ProblemFrom(cancelled.error());
         });
         return Ok();
-    }
-
-    // PATCH {"reservationStatus":"cancelled"} cancels; the current status (or nothing) changes nothing.
-    http::Awaitable<http::Response> Change(http::Request& req) {
-        auto id = http::ParseId(req.Param("id"));
-        if (!id) co_return http::ProblemFrom(id.error());
-        auto body = json::Parse<StatusBody>(req.body);
-        if (!body) co_return http::ProblemFrom(body.error());
-        auto changed = co_await uow.Write([&](service::Tx& tx) -> Result<Reservation> {
-            Reservation current = RESERVO_TRY(kReservations.Load(tx.db(), *id));
-            if (!body->reservationStatus) return current;
-            if (!RESERVO_TRY(IsCancelRequest(*body->reservationStatus, current.reservationStatus))) return current;
-            return reservations.CancelReservation(tx, *id);
-        });
-        if (!changed) co_return http::ProblemFrom(changed.error());
-        co_return http::EntityResponse(req, 200, "reservations", *id, service::EntityJson(kReservations, *changed));
     }
 
     service::UnitOfWork uow;
