@@ -25,6 +25,7 @@
 #include "kit/http/problem.hpp"
 #include "kit/http/router.hpp"
 #include "kit/json/json.hpp"
+#include "kit/service/dependency.hpp"
 #include "kit/service/resource.hpp"
 #include "kit/service/unit_of_work.hpp"
 #include "kit/store/table.hpp"
@@ -190,6 +191,30 @@ void ExposeStatusCommand(http::Router& router, UnitOfWork& uow, const store::Tab
                           });
                           co_return detail::Answer(req, 200, table, changed);
                       });
+}
+
+// `DELETE /<collection>/{id}` as a command (a reservation's cancel), answered 204 once it is done.
+template <class T>
+void ExposeDeleteCommand(http::Router& router, UnitOfWork& uow, const store::Table<T>& table,
+                         std::function<Result<T>(Tx&, int64_t id)> command) {
+    router.DeleteAsync("/" + table.shape().collection() + "/{id}",
+                       [&uow, command = std::move(command)](http::Request& req) -> http::Awaitable<http::Response> {
+                           auto id = http::ParseId(req.Param("id"));
+                           if (!id) co_return http::ProblemFrom(id.error());
+                           auto done = co_await uow.Write([&](Tx& tx) { return command(tx, *id); });
+                           co_return done ? http::EmptyResponse(204) : http::ProblemFrom(done.error());
+                       });
+}
+
+// The answer to a command that created `created` after calling `dependency`: 201 with the entity,
+// 503 with the dependency's Retry-After when it was unavailable (nothing was done), else the problem.
+template <class T>
+http::Response CreatedAfterCall(const http::Request& req, const store::Table<T>& table, const Result<T>& created,
+                                const Dependency& dependency) {
+    if (!created && created.error().code == Code::kUnavailable) {
+        return http::Unavailable(created.error().message, dependency.RetryAfterMs());
+    }
+    return detail::Answer(req, 201, table, created);
 }
 
 }  // namespace reservo::service

@@ -69,12 +69,7 @@ struct ReservationService {
             auto cmd = ReadReserve(req.body);
             if (!cmd) co_return http::ProblemFrom(cmd.error());
             auto reserved = co_await booking.ReserveRoom(std::move(*cmd));
-            if (!reserved && reserved.error().code == Code::kUnavailable) {
-                co_return http::Unavailable(reserved.error().message, payment.RetryAfterMs());
-            }
-            if (!reserved) co_return http::ProblemFrom(reserved.error());
-            co_return http::CreatedResponse(req, "reservations", reserved->id,
-                                            service::EntityJson(kReservations, *reserved));
+            co_return service::CreatedAfterCall(req, kReservations, reserved, payment);
         });
         service::ExposeStatusCommand<Reservation>(
             r, uow, kReservations, "reservStatus",

@@ -48,12 +48,7 @@ struct ReservationService {
             auto request = ReadReserve(req.body);
             if (!request) co_return http::ProblemFrom(request.error());
             auto reserved = co_await reservations.ReserveVaccination(std::move(*request));
-            if (!reserved && reserved.error().code == Code::kUnavailable) {
-                co_return http::Unavailable(reserved.error().message, dep.RetryAfterMs());
-            }
-            if (!reserved) co_return http::ProblemFrom(reserved.error());
-            co_return http::CreatedResponse(req, "reservations", reserved->id,
-                                            service::EntityJson(kReservations, *reserved));
+            co_return service::CreatedAfterCall(req, kReservations, reserved, dep);
         });
         service::ExposeStatusCommand<Reservation>(
             r, uow, kReservations, "status",
@@ -61,12 +56,8 @@ struct ReservationService {
                 return IsCancelRequest(requested, current.status);
             },
             [this](service::Tx& tx, int64_t id) { return reservations.RequestCancellation(tx, id); });
-        r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
-            auto id = http::ParseId(req.Param("id"));
-            if (!id) co_return http::ProblemFrom(id.error());
-            auto cancelled =
-                co_await uow.Write([&](service::Tx& tx) { return reservations.RequestCancellation(tx, *id); });
-            co_return cancelled ? http::EmptyResponse(204) : http::ProblemFrom(cancelled.error());
+        service::ExposeDeleteCommand<Reservation>(r, uow, kReservations, [this](service::Tx& tx, int64_t id) {
+            return reservations.RequestCancellation(tx, id);
         });
 
         service::On<VaccineAssigned>(uow, [this](const VaccineAssigned& e, service::Tx& tx) {

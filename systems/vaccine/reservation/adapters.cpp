@@ -56,12 +56,7 @@ struct ReservationService {
             auto cmd = ReadReserve(req.body);
             if (!cmd) co_return http::ProblemFrom(cmd.error());
             auto reserved = co_await reservations.ReserveVaccine(std::move(*cmd));
-            if (!reserved && reserved.error().code == Code::kUnavailable) {
-                co_return http::Unavailable(reserved.error().message, dep.RetryAfterMs());
-            }
-            if (!reserved) co_return http::ProblemFrom(reserved.error());
-            co_return http::CreatedResponse(req, "reservations", reserved->id,
-                                            service::EntityJson(kReservations, *reserved));
+            co_return service::CreatedAfterCall(req, kReservations, reserved, dep);
         });
         service::ExposeStatusCommand<Reservation>(
             r, uow, kReservations, "reservationStatus",
@@ -69,12 +64,8 @@ struct ReservationService {
                 return IsCancelRequest(requested, current.reservationStatus);
             },
             [this](service::Tx& tx, int64_t id) { return reservations.CancelReservation(tx, id); });
-        r.DeleteAsync("/reservations/{id}", [this](http::Request& req) -> http::Awaitable<http::Response> {
-            auto id = http::ParseId(req.Param("id"));
-            if (!id) co_return http::ProblemFrom(id.error());
-            auto cancelled =
-                co_await uow.Write([&](service::Tx& tx) { return reservations.CancelReservation(tx, *id); });
-            co_return cancelled ? http::EmptyResponse(204) : http::ProblemFrom(cancelled.error());
+        service::ExposeDeleteCommand<Reservation>(r, uow, kReservations, [this](service::Tx& tx, int64_t id) {
+            return reservations.CancelReservation(tx, id);
         });
         return Ok();
     }
