@@ -24,6 +24,7 @@
 #include "kit/service/service.hpp"
 #include "kit/service/spawn.hpp"
 #include "kit/service/topology.hpp"
+#include "kit/service/view_rebuild.hpp"
 #include "kit/store/sqlite.hpp"
 
 namespace reservo::service {
@@ -376,7 +377,7 @@ Status Host::CheckStore() {
         if (same_store) {  // a new projection over old rows: start from nothing
             auto tx = db_->Begin();
             if (!tx) return Fail(tx.error());
-            for (const auto& table : module_.view_tables) {
+            for (const auto& table : ViewTables(*this)) {
                 std::string sql = "DELETE FROM " + table;
                 if (auto r = db_->Execute(store::Sql{"view_clear", sql}); !r) return Fail(r.error());
             }

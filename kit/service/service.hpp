@@ -99,9 +99,9 @@ struct ServiceModule {
     std::string max_body_key = "http.max-body-bytes";
     // A CQRS view built from events only: > 0 is the version of its projection. When its store is
     // new (lost, replaced) or the version changed, the view is rebuilt from the event log, after
-    // emptying `view_tables`. A service that is not a view refuses to serve with a lost store.
+    // emptying the tables of its projections (service::Projection registers them). A service that
+    // is not a view refuses to serve with a lost store.
     int view_version = 0;
-    std::vector<std::string> view_tables;
 };
 
 struct RunOptions {

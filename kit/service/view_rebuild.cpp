@@ -35,6 +35,11 @@ class Rebuilds final {
     }
 
     void Add(const View& view) { views_.push_back(&view); }
+    std::vector<std::string> Tables() const {
+        std::vector<std::string> out;
+        for (const View* v : views_) out.push_back(v->shape().table());
+        return out;
+    }
 
   private:
     boost::json::object Describe() const {
@@ -160,15 +165,25 @@ class Rebuilds final {
     int64_t applied_ = 0;
 };
 
+// One per service; an entry whose context is gone (a test's earlier host at the same address)
+// is known by its endpoint missing from this context's actuator.
+std::map<ServiceContext*, std::unique_ptr<Rebuilds>>& Registry() {
+    static std::map<ServiceContext*, std::unique_ptr<Rebuilds>> rebuilds;
+    return rebuilds;
+}
+
 }  // namespace
 
 void RegisterView(ServiceContext& ctx, const View& view) {
-    // One per service; an entry whose context is gone (a test's earlier host at the same address)
-    // is known by its endpoint missing from this context's actuator.
-    static std::map<ServiceContext*, std::unique_ptr<Rebuilds>> rebuilds;
-    auto& r = rebuilds[&ctx];
+    auto& r = Registry()[&ctx];
     if (!r || !ctx.actuator().Handles("POST", "/actuator/views/rebuild")) r = std::make_unique<Rebuilds>(ctx);
     r->Add(view);
+}
+
+std::vector<std::string> ViewTables(ServiceContext& ctx) {
+    auto it = Registry().find(&ctx);
+    if (it == Registry().end() || !ctx.actuator().Handles("POST", "/actuator/views/rebuild")) return {};
+    return it->second->Tables();
 }
 
 }  // namespace reservo::service

@@ -11,6 +11,9 @@
 // Projections register themselves (kit/service/projection.hpp); nothing to wire by hand.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "kit/service/service.hpp"
 
 namespace reservo::service {
@@ -19,5 +22,7 @@ class View;
 
 // Makes `view` rebuildable through the service's actuator (the first call adds the endpoints).
 void RegisterView(ServiceContext& ctx, const View& view);
+// The tables of the views registered by this service.
+std::vector<std::string> ViewTables(ServiceContext& ctx);
 
 }  // namespace reservo::service

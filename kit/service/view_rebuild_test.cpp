@@ -65,24 +65,35 @@ class ViewRebuildTest : public ::testing::Test {
         dir_ = std::filesystem::temp_directory_path() / ("reservo-rebuild-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir_);
         std::filesystem::create_directories(dir_);
+        Start(1);
+    }
+    // The service as a view whose projection has `view_version`.
+    void Start(int view_version) {
         auto [fd, port] = ListenOnLoopback();
         ASSERT_GE(fd, 0);
         port_ = port;
         auto cfg = HostTestConfig();
-        ServiceModule module{.system = "t", .name = "tallies", .wire = [this](ServiceContext& ctx) {
-                                 service_ = std::make_unique<TallyService>(ctx);
-                                 return service_->Wire(ctx);
-                             }};
+        ServiceModule module{.system = "t",
+                             .name = "tallies",
+                             .wire =
+                                 [this](ServiceContext& ctx) {
+                                     service_ = std::make_unique<TallyService>(ctx);
+                                     return service_->Wire(ctx);
+                                 },
+                             .view_version = view_version};
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([cfg, module, opts] { RunService(cfg, module, opts); });
         ASSERT_TRUE(WaitFor([&] { return Call(port_, "GET", "/actuator/health/readiness").status == 200; }));
     }
-    void TearDown() override {
+    void Stop() {
         if (host_.joinable()) {
             ::kill(::getpid(), SIGTERM);
             host_.join();
         }
         service_.reset();
+    }
+    void TearDown() override {
+        Stop();
         std::filesystem::remove_all(dir_);
     }
     template <class F>
@@ -153,6 +164,23 @@ TEST_F(ViewRebuildTest, ARebuiltViewMatchesTheEventsAndKeepsAnsweringMeanwhile) 
     ASSERT_EQ(Call(port_, "POST", "/actuator/views/rebuild").status, 202);
     ASSERT_TRUE(WaitFor([&] { return State() == "done"; }));
     EXPECT_EQ(View(), (std::pair<int64_t, int64_t>{330, 30}));
+}
+
+TEST_F(ViewRebuildTest, ANewProjectionVersionEmptiesTheViewAndReplaysTheLogAtStart) {
+    for (int i = 0; i < 50; ++i) ASSERT_EQ(Call(port_, "POST", "/bump/" + std::to_string(i % 5), "v1").status, 204);
+    ASSERT_TRUE(WaitFor([&] { return View() == std::pair<int64_t, int64_t>{50, 5}; }));
+    Stop();
+    {  // rows the new projection would not make (what a changed projection leaves behind)
+        auto db = store::SqliteDatabase::Open((dir_ / "tallies.db").string()).value();
+        ASSERT_TRUE(db->Execute(store::Sql{"stale", "UPDATE tallies SET bumps = 1000, label = 'stale'"}));
+    }
+    Start(1);  // same version: the rows are kept as they are
+    EXPECT_EQ(View().first, 5000);
+    Stop();
+    Start(2);  // a new version: emptied and replayed from the log
+    ASSERT_TRUE(WaitFor([&] { return View() == std::pair<int64_t, int64_t>{50, 5}; }));
+    auto one = boost::json::parse(Call(port_, "GET", "/tallies/search/findByThing?thing=3").body);
+    EXPECT_EQ(one.at("_embedded").at("tallies").as_array()[0].at("label").as_string(), "v1");
 }
 
 }  // namespace

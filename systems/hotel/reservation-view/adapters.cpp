@@ -44,7 +44,6 @@ service::ServiceModule ReservationViewModule() {
         .name = "reservation-view",
         .wire = service::WireParts<ReservationViewService>(),
         .view_version = 1,  // a view: rebuilt from the event log when its store is lost
-        .view_tables = {"reservation_views"},
     };
 }
 

@@ -38,7 +38,6 @@ service::ServiceModule MyPageModule() {
         .name = "mypage",
         .wire = service::WireParts<MyPageService>(),
         .view_version = 1,  // a view: rebuilt from the event log when its store is lost
-        .view_tables = {"my_pages"},
     };
 }
 
