@@ -14,7 +14,7 @@ seconds="${FUZZ_SECONDS:-30}"
 cxx="${FUZZ_CXX:-clang++-16}"
 build=build/fuzz
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(http_request json_mapping)
+[ "${#targets[@]}" -gt 0 ] || targets=(http_request json_mapping jwt_token)
 
 command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (scripts/install-deps.sh installs it)" >&2; exit 1; }
 cmake -S fuzz -B "$build" -G Ninja -DCMAKE_BUILD_TYPE= -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
