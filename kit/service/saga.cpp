@@ -91,30 +91,7 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
 Status Saga::EnsureSchema(store::Database& db) { return db.Migrate(kSchema); }
 
 Status Saga::Record(Tx& tx, const std::string& key, std::string step, std::string detail) const {
-    return RecordStep(tx, options_.name, key, std::move(step), std::move(detail));
-}
-
-Status Saga::RecordStep(Tx& tx, const std::string& saga, const std::string& key, std::string step, std::string detail) {
-    // The tables may not exist yet in a service without a Saga object: made on first use.
-    static constexpr Sql kExists{"saga_steps_exist",
-                                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'saga_steps'"};
-    auto exists = tx.db().Query(kExists);
-    if (!exists) return Fail(exists.error());
-    if (exists->empty()) {
-        for (const auto& m : kSchema) {
-            std::string sql(m.sql);
-            for (size_t start = 0; start < sql.size();) {
-                size_t end = sql.find(';', start);
-                if (end == std::string::npos) end = sql.size();
-                std::string one = sql.substr(start, end - start);
-                if (!one.empty()) {
-                    if (auto r = tx.db().Execute(Sql{"saga_schema", one}); !r) return Fail(r.error());
-                }
-                start = end + 1;
-            }
-        }
-    }
-    auto r = tx.db().Execute(kRecord, {saga, key, std::move(step), std::move(detail), NowIso8601()});
+    auto r = tx.db().Execute(kRecord, {options_.name, key, std::move(step), std::move(detail), NowIso8601()});
     return r ? Ok() : Fail(r.error());
 }
 

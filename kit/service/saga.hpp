@@ -79,11 +79,6 @@ class Saga final {
     // A step of a choreographed saga, recorded in the caller's transaction.
     Status Record(Tx& tx, const std::string& key, std::string step, std::string detail = "") const;
 
-    // A step of a choreographed saga, for a service that runs no saga step of its own (no Saga object,
-    // no sweeper): a policy reacting to an event records what it did.
-    static Status RecordStep(Tx& tx, const std::string& saga, const std::string& key, std::string step,
-                             std::string detail = "");
-
     // This service's recorded steps under `key`, oldest first.
     static Result<std::vector<SagaEvent>> Timeline(store::Database& db, const std::string& key);
     // The saga tables (migrations 9041..), created by the first Saga of a service.

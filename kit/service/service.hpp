@@ -129,6 +129,21 @@ std::function<Status(ServiceContext&)> WireParts() {
     };
 }
 
+// ... and of parts made with one setting, read (and refused, naming the key) first:
+//
+//   .wire = WireParts<ReservationService>(
+//       [](const Config& c) { return c.RequireMillis("services.reservation.abandon-after-ms"); }),
+template <class Parts, class Read>
+std::function<Status(ServiceContext&)> WireParts(Read read) {
+    return [read = std::move(read)](ServiceContext& ctx) -> Status {
+        auto setting = read(ctx.config());
+        if (!setting) return Fail(setting.error());
+        static std::unique_ptr<Parts> parts;  // one service per process
+        parts = std::make_unique<Parts>(ctx, std::move(*setting));
+        return parts->Wire(ctx);
+    };
+}
+
 // Runs the module until SIGTERM/SIGINT, then drains. Returns the process exit code: 2, before
 // anything opens, when a setting the host reads is missing or bad.
 int RunService(const Config& system, const ServiceModule& module, const RunOptions& options);

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
@@ -11,6 +15,7 @@
 #include "kit/http/problem.hpp"
 #include "kit/messaging/consumer.hpp"
 #include "kit/service/projection.hpp"
+#include "kit/service/spawn.hpp"
 
 namespace reservo::service {
 namespace {
@@ -27,11 +32,6 @@ class Rebuilds final {
         ctx_.actuator().Post("/actuator/views/rebuild", [this](http::Request&) { return Start(); });
         ctx_.actuator().Get("/actuator/views/rebuild",
                             [this](http::Request&) { return http::JsonResponse(200, Describe()); });
-        ctx_.Every(20ms, [this] {
-            for (int pass = 0; pass < 16 && state_ == "running"; ++pass) {
-                if (!Pump()) break;
-            }
-        });
     }
 
     void Add(const View& view) { views_.push_back(&view); }
@@ -80,6 +80,12 @@ class Rebuilds final {
         error_.clear();
         applied_ = 0;
         log::Info("view rebuild started", {{"group", group_}});
+        // The replay runs only while a rebuild does: an idle view has no timer of its own.
+        boost::asio::co_spawn(ctx_.io(), Replay(), LogFailure("view rebuild", [this](const std::string& why) {
+                                  state_ = "failed";
+                                  error_ = why;
+                                  consumer_.reset();
+                              }));
         return http::JsonResponse(202, Describe());
     }
 
@@ -93,6 +99,19 @@ class Rebuilds final {
             if (auto st = v->shape().Renamed(shadow).Create(db); !st) return st;
         }
         return tx->Commit();
+    }
+
+    http::Awaitable<void> Replay() {
+        boost::asio::steady_timer timer(ctx_.io());
+        while (state_ == "running") {
+            bool progress = false;
+            for (int pass = 0; pass < 16 && state_ == "running"; ++pass) {
+                if (!Pump()) break;
+                progress = true;
+            }
+            timer.expires_after(progress ? 0ms : 20ms);  // between passes requests and events go on
+            co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        }
     }
 
     // One replay pass; true when another pass now would make progress.

@@ -189,37 +189,18 @@ class HotelResilienceE2E : public SystemTest {
         return true;
     }
 
-    // All rows of a collection through the gateway; nothing when a call fails (no test failure:
-    // this is polled while services come back).
-    std::optional<std::vector<bj::object>> Rows(const std::string& path, std::string_view embedded) {
-        std::vector<bj::object> rows;
-        for (int page = 0;; ++page) {
-            Reply r = Call("GET", path + "&size=2000&page=" + std::to_string(page));
-            bj::value v = r.Json();
-            if (r.status != 200 || !v.is_object()) return std::nullopt;
-            const bj::object& o = v.as_object();
-            if (const bj::value* e = o.if_contains("_embedded"); e && e->is_object()) {
-                if (const bj::value* list = e->as_object().if_contains(embedded); list && list->is_array()) {
-                    for (const auto& row : list->as_array()) rows.push_back(row.as_object());
-                }
-            }
-            const bj::value* info = o.if_contains("page");
-            if (!info || !info->is_object() || page + 1 >= AsInt(info->as_object().at("totalPages"))) return rows;
-        }
-    }
-
     std::optional<Snapshot> Take(const std::string& user, const std::vector<int64_t>& rooms) {
         Snapshot s;
-        auto reservations = Rows("/reservations/search/findByUserId?userId=" + user, "reservations");
-        auto payments = Rows("/payments/search/findByUserId?userId=" + user, "payments");
-        auto views = Rows("/reservationViews/search/findByUserId?userId=" + user, "reservationViews");
+        auto reservations = TryListAll(gateway(), "/reservations/search/findByUserId?userId=" + user, "reservations");
+        auto payments = TryListAll(gateway(), "/payments/search/findByUserId?userId=" + user, "payments");
+        auto views = TryListAll(gateway(), "/reservationViews/search/findByUserId?userId=" + user, "reservationViews");
         if (!reservations || !payments || !views) return std::nullopt;
         for (auto& r : *reservations) s.reservations[Int(r, "id")] = r;
         for (auto& p : *payments) s.payments[Int(p, "reservationId")].push_back(p);
         for (auto& v : *views) s.views[Int(v, "reservationId")].push_back(v);
         for (int64_t room : rooms) {
             std::string id = std::to_string(room);
-            auto charges = Rows("/roomCharges/search/findByRoomId?roomId=" + id, "roomCharges");
+            auto charges = TryListAll(gateway(), "/roomCharges/search/findByRoomId?roomId=" + id, "roomCharges");
             Reply info = Call("GET", "/roomInfos/" + id);
             bj::value v = info.Json();
             if (!charges || info.status != 200 || !v.is_object()) return std::nullopt;

@@ -267,6 +267,9 @@ int64_t AsInt(const bj::value& v);
 std::string AsString(const bj::value& v);
 
 // A test fixture with one shared system per test suite and helpers for any system's REST API.
+// A calendar date `days` from today (UTC, as the services count days), YYYY-MM-DD.
+std::string DaysFromToday(int days);
+
 // A suite starts its system in its own SetUpTestSuite with StartSystem (see the file comment).
 class SystemTest : public ::testing::Test {
   protected:
@@ -291,6 +294,10 @@ class SystemTest : public ::testing::Test {
     // Every row of a Spring Data REST collection through the gateway, all pages. The embedded
     // name defaults to the path's last segment ("/reservations" → "reservations").
     std::vector<bj::object> ListAll(std::string_view path, std::string_view embedded_name = {});
+    // The same from any port, without failing the test: nullopt when a page does not answer 200
+    // (for probes polled while services come back).
+    std::optional<std::vector<bj::object>> TryListAll(int port, std::string_view path,
+                                                      std::string_view embedded_name = {});
     // page.totalElements of a collection (-1 when the call fails).
     int64_t TotalElements(std::string_view path);
     // Rows of a collection whose `field` equals `value` (compared as text).

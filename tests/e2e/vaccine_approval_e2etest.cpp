@@ -19,16 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A calendar date `days` from today (UTC, as the services count days), YYYY-MM-DD.
-std::string DaysFromToday(int days) {
-    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    std::chrono::year_month_day d{today + std::chrono::days(days)};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return buf;
-}
-
 class VaccineApprovalE2E : public SystemTest {
   protected:
     static void SetUpTestSuite() { StartSystem({.system = "vaccine-approval"}); }

@@ -29,16 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A calendar date `days` from today (UTC, as the services count days), YYYY-MM-DD.
-std::string DaysFromToday(int days) {
-    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    std::chrono::year_month_day d{today + std::chrono::days(days)};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return buf;
-}
-
 // The services that consume events (reservation: vaccine-mgmt's answers; approval: aborts, cancels,
 // failures; vaccine-mgmt: approvals and cancels; mypage: all of them).
 const std::vector<std::string> kConsumers = {"reservation", "approval", "vaccine-mgmt", "mypage"};
@@ -120,35 +110,14 @@ class VaccineApprovalResilienceE2E : public SystemTest {
         return AsInt(v.as_object().at("id"));
     }
 
-    // Every row of a collection on `port` (all pages), or nullopt when a page does not answer 200.
-    std::optional<std::vector<bj::object>> TryRows(int port, const std::string& path, std::string_view name) {
-        std::vector<bj::object> rows;
-        for (int page = 0; page < 1000; ++page) {
-            Reply r = http_.Call(
-                port, "GET",
-                path + (path.find('?') == std::string::npos ? "?" : "&") + "size=2000&page=" + std::to_string(page));
-            bj::value v = r.Json();
-            if (r.status != 200 || !v.is_object()) return std::nullopt;
-            const bj::object& o = v.as_object();
-            if (const bj::value* embedded = o.if_contains("_embedded"); embedded && embedded->is_object()) {
-                if (const bj::value* list = embedded->as_object().if_contains(name); list && list->is_array()) {
-                    for (const auto& row : list->as_array()) rows.push_back(row.as_object());
-                }
-            }
-            const bj::value* info = o.if_contains("page");
-            if (!info || !info->is_object() || page + 1 >= AsInt(info->as_object().at("totalPages"))) return rows;
-        }
-        return std::nullopt;
-    }
-
     std::optional<Snapshot> Take(const std::string& hospital, const std::map<int64_t, int64_t>& initial) {
         Snapshot s;
         auto reservations =
-            TryRows(gateway(), "/reservations/search/findByHospital?hospital=" + hospital, "reservations");
-        auto pages = TryRows(gateway(), "/myPages", "myPages");
+            TryListAll(gateway(), "/reservations/search/findByHospital?hospital=" + hospital, "reservations");
+        auto pages = TryListAll(gateway(), "/myPages", "myPages");
         // Internal collections, on the services' own ports (the gateway routes neither).
-        auto approvals = TryRows(PortOf("approval"), "/approvals", "approvals");
-        auto assignments = TryRows(PortOf("vaccine-mgmt"), "/assignments", "assignments");
+        auto approvals = TryListAll(PortOf("approval"), "/approvals", "approvals");
+        auto assignments = TryListAll(PortOf("vaccine-mgmt"), "/assignments", "assignments");
         if (!reservations || !pages || !approvals || !assignments) return std::nullopt;
         for (auto& r : *reservations) s.reservations[AsInt(r["id"])] = r;
         for (auto& p : *pages) {

@@ -78,13 +78,11 @@ service::ServiceModule ApprovalModule() {
         .system = "vaccine-approval",
         .name = "approval",
         .settings = {{"booking-horizon-days", Schema::Int(0, 3660).Required()}},
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            auto horizon = ctx.config().RequireInt("services.approval.booking-horizon-days");
+        .wire = service::WireParts<ApprovalService>([](const Config& c) -> Result<ApprovalPolicy> {
+            auto horizon = c.RequireInt("services.approval.booking-horizon-days");
             if (!horizon) return Fail(horizon.error());
-            static std::unique_ptr<ApprovalService> service;  // one per process, lives until exit
-            service = std::make_unique<ApprovalService>(ctx, ApprovalPolicy{.booking_horizon_days = *horizon});
-            return service->Wire(ctx);
-        },
+            return ApprovalPolicy{.booking_horizon_days = *horizon};
+        }),
     };
 }
 

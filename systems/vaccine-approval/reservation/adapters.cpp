@@ -86,13 +86,8 @@ service::ServiceModule ReservationModule() {
         .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
                      // Its calls for approval: the policy is the YAML's, never a default.
                      {"dependencies.approval", Schema::Map({}).Required()}},
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            auto abandon_after = ctx.config().RequireMillis("services.reservation.abandon-after-ms");
-            if (!abandon_after) return Fail(abandon_after.error());
-            static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
-            service = std::make_unique<ReservationService>(ctx, *abandon_after);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<ReservationService>(
+            [](const Config& c) { return c.RequireMillis("services.reservation.abandon-after-ms"); }),
     };
 }
 

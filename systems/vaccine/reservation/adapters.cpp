@@ -83,13 +83,8 @@ service::ServiceModule ReservationModule() {
         .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
                      // Its calls to take a dose: the policy is the YAML's, never a default.
                      {"dependencies.vaccine-mgmt", Schema::Map({}).Required()}},
-        .wire = [](service::ServiceContext& ctx) -> Status {
-            auto abandon_after = ctx.config().RequireMillis("services.reservation.abandon-after-ms");
-            if (!abandon_after) return Fail(abandon_after.error());
-            static std::unique_ptr<ReservationService> service;  // one per process, lives until exit
-            service = std::make_unique<ReservationService>(ctx, *abandon_after);
-            return service->Wire(ctx);
-        },
+        .wire = service::WireParts<ReservationService>(
+            [](const Config& c) { return c.RequireMillis("services.reservation.abandon-after-ms"); }),
     };
 }
 
