@@ -8,8 +8,8 @@
 //   2. Its name in RESERVO_SYSTEMS in systems/CMakeLists.txt, which adds the folder, embeds its
 //      YAML and links its library.
 //   3. One line in kSystems below, `{"hotel", hotel::HotelServices},`, with its #include.
-// Every system gets its gateway from here (edge/gateway). An edge module a system needs
-// besides (an OAuth server, say) is added in its line, e.g. with a lambda appending it.
+// Every system gets its gateway from here (edge/gateway). A system whose YAML has `gateway.auth`
+// gets its token service (edge/oauth) in its line, through WithTokenService.
 // catalog_test.cpp fails until every system in RESERVO_SYSTEMS has its line and a module
 // for each service its YAML lists.
 #include "cli/catalog.hpp"
@@ -19,8 +19,11 @@
 #include <utility>
 
 #include "edge/gateway/gateway.hpp"
+#include "edge/oauth/oauth.hpp"
 #include "kit/core/try.hpp"
 #include "kit/resilience/call_policy.hpp"
+#include "systems/animal-hospital/services.hpp"
+#include "systems/course/services.hpp"
 #include "systems/hotel/services.hpp"
 #include "systems/vaccine-approval/services.hpp"
 #include "systems/vaccine/services.hpp"
@@ -39,10 +42,19 @@ struct SystemEntry {
     std::function<std::vector<service::ServiceModule>()> services;  // without the gateway
 };
 
+// A system whose gateway checks bearer tokens: its token service (edge/oauth) first, then its own.
+std::vector<service::ServiceModule> WithTokenService(const std::string& system,
+                                                     std::vector<service::ServiceModule> services) {
+    services.insert(services.begin(), edge::OAuthModule(system));
+    return services;
+}
+
 const std::vector<SystemEntry> kSystems = {
     {"vaccine", vaccine::VaccineServices},
     {"vaccine-approval", approval_system::VaccineApprovalServices},
     {"hotel", hotel::HotelServices},
+    {"animal-hospital", [] { return WithTokenService("animal-hospital", animal_hospital::AnimalHospitalServices()); }},
+    {"course", course::CourseServices},
 };
 
 std::string KnownSystems() {

@@ -11,7 +11,9 @@
 #include <boost/url/parse.hpp>
 #include <map>
 #include <optional>
+#include <set>
 
+#include "edge/gateway/bearer_guard.hpp"
 #include "kit/core/clock.hpp"
 #include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
@@ -31,8 +33,10 @@ constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "K
                                                        "Proxy-Authorization", "TE",         "Trailer",
                                                        "Transfer-Encoding",   "Upgrade"};
 // Set by the gateway alone: a client's copies would let it speak for the gateway.
-constexpr std::array<std::string_view, 5> kGatewayOwned = {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-                                                           "Forwarded", deadline::kHeader};
+// So are the identity headers of a verified token (bearer_guard.hpp).
+constexpr std::array<std::string_view, 8> kGatewayOwned = {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+                                                           "Forwarded",       deadline::kHeader,  kSubjectHeader,
+                                                           kClientHeader,     kScopesHeader};
 
 bool IEquals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -113,7 +117,7 @@ struct Upstream {
     std::string url;
     CallPolicy policy;                  // gateway.upstream, with the route's timeout
     std::vector<std::string> routes;    // services.<name>.routes
-    std::vector<std::string> internal;  // services.<name>.internal: never routed
+    std::vector<std::string> internal;  // services.<name>.internal: never routed ("/path" or "POST /path")
 };
 
 // Everything the gateway reads from the configuration, read in one place when it is wired.
@@ -127,6 +131,9 @@ struct GatewaySettings {
     double requests_per_second = 0;  // 0: no rate limit
     double burst = 0;                // 0: one second of the rate
     std::vector<Upstream> upstreams;
+    // gateway.auth: every route needs a bearer token, except those of the token service.
+    std::optional<BearerSettings> auth;
+    std::string token_service;  // gateway.auth.token-service
 };
 
 Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
@@ -138,6 +145,18 @@ Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
     s.access_log = RESERVO_TRY(cfg.RequireBool("gateway.access-log"));
     s.requests_per_second = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.requests-per-second"));
     s.burst = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.burst"));
+    if (cfg.Find("gateway.auth.issuer")) {
+        s.auth = BearerSettings{
+            .realm = RESERVO_TRY(cfg.RequireString("system")),
+            .issuer = RESERVO_TRY(cfg.RequireString("gateway.auth.issuer")),
+            .audience = RESERVO_TRY(cfg.RequireString("gateway.auth.audience")),
+            .read_scope = RESERVO_TRY(cfg.RequireString("gateway.auth.read-scope")),
+            .write_scope = RESERVO_TRY(cfg.RequireString("gateway.auth.write-scope")),
+            .clock_skew = RESERVO_TRY(cfg.RequireMillis("gateway.auth.clock-skew-ms")),
+            .jwks_refresh = RESERVO_TRY(cfg.RequireMillis("gateway.auth.jwks-refresh-ms")),
+        };
+        s.token_service = RESERVO_TRY(cfg.RequireString("gateway.auth.token-service"));
+    }
     const Millis default_timeout = RESERVO_TRY(cfg.RequireMillis("gateway.timeout-ms"));
     const int base = static_cast<int>(cfg.GetInt("runtime.port-base", -1));  // -1: gateway.port
     for (const auto& svc : cfg.Children("services")) {
@@ -173,28 +192,45 @@ class Gateway final {
         }
     }
 
-    void Wire() {
+    Status Wire() {
         for (const Upstream& svc : settings_.upstreams) {
             // One breaker and bulkhead per upstream: a hung service fails fast instead of holding
             // every client for the whole timeout. Its 5xx answers are passed on, not held against it.
             auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc.name, svc.url, svc.policy,
                                                                   ctx_.metrics(), ctx_.loop_watch());
+            upstreams_.push_back(upstream);
+            if (settings_.auth && svc.name == settings_.token_service) {
+                guard_ = std::make_unique<BearerGuard>(ctx_.io(), *settings_.auth, *upstream, ctx_.metrics());
+            }
+            // The token service's own routes (the token endpoint, the key set) are open to all.
+            const bool guarded = settings_.auth && svc.name != settings_.token_service;
             for (const auto& route : svc.routes) {  // the routes hold `upstream`
                 // CORS preflight is answered here; unknown paths stay 404.
                 ctx_.router().Add("OPTIONS", route, [this](http::Request& req) { return Preflight(req); });
-                ctx_.router().Any(route, [this, upstream](http::Request& req) {
-                    return Proxy(req, *upstream, upstream->policy().timeout);
+                ctx_.router().Any(route, [this, upstream, guarded](http::Request& req) {
+                    return Proxy(req, *upstream, upstream->policy().timeout, guarded);
                 });
+                if (settings_.auth && !guarded) unlogged_queries_.insert(route);
             }
             // Service-to-service endpoints (such as taking a dose) are never reachable from outside.
+            // An entry is a path (every method) or "METHOD /path" (that method only).
             for (const auto& internal : svc.internal) {
-                ctx_.router().Any(internal, [this](http::Request& req) -> http::Awaitable<http::Response> {
+                const size_t space = internal.find(' ');
+                const std::string method = space == std::string::npos ? "*" : internal.substr(0, space);
+                const std::string path = space == std::string::npos ? internal : internal.substr(space + 1);
+                ctx_.router().AddAsync(method, path, [this](http::Request& req) -> http::Awaitable<http::Response> {
                     http::Response res = http::Problem(404, "", "no resource at " + req.path);
                     Decorate(req, res);
                     co_return res;
                 });
             }
         }
+        if (settings_.auth && !guard_) {
+            return Fail(Code::kInvalidArgument, "gateway.auth.token-service: '" + settings_.token_service +
+                                                    "' is not a service of system '" + ctx_.system() + "'");
+        }
+        if (guard_) guard_->Start();
+        return Ok();
     }
 
   private:
@@ -226,7 +262,8 @@ class Gateway final {
         return res;
     }
 
-    http::Awaitable<http::Response> Proxy(http::Request& req, service::Dependency& upstream, Millis timeout) {
+    http::Awaitable<http::Response> Proxy(http::Request& req, service::Dependency& upstream, Millis timeout,
+                                          bool guarded) {
         const std::string& svc = upstream.name();
         if (limiter_ && !limiter_->TryAcquire()) {
             http::Response limited =
@@ -262,6 +299,16 @@ class Gateway final {
             Decorate(req, bad);
             co_return bad;
         }
+        Identity who;
+        if (guarded) {
+            auto refusal = co_await guard_->Admit(req, who);
+            if (refusal) {
+                refusal->headers.Set("X-Request-Id", request_id);
+                Decorate(req, *refusal);
+                Log(req, *refusal, svc, start, request_id, who);
+                co_return std::move(*refusal);
+            }
+        }
 
         http::Request out;
         out.method = req.method;
@@ -276,6 +323,11 @@ class Gateway final {
         out.headers.Set("X-Forwarded-Host", host);
         out.headers.Set("X-Forwarded-Proto", proto);
         out.headers.Set("X-Forwarded-For", forwarded_for);
+        if (guarded) {
+            out.headers.Set(kSubjectHeader, who.subject);
+            out.headers.Set(kClientHeader, who.client);
+            out.headers.Set(kScopesHeader, who.scopes);
+        }
         out.body = std::move(req.body);
 
         // The service refuses the request once we no longer wait for it (say it sat in the socket
@@ -305,16 +357,23 @@ class Gateway final {
         }
         res.headers.Set("X-Request-Id", request_id);
         Decorate(req, res);
-        if (settings_.access_log) {
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
-            log::Info("access", {{"method", req.method},
-                                 {"target", req.target.substr(0, 512)},
-                                 {"status", std::to_string(res.status)},
-                                 {"upstream", svc},
-                                 {"micros", std::to_string(us)},
-                                 {"requestId", request_id}});
-        }
+        Log(req, res, svc, start, request_id, who);
         co_return res;
+    }
+
+    void Log(const http::Request& req, const http::Response& res, const std::string& svc, SteadyClock::time_point start,
+             const std::string& request_id, const Identity& who) const {
+        if (!settings_.access_log) return;
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
+        // The token service's queries may carry credentials a client put there by mistake.
+        const bool path_only = unlogged_queries_.contains(req.route);
+        log::Info("access", {{"method", req.method},
+                             {"target", path_only ? req.path.substr(0, 512) : req.target.substr(0, 512)},
+                             {"status", std::to_string(res.status)},
+                             {"upstream", svc},
+                             {"micros", std::to_string(us)},
+                             {"requestId", request_id},
+                             {"subject", who.subject}});
     }
 
     service::ServiceContext& ctx_;
@@ -323,6 +382,9 @@ class Gateway final {
     std::string allowed_headers_;  // as Access-Control-Allow-Headers says them
     std::string allowed_methods_;
     std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
+    std::vector<std::shared_ptr<service::Dependency>> upstreams_;
+    std::unique_ptr<BearerGuard> guard_;  // with gateway.auth; checks the bearer token of guarded routes
+    std::set<std::string, std::less<>> unlogged_queries_;  // routes logged without their query
 };
 
 }  // namespace
@@ -339,8 +401,7 @@ service::ServiceModule GatewayModule(const std::string& system) {
             // The gateway lives as long as the process; its routes hold it.
             static std::vector<std::shared_ptr<Gateway>> keep;
             keep.push_back(gw);
-            gw->Wire();
-            return Ok();
+            return gw->Wire();
         },
         .uses_store = false,
         .uses_events = false,

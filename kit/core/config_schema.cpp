@@ -113,7 +113,8 @@ std::string Suggestion(std::string_view word, const std::vector<std::string>& ca
 }
 
 bool IsList(Schema::Kind kind) {
-    return kind == Schema::Kind::kStringList || kind == Schema::Kind::kPathList || kind == Schema::Kind::kAddressList;
+    return kind == Schema::Kind::kStringList || kind == Schema::Kind::kPathList ||
+           kind == Schema::Kind::kEndpointList || kind == Schema::Kind::kAddressList;
 }
 
 std::string Describe(const YAML::Node& node) {
@@ -173,6 +174,7 @@ Schema Schema::Url() { return Schema(Kind::kUrl); }
 Schema Schema::Ipv4() { return Schema(Kind::kIpv4); }
 Schema Schema::StringList() { return Schema(Kind::kStringList); }
 Schema Schema::PathList() { return Schema(Kind::kPathList); }
+Schema Schema::EndpointList() { return Schema(Kind::kEndpointList); }
 Schema Schema::AddressList() { return Schema(Kind::kAddressList); }
 
 Schema Schema::Map(std::vector<Field> fields) {
@@ -298,6 +300,8 @@ std::string Schema::Expected() const {
             return "a list of non-empty values";
         case Kind::kPathList:
             return "a list of paths starting with '/'";
+        case Kind::kEndpointList:
+            return "a list of paths starting with '/', each alone or after a method (\"POST /things\")";
         case Kind::kAddressList:
             return "a list of IP addresses or CIDR ranges";
         case Kind::kMap:
@@ -349,6 +353,15 @@ std::optional<std::string> Schema::Reject(std::string_view value) const {
         case Kind::kPathList:
             ok = value.starts_with('/');
             break;
+        case Kind::kEndpointList: {
+            constexpr std::string_view kMethods[] = {"GET ", "HEAD ", "POST ", "PUT ", "PATCH ", "DELETE "};
+            std::string_view path = value;
+            for (std::string_view m : kMethods) {
+                if (path.starts_with(m)) path.remove_prefix(m.size());
+            }
+            ok = path.starts_with('/');
+            break;
+        }
         case Kind::kAddressList:
             ok = IsAddressOrCidr(value);
             break;
@@ -702,6 +715,16 @@ Schema KitSchema() {
                                                         {"burst", Schema::Double(0).Required()},
                                                     })
                                             .Required()},
+                         // OAuth2 resource server: every route needs a bearer token (edge/gateway/bearer_guard).
+                         {"auth", Schema::Map({
+                                      {"token-service", Schema::Name().Required()},
+                                      {"issuer", Schema::String().Required()},
+                                      {"audience", Schema::String().Required()},
+                                      {"read-scope", Schema::String().Required()},
+                                      {"write-scope", Schema::String().Required()},
+                                      {"clock-skew-ms", Schema::Millis(0).Required()},
+                                      {"jwks-refresh-ms", Schema::Millis(1000).Required()},
+                                  })},
                          // The gateway's per-upstream policy; its timeout is the route's and it never retries,
                          // so `timeout-ms` and `retry` here would be ignored: unknown keys.
                          {"upstream", Schema::Map({
@@ -738,7 +761,7 @@ Schema KitSchema() {
         {"services", Schema::NamedList(Schema::Map({
                                            {"name", Schema::Name().Required()},
                                            {"routes", Schema::PathList()},
-                                           {"internal", Schema::PathList()},
+                                           {"internal", Schema::EndpointList()},
                                            {"route-timeout-ms", Schema::Millis(1)},
                                            {"url", Schema::Url()},
                                            {"dependencies",

@@ -50,6 +50,7 @@ class Schema final {
         kIpv4,
         kStringList,
         kPathList,
+        kEndpointList,
         kAddressList,
         kMap,
         kNamedList,
@@ -66,13 +67,14 @@ class Schema final {
                          double max = std::numeric_limits<double>::infinity(), bool min_exclusive = false);
     static Schema Bool();  // true/false (also yes/no, on/off, 1/0, as Config::GetBool reads them)
     static Schema Enum(std::vector<std::string> choices);
-    static Schema String();       // any non-empty text
-    static Schema Name();         // lower-case letters, digits and '-', starting with a letter
-    static Schema Url();          // http://host[:port][/path]
-    static Schema Ipv4();         // a bind address
-    static Schema StringList();   // a YAML list, or a comma-separated environment variable
-    static Schema PathList();     // URL paths (route patterns), each starting with '/'
-    static Schema AddressList();  // IPv4/IPv6 addresses or CIDR ranges (trusted proxies)
+    static Schema String();        // any non-empty text
+    static Schema Name();          // lower-case letters, digits and '-', starting with a letter
+    static Schema Url();           // http://host[:port][/path]
+    static Schema Ipv4();          // a bind address
+    static Schema StringList();    // a YAML list, or a comma-separated environment variable
+    static Schema PathList();      // URL paths (route patterns), each starting with '/'
+    static Schema EndpointList();  // paths, each alone (every method) or after one method: "POST /things"
+    static Schema AddressList();   // IPv4/IPv6 addresses or CIDR ranges (trusted proxies)
 
     static Schema Map(std::vector<Field> fields);
     // Elements are maps with a `name` (checked by `element`'s `name` field); a reserved name may not be used.

@@ -27,6 +27,7 @@
 #include <set>
 #include <sstream>
 
+#include "kit/auth/secret.hpp"
 #include "kit/core/config.hpp"
 
 extern char** environ;
@@ -253,10 +254,16 @@ http::Client& Http::ClientFor(int port) {
 
 namespace {
 
+std::string& Bearer() {
+    static std::string token;
+    return token;
+}
+
 http::Request JsonRequest(std::string method, std::string target, std::string body) {
     http::Request req;
     req.method = std::move(method);
     req.target = std::move(target);
+    if (!Bearer().empty()) req.headers.Set("Authorization", "Bearer " + Bearer());
     if (!body.empty()) req.headers.Set("Content-Type", "application/json");
     req.body = std::move(body);
     return req;
@@ -780,14 +787,49 @@ std::string AsString(const bj::value& v) {
 
 std::unique_ptr<System> SystemTest::system_;
 
+void SetDefaultBearer(std::string token) { Bearer() = std::move(token); }
+const std::string& DefaultBearer() { return Bearer(); }
+
+Reply RequestToken(int gateway_port, const std::string& form, const std::string& client) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/oauth/token";
+    req.headers.Set("Content-Type", "application/x-www-form-urlencoded");
+    if (!client.empty()) req.headers.Set("Authorization", "Basic " + auth::Base64Encode(client));
+    req.body = form;
+    Http http;
+    return http.Call(gateway_port, std::move(req));
+}
+
+std::string UserToken(int gateway_port, const std::string& scope) {
+    std::string form =
+        "grant_type=password&username=" + std::string(kDemoUser) + "&password=" + std::string(kDemoPassword);
+    if (!scope.empty()) form += "&scope=" + scope;
+    Reply r = RequestToken(gateway_port, form);
+    bj::value v = r.Json();
+    if (r.status != 200 || !v.is_object() || !v.as_object().contains("access_token")) return {};
+    return AsString(v.as_object().at("access_token"));
+}
+
 void SystemTest::StartSystem(SystemOptions options) {
     if (system_) {
         system_->Down();
         system_.reset();
     }
+    SetDefaultBearer({});
     std::string error;
     system_ = System::Start(options, &error);
     if (!system_) FAIL() << error;
+    // A system with a token service wants a bearer token on every call through its gateway.
+    const auto& services = system_->services();
+    if (std::find(services.begin(), services.end(), "oauth") != services.end()) {
+        std::string token = UserToken(system_->gateway_port());
+        if (token.empty()) {
+            FAIL() << "no token from " << system_->name() << "'s oauth service: "
+                   << RequestToken(system_->gateway_port(), "grant_type=client_credentials").Describe();
+        }
+        SetDefaultBearer(std::move(token));
+    }
 }
 
 void SystemTest::TearDownTestSuite() {

@@ -262,6 +262,22 @@ std::optional<double> Metric(std::string_view prometheus_text, std::string_view 
 // resets the connection. Handles Content-Length bodies only.
 Reply RawExchange(int port, const std::string& request, Millis timeout = Millis(10000));
 
+// Systems with an `oauth` service: the demo accounts their YAML ships.
+inline constexpr std::string_view kDemoClient = "reservo-web:reservo-web-secret";  // id:secret
+inline constexpr std::string_view kDemoUser = "owner";
+inline constexpr std::string_view kDemoPassword = "owner-pass";
+
+// The bearer token every request the fixture builds itself carries (Call, Send with a method and
+// target, ListAll, LoadLoop steps); empty: none. StartSystem sets it, for a system with an `oauth`
+// service, to a token of the demo user with every scope. A request built by the test keeps its own.
+void SetDefaultBearer(std::string token);
+const std::string& DefaultBearer();
+// POST /oauth/token through the gateway with `form` (urlencoded) and HTTP Basic `client`
+// ("id:secret"; empty: no Authorization header).
+Reply RequestToken(int gateway_port, const std::string& form, const std::string& client = std::string(kDemoClient));
+// A password-grant token of the demo user (with `scope`, or every scope it may have); empty on failure.
+std::string UserToken(int gateway_port, const std::string& scope = {});
+
 // Reads a JSON number that may be an integer or a double (or a numeric string).
 int64_t AsInt(const bj::value& v);
 std::string AsString(const bj::value& v);
