@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
-#include "systems/animal-hospital/application_test_support.hpp"
+#include "kit/service/use_case_test_support.hpp"
 #include "systems/animal-hospital/diagnosis/application.hpp"
 #include "systems/animal-hospital/reservation/application.hpp"
 
 namespace reservo::animal_hospital {
 namespace {
+
+using service::UseCaseTest;
 
 const store::Table<care::MedicalRecord> kRecords({.collection = "medicalRecords", .unique = {"reservationId"}});
 const store::Table<care::ClosedReservation> kClosed({.collection = "closedReservations", .assigned_ids = true});

@@ -1,5 +1,5 @@
-// Use-case tests of system `hotel`: a real SQLite store in a temporary directory, a Tx over it
-// whose outbox and timeline are lists the test reads.
+// Use-case tests of system `hotel` (kit/service/use_case_test_support.hpp), with a timeline that is
+// a list the test reads.
 //
 //   class PaymentsTest : public hotel::UseCaseTest {};
 //   TEST_F(PaymentsTest, Pays) {
@@ -9,39 +9,16 @@
 //   }
 #pragma once
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "kit/messaging/typed_event.hpp"
-#include "kit/service/unit_of_work.hpp"
-#include "kit/store/sqlite.hpp"
+#include "kit/service/use_case_test_support.hpp"
 #include "systems/hotel/timeline.hpp"
 
 namespace reservo::hotel {
 
-class UseCaseTest : public ::testing::Test {
+class UseCaseTest : public service::UseCaseTest {
   protected:
-    void SetUp() override {
-        static std::atomic<int> n{0};
-        dir_ = std::filesystem::temp_directory_path() /
-               ("reservo-hotel-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-        std::filesystem::create_directories(dir_);
-        db_ = store::SqliteDatabase::Open((dir_ / "s.db").string()).value();
-    }
-    void TearDown() override {
-        db_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-
-    store::Database& db() { return *db_; }
-    // A handle on the store with this test's outbox (no transaction: each statement commits).
-    service::Tx Tx() { return service::Tx(*db_, outbox_, "/hotel/test"); }
     // Records a step as Saga::Record would.
     Timeline Steps() {
         return [this](service::Tx&, const std::string& key, std::string step, std::string) {
@@ -50,24 +27,7 @@ class UseCaseTest : public ::testing::Test {
         };
     }
 
-    // The events of type E published so far, decoded.
-    template <messaging::DeclaredEvent E>
-    std::vector<E> Published() const {
-        std::vector<E> out;
-        for (const auto& e : events_) {
-            if (e.type == messaging::TypeOf<E>()) out.push_back(messaging::Decode<E>(e).value());
-        }
-        return out;
-    }
-
-    std::filesystem::path dir_;
-    std::unique_ptr<store::SqliteDatabase> db_;
-    std::vector<messaging::CloudEvent> events_;
     std::vector<std::string> steps_;  // "key:step"
-    service::Tx::Outbox outbox_ = [this](const messaging::CloudEvent& e) {
-        events_.push_back(e);
-        return Ok();
-    };
 };
 
 }  // namespace reservo::hotel

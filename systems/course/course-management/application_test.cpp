@@ -3,10 +3,12 @@
 // current professor from another evaluation, and knows no deleted course.
 #include "systems/course/course-management/application.hpp"
 
-#include "systems/course/application_test_support.hpp"
+#include "kit/service/use_case_test_support.hpp"
 
 namespace reservo::course::mgmt {
 namespace {
+
+using service::UseCaseTest;
 
 const store::Table<Course> kCourses({.collection = "courseManagements"});
 

@@ -3,11 +3,13 @@
 #include "systems/course/notification/documents.hpp"
 
 #include "kit/json/json.hpp"
-#include "systems/course/application_test_support.hpp"
+#include "kit/service/use_case_test_support.hpp"
 #include "systems/course/notification/domain.hpp"
 
 namespace reservo::course::sms {
 namespace {
+
+using service::UseCaseTest;
 
 class SmsDocumentsTest : public UseCaseTest {
   protected:

@@ -2,10 +2,12 @@
 // and canceled with one event each, closed with its course (an application on it canceled too).
 #include "systems/course/professor-applyment/application.hpp"
 
-#include "systems/course/application_test_support.hpp"
+#include "kit/service/use_case_test_support.hpp"
 
 namespace reservo::course::apply {
 namespace {
+
+using service::UseCaseTest;
 
 const store::Table<Applyment> kEntries({.collection = "professorApplyments", .unique = {"courseId"}});
 

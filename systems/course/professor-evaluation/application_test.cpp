@@ -2,10 +2,12 @@
 // its application or course, a negative verdict recorded at once, a confirmation published once.
 #include "systems/course/professor-evaluation/application.hpp"
 
-#include "systems/course/application_test_support.hpp"
+#include "kit/service/use_case_test_support.hpp"
 
 namespace reservo::course::eval {
 namespace {
+
+using service::UseCaseTest;
 
 const store::Table<Evaluation> kEvaluations({.collection = "professorEvaluations"});
 

@@ -1,11 +1,11 @@
-// Use-case tests of system `animal-hospital`: a real SQLite store in a temporary directory, a Tx over it
-// whose outbox is a list the test reads.
+// Use-case tests of any bounded context: a real SQLite store in a temporary directory, and a Tx
+// over it whose outbox is a list the test reads.
 //
-//   class BillsTest : public animal_hospital::UseCaseTest {};
-//   TEST_F(BillsTest, Pays) {
+//   class PaymentsTest : public service::UseCaseTest {};
+//   TEST_F(PaymentsTest, Pays) {
 //       auto tx = Tx();
 //       ...
-//       EXPECT_EQ(Published<Billed>().size(), 1u);
+//       EXPECT_EQ(Published<PayCompleted>().size(), 1u);
 //   }
 #pragma once
 
@@ -22,14 +22,14 @@
 #include "kit/service/unit_of_work.hpp"
 #include "kit/store/sqlite.hpp"
 
-namespace reservo::animal_hospital {
+namespace reservo::service {
 
 class UseCaseTest : public ::testing::Test {
   protected:
     void SetUp() override {
         static std::atomic<int> n{0};
         dir_ = std::filesystem::temp_directory_path() /
-               ("reservo-animal-hospital-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+               ("reservo-use-case-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
         std::filesystem::create_directories(dir_);
         db_ = store::SqliteDatabase::Open((dir_ / "s.db").string()).value();
     }
@@ -40,7 +40,7 @@ class UseCaseTest : public ::testing::Test {
 
     store::Database& db() { return *db_; }
     // A handle on the store with this test's outbox (no transaction: each statement commits).
-    service::Tx Tx() { return service::Tx(*db_, outbox_, "/animal-hospital/test"); }
+    service::Tx Tx() { return service::Tx(*db_, outbox_, "/test/use-case"); }
 
     // The events of type E published so far, decoded.
     template <messaging::DeclaredEvent E>
@@ -61,4 +61,4 @@ class UseCaseTest : public ::testing::Test {
     };
 };
 
-}  // namespace reservo::animal_hospital
+}  // namespace reservo::service
