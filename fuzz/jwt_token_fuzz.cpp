@@ -4,7 +4,9 @@
 //  - Verify accepts the input at all (no input can carry a signature from a key made in this process),
 //  - the input, when it is a JSON object, signed as claims, does not decode to the same claims, or is
 //    refused for a reason a genuine token cannot have (alg, kid, signature),
-//  - that signed token with any one byte changed is still accepted.
+//  - that signed token with any one byte changed is still accepted,
+//  - the token endpoint's client credentials (kit/auth/secret.hpp): base64 that decodes but does not
+//    encode back to the same text, or Basic credentials parsed with an empty id.
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <string_view>
 
 #include "kit/auth/jwt.hpp"
+#include "kit/auth/secret.hpp"
 
 namespace {
 
@@ -33,6 +36,15 @@ struct Fixture {
         options.now = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)); };
     }
 };
+
+void CheckCredentials(std::string_view input) {
+    if (auto bytes = auth::Base64Decode(input); bytes && auth::Base64Encode(*bytes) != input)
+        Violated("base64 decoded to bytes that do not encode back", input);
+    for (std::string header : {"Basic " + std::string(input), "Basic " + auth::Base64Encode(input)}) {
+        if (auto basic = auth::ParseBasic(header); basic && basic->id.empty())
+            Violated("Basic with an empty id", input);
+    }
+}
 
 void CheckDecode(std::string_view token) {
     auto decoded = auth::Decode(token);
@@ -55,6 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
 
     CheckDecode(input);
+    CheckCredentials(input);
     auto verified = auth::Verify(input, f.keys, f.options);
     if (verified) Violated("Verify accepted a token it never signed", input);
     if (verified.error().message.empty()) Violated("failure without a message", input);
