@@ -159,6 +159,13 @@ Result<OAuthSettings> ReadSettings(const Config& cfg, const std::string& me) {
         for (auto& sc : RESERVO_TRY(cfg.RequireList(k + ".scopes"))) a.scopes.insert(std::move(sc));
         s.users.emplace(name, std::move(a));
     }
+    // A client-credentials token's subject is the client: a user of the same name would be it too.
+    for (const auto& [name, _] : s.users) {
+        if (s.clients.contains(name))
+            return Fail(Code::kInvalidArgument, key + ".users." + name +
+                                                    ": a user may not have the name of a client (their tokens "
+                                                    "would carry the same subject)");
+    }
     return s;
 }
 

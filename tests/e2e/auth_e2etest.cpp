@@ -574,5 +574,21 @@ TEST(OAuthAccounts, ThePasswordComesFromTheEnvironmentAndOnlyItsHashIsStored) {
     EXPECT_TRUE(auth::VerifySecret("web-secret-2", (*rows)[0].Text(2)));
 }
 
+TEST(OAuthAccounts, AUserNamedLikeAClientIsRefusedAtStart) {
+    std::ifstream in(SourceDir() + "/systems/animal-hospital/system.yaml");
+    std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string user = "    users:\n      owner:";
+    ASSERT_NE(yaml.find(user), std::string::npos);
+    yaml.replace(yaml.find(user), user.size(), "    users:\n      reservo-web:");
+    const std::string path =
+        std::filesystem::temp_directory_path() / ("reservo-clash-" + std::to_string(::getpid()) + ".yaml");
+    std::ofstream(path) << yaml;
+    std::string error;
+    auto oauth = ServedService::Start({.target = "animal-hospital/oauth", .args = {"--config", path}}, &error);
+    std::filesystem::remove(path);
+    EXPECT_FALSE(oauth);
+    EXPECT_NE(error.find("users.reservo-web: a user may not have the name of a client"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace reservo::e2e
