@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "edge/oauth/key_ring.hpp"
 #include "kit/auth/jwks.hpp"
 #include "kit/auth/jwt.hpp"
 #include "kit/auth/secret.hpp"
@@ -63,14 +64,6 @@ constexpr store::Migration kMigrations[] = {
     )sql"},
 };
 
-constexpr store::Sql kKeys{"oauth_keys",
-                           "SELECT kid, pem, created_ms, superseded_ms FROM signing_keys ORDER BY created_ms DESC"};
-constexpr store::Sql kInsertKey{
-    "oauth_insert_key", "INSERT INTO signing_keys (kid, pem, created_ms, superseded_ms) VALUES (?, ?, ?, NULL)"};
-constexpr store::Sql kSupersede{"oauth_supersede_keys",
-                                "UPDATE signing_keys SET superseded_ms = ? WHERE superseded_ms IS NULL AND kid <> ?"};
-constexpr store::Sql kPruneKeys{"oauth_prune_keys",
-                                "DELETE FROM signing_keys WHERE superseded_ms IS NOT NULL AND superseded_ms < ?"};
 constexpr store::Sql kAccountHash{"oauth_account_hash", "SELECT secret_hash FROM accounts WHERE kind = ? AND name = ?"};
 constexpr store::Sql kSaveAccount{"oauth_save_account",
                                   "INSERT INTO accounts (kind, name, secret_hash) VALUES (?, ?, ?) "
@@ -168,78 +161,6 @@ Result<OAuthSettings> ReadSettings(const Config& cfg, const std::string& me) {
     }
     return s;
 }
-
-// The signing keys in the store: the newest signs, the superseded ones stay published until the
-// tokens they signed have expired. Parsed keys are cached by kid (the PEM is read once).
-class KeyRing final {
-  public:
-    // A rotation beyond this many published keys is refused (each stays published for a token's lifetime).
-    static constexpr size_t kMaxPublishedKeys = 8;
-
-    KeyRing(store::Database& db, Millis keep_after_superseded) : db_(db), keep_(keep_after_superseded) {}
-
-    Result<bool> Empty() { return RESERVO_TRY(db_.Query(kKeys)).empty(); }
-
-    // The newest key.
-    Result<auth::SigningKey> Active() {
-        auto rows = RESERVO_TRY(db_.Query(kKeys));
-        if (rows.empty()) return Fail(Code::kUnavailable, "no signing key yet");
-        return Parsed(rows.front());
-    }
-
-    // Every key a valid token may carry: the active one and those superseded less than a token's
-    // lifetime (and the clock skew) ago.
-    Result<auth::Jwks> Published() {
-        auth::Jwks set;
-        const int64_t now = NowUnixMillis();
-        for (const auto& row : RESERVO_TRY(db_.Query(kKeys))) {
-            if (!row.IsNull(3) && row.Int(3) + keep_.count() < now) continue;
-            set.Add(RESERVO_TRY(Parsed(row)).Public());
-        }
-        return set;
-    }
-
-    // Milliseconds since the active key was made (0 when there is none).
-    Result<int64_t> ActiveAge() {
-        auto rows = RESERVO_TRY(db_.Query(kKeys));
-        return rows.empty() ? 0 : NowUnixMillis() - rows.front().Int(2);
-    }
-
-    // Stores `key` as the active one; the previous active key is superseded now. A key no token
-    // can carry any more is deleted.
-    Status Add(const auth::SigningKey& key) {
-        const std::string pem = RESERVO_TRY(key.ToPem());
-        auto tx = RESERVO_TRY(db_.TryBegin());
-        if (RESERVO_TRY(Published()).size() >= kMaxPublishedKeys) {
-            return Fail(Code::kFailedPrecondition,
-                        "already " + std::to_string(kMaxPublishedKeys) +
-                            " keys are published; rotate again once the tokens of the oldest have expired");
-        }
-        const int64_t now = NowUnixMillis();
-        RESERVO_TRY(db_.Execute(kInsertKey, {key.kid(), pem, now}));
-        RESERVO_TRY(db_.Execute(kSupersede, {now, key.kid()}));
-        RESERVO_TRY(db_.Execute(kPruneKeys, {now - keep_.count()}));
-        RESERVO_TRY(tx.Commit());
-        std::set<std::string, std::less<>> kept;
-        for (const auto& row : RESERVO_TRY(db_.Query(kKeys))) kept.insert(row.Text(0));
-        std::erase_if(cache_, [&](const auto& entry) { return !kept.contains(entry.first); });
-        log::Info("signing key created", {{"kid", key.kid()}});
-        return Ok();
-    }
-
-  private:
-    Result<auth::SigningKey> Parsed(const store::Row& row) {
-        const std::string kid = row.Text(0);
-        if (auto it = cache_.find(kid); it != cache_.end()) return it->second;
-        auto key = RESERVO_TRY(auth::SigningKey::FromPem(row.Text(1)));
-        cache_.emplace(kid, key);
-        return key;
-    }
-
-    store::Database& db_;
-    Millis keep_;
-    std::map<std::string, auth::SigningKey, std::less<>> cache_;
-};
 
 // Secrets this process has verified against their slow hash, remembered as an HMAC under a key
 // that lives only in this process's memory: a repeat login costs one HMAC instead of scrypt.
