@@ -30,37 +30,20 @@ class AnimalHospitalE2E : public SystemTest {
 
     // POST /reservations expecting 201; the reservation's id (-1 otherwise).
     int64_t Reserve(const std::string& name, const std::string& date = "2030-04-30") {
-        Reply r = Call("POST", "/reservations", Body(name, date));
-        EXPECT_EQ(r.status, 201) << r.Describe();
-        if (r.status != 201) return -1;
-        return AsInt(r.Json().as_object().at("id"));
+        return Create("/reservations", Body(name, date));
     }
 
-    bj::object Get(const std::string& path) {
-        Reply r = Call("GET", path);
-        bj::value v = r.Json();
-        return r.status == 200 && v.is_object() ? v.as_object() : bj::object{};
-    }
-    std::string Field(const std::string& path, std::string_view field) {
-        bj::object o = Get(path);
-        return o.contains(field) ? AsString(o[field]) : "";
-    }
     std::string Status(int64_t reservation) { return Field("/reservations/" + std::to_string(reservation), "status"); }
 
-    std::vector<bj::object> By(std::string_view collection, std::string_view finder, int64_t reservation) {
-        return ListAll("/" + std::string(collection) + "/search/" + std::string(finder) +
-                           "?reservationId=" + std::to_string(reservation),
-                       collection);
-    }
     std::vector<bj::object> RecordsOf(int64_t reservation) {
-        return By("medicalRecords", "findByReservationId", reservation);
+        return ListBy("medicalRecords", "reservationId", reservation);
     }
     std::vector<bj::object> BillsOf(int64_t reservation) {
-        return By("financialManagements", "findByReservationId", reservation);
+        return ListBy("financialManagements", "reservationId", reservation);
     }
-    std::vector<bj::object> NoticesOf(int64_t reservation) { return By("notices", "findByReservationId", reservation); }
+    std::vector<bj::object> NoticesOf(int64_t reservation) { return ListBy("notices", "reservationId", reservation); }
     std::vector<bj::object> StatsOf(int64_t reservation) {
-        return By("reservationStats", "findByReservationId", reservation);
+        return ListBy("reservationStats", "reservationId", reservation);
     }
     // One field of the only row, or "rows: N".
     static std::string Only(const std::vector<bj::object>& rows, std::string_view field) {
@@ -74,12 +57,7 @@ class AnimalHospitalE2E : public SystemTest {
         return out;
     }
     // Every medical record, straight from diagnosis (the list is internal).
-    int64_t RecordCount() {
-        Reply r = CallService("diagnosis", "GET", "/medicalRecords?size=1");
-        bj::value v = r.Json();
-        if (r.status != 200 || !v.is_object()) return -1;
-        return AsInt(v.as_object().at("page").as_object().at("totalElements"));
-    }
+    int64_t RecordCount() { return TotalElements(PortOf("diagnosis"), "/medicalRecords"); }
     int64_t RecordId(int64_t reservation) {
         auto rows = RecordsOf(reservation);
         return rows.size() == 1 ? AsInt(rows[0]["id"]) : -1;
@@ -89,23 +67,9 @@ class AnimalHospitalE2E : public SystemTest {
                     bj::serialize(bj::object{{"treatment", treatment}, {"status", "treated"}}));
     }
 
-    bool Settled(std::string_view producer, std::string_view consumer) {
-        return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
-    }
     bool AllSettled() {
-        for (std::string_view producer : {"reservation", "diagnosis", "acceptance"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        for (std::string_view consumer : {"diagnosis", "acceptance", "notice", "lookup"}) {
-            if (!ConsumerCaughtUp(consumer)) return false;
-        }
-        return true;
-    }
-
-    static void ExpectUnavailable(const Reply& r, const std::string& what) {
-        EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
-        EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
-        EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
+        return SystemTest::AllSettled({"reservation", "diagnosis", "acceptance"},
+                                      {"diagnosis", "acceptance", "notice", "lookup"});
     }
 };
 
@@ -391,16 +355,8 @@ TEST_F(AnimalHospitalE2E, BadInputIsRefusedAndChangesNothing) {
     int64_t records_before = RecordCount();
 
     std::string good = Body("Bad");
-    auto with = [&](const std::string& key, bj::value value) {
-        bj::object o = bj::parse(good).as_object();
-        o[key] = std::move(value);
-        return bj::serialize(o);
-    };
-    auto without = [&](const std::string& key) {
-        bj::object o = bj::parse(good).as_object();
-        o.erase(key);
-        return bj::serialize(o);
-    };
+    auto with = [&](const std::string& key, bj::value value) { return JsonWith(good, key, std::move(value)); };
+    auto without = [&](const std::string& key) { return JsonWithout(good, key); };
     std::string id = std::to_string(booked);
     std::string record = std::to_string(RecordId(booked));
     struct Case {

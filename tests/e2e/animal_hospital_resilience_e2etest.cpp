@@ -16,10 +16,10 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/e2e/load_tally.hpp"
 #include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
@@ -27,55 +27,21 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Str(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v ? AsString(*v) : "";
-}
-int64_t Int(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v ? AsInt(*v) : -1;
-}
-
 std::string Body(const std::string& name, int day) {
     std::string date = "2031-01-" + std::string(day < 10 ? "0" : "") + std::to_string(day);
     return bj::serialize(
         bj::object{{"reservatorName", name}, {"reservationDate", date}, {"phoneNumber", "010-5555-0000"}});
 }
 
-// What the clients of a load were answered. Touched only by the load's own thread until it stops.
-struct LoadRecord {
-    std::map<int, int> post, patch, get;  // answers by status
-    std::vector<std::string> failures;    // answers this test does not allow
-    std::set<int64_t> created;            // answered 201
-    std::set<int64_t> treat_asked;        // PATCH treated sent to its record, whatever the answer
-    std::set<int64_t> treated;            // ... answered 200
-    int64_t requests = 0;
+// What the clients of a load were answered (the tally), and which reservations they were told of.
+// Touched only by the load's own thread until it stops. The answers a load accepts: under a crash
+// kAnswersUnderCrash, under a rolling restart kAnswersUnderRestart (only success).
+struct LoadRecord : LoadTally {
+    std::set<int64_t> created;      // answered 201
+    std::set<int64_t> treat_asked;  // PATCH treated sent to its record, whatever the answer
+    std::set<int64_t> treated;      // ... answered 200
     int turn = 0;
-
-    int unknown_posts() const {
-        int n = 0;
-        for (auto [status, count] : post) n += status == 0 || status == 504 ? count : 0;
-        return n;
-    }
-    std::string Summary() const {
-        std::ostringstream out;
-        out << requests << " requests; POST";
-        for (auto [s, n] : post) out << " " << s << "x" << n;
-        out << "; PATCH";
-        for (auto [s, n] : patch) out << " " << s << "x" << n;
-        out << "; GET";
-        for (auto [s, n] : get) out << " " << s << "x" << n;
-        return out.str();
-    }
 };
-
-// Under a crash, 503 (circuit open, service down) and 504 (outcome unknown) are honest answers;
-// under a rolling restart only success.
-struct Allowed {
-    std::set<int> post, patch, get;
-};
-const Allowed kUnderCrash{{201, 503, 504}, {200, 503, 504}, {200, 503, 504}};
-const Allowed kUnderRestart{{201}, {200}, {200}};
 
 class AnimalHospitalResilienceE2E : public SystemTest {
   protected:
@@ -87,13 +53,8 @@ class AnimalHospitalResilienceE2E : public SystemTest {
     }
 
     bool AllSettled() {
-        for (std::string_view producer : {"reservation", "diagnosis", "acceptance"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        for (std::string_view consumer : {"diagnosis", "acceptance", "notice", "lookup"}) {
-            if (!ConsumerCaughtUp(consumer)) return false;
-        }
-        return true;
+        return SystemTest::AllSettled({"reservation", "diagnosis", "acceptance"},
+                                      {"diagnosis", "acceptance", "notice", "lookup"});
     }
 
     // Records not canceled whose reservation is not stored (a saga not yet aborted); every one
@@ -112,12 +73,10 @@ class AnimalHospitalResilienceE2E : public SystemTest {
     }
 
     // A load step: reserve; treat every second reservation made, change every third, read the rest.
-    static LoadLoop::Step Step(int gw, const std::string& name, LoadRecord& rec, const Allowed& ok) {
+    static LoadLoop::Step Step(int gw, const std::string& name, LoadRecord& rec, const AllowedAnswers& ok) {
         return [gw, name, &rec, &ok](Http& http, int) -> Awaitable<void> {
             Reply post = co_await http.Send(gw, "POST", "/reservations", Body(name, rec.turn % 28 + 1));
-            ++rec.requests;
-            ++rec.post[post.status];
-            if (!ok.post.contains(post.status)) rec.failures.push_back("POST: " + post.Describe());
+            rec.Count("POST", post, ok.post);
             if (post.status != 201) co_return;
             int64_t id = AsInt(post.Json().as_object()["id"]);
             rec.created.insert(id);
@@ -126,9 +85,7 @@ class AnimalHospitalResilienceE2E : public SystemTest {
             if (turn % 2 == 0) {
                 Reply found = co_await http.Send(
                     gw, "GET", "/medicalRecords/search/findByReservationId?reservationId=" + std::to_string(id));
-                ++rec.requests;
-                ++rec.get[found.status];
-                if (!ok.get.contains(found.status)) rec.failures.push_back("GET record: " + found.Describe());
+                rec.Count("GET", found, ok.get, "GET record");
                 if (found.status != 200) co_return;
                 bj::value page = found.Json();
                 const bj::value* embedded = page.is_object() ? page.as_object().if_contains("_embedded") : nullptr;
@@ -143,22 +100,14 @@ class AnimalHospitalResilienceE2E : public SystemTest {
                 std::string record = "/medicalRecords/" + std::to_string(AsInt(rows[0].as_object().at("id")));
                 rec.treat_asked.insert(id);
                 Reply treat = co_await http.Send(gw, "PATCH", record, R"({"treatment":"rest","status":"treated"})");
-                ++rec.requests;
-                ++rec.patch[treat.status];
+                rec.Count("PATCH", treat, ok.patch, "PATCH " + record);
                 if (treat.status == 200) rec.treated.insert(id);
-                if (!ok.patch.contains(treat.status))
-                    rec.failures.push_back("PATCH " + record + ": " + treat.Describe());
             } else if (turn % 3 == 0) {
                 Reply change = co_await http.Send(gw, "PATCH", path, R"({"reservationDate":"2031-02-01"})");
-                ++rec.requests;
-                ++rec.patch[change.status];
-                if (!ok.patch.contains(change.status))
-                    rec.failures.push_back("PATCH " + path + ": " + change.Describe());
+                rec.Count("PATCH", change, ok.patch, "PATCH " + path);
             } else {
                 Reply get = co_await http.Send(gw, "GET", path);
-                ++rec.requests;
-                ++rec.get[get.status];
-                if (!ok.get.contains(get.status)) rec.failures.push_back("GET " + path + ": " + get.Describe());
+                rec.Count("GET", get, ok.get, "GET " + path);
             }
         };
     }
@@ -189,7 +138,8 @@ class AnimalHospitalResilienceE2E : public SystemTest {
         for (auto& r : *reservations) stored[Int(r, "id")] = r;
         for (int64_t id : rec.created)
             EXPECT_TRUE(stored.contains(id)) << "reservation " << id << " answered 201 is lost";
-        EXPECT_LE(stored.size(), rec.created.size() + rec.unknown_posts()) << "reservations nobody was told about";
+        EXPECT_LE(stored.size(), rec.created.size() + rec.Unknown("POST"))
+            << "reservations nobody was told about; " << rec.Summary();
 
         int bills = 0;
         for (const auto& [id, r] : stored) {
@@ -222,10 +172,7 @@ class AnimalHospitalResilienceE2E : public SystemTest {
             EXPECT_EQ(Str(stat, "paymentStatus"), record_status == "treated" ? "billed" : "") << id;
         }
         EXPECT_GE(bills, static_cast<int>(rec.treated.size()));
-        for (const std::string& service : system().services()) {
-            auto parked = ServiceMetric(service, "reservo_dead_letters_total{group=\"" + service + "\"}");
-            EXPECT_EQ(parked.value_or(0), 0) << service << " dead-lettered events";
-        }
+        ExpectNoDeadLetters();
     }
 
     // Runs a load, SIGKILLs `victims` mid-load, waits until the supervisor replaced them, keeps the
@@ -239,36 +186,26 @@ class AnimalHospitalResilienceE2E : public SystemTest {
         }
         LoadRecord rec;
         {
-            LoadLoop load(6, Step(gateway(), name, rec, kUnderCrash), 5ms);
-            auto started = std::chrono::steady_clock::now();
-            ASSERT_TRUE(Eventually(
-                [&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }, 20s));
+            LoadLoop load(6, Step(gateway(), name, rec, kAnswersUnderCrash), 5ms);
+            ASSERT_TRUE(load.WaitSteps(20, 1s, 20s));
             for (const auto& v : victims) EXPECT_EQ(system().KillService(v, SIGKILL), old_pids[v]) << v;
             for (const auto& v : victims) {
                 EXPECT_TRUE(system().WaitReplaced(v, old_pids[v], 20s)) << v << " was not restarted";
             }
-            int64_t at_restart = load.iterations();
-            auto restarted = std::chrono::steady_clock::now();
-            EXPECT_TRUE(Eventually(
-                [&] {
-                    return load.iterations() >= at_restart + 40 &&
-                           std::chrono::steady_clock::now() - restarted >= 1500ms;
-                },
-                20s));
+            EXPECT_TRUE(load.WaitSteps(40, 1500ms, 20s));
             load.Stop();
         }
         std::cout << "[   info   ] " << rec.Summary() << "\n";
-        for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
-        EXPECT_EQ(rec.failures.size(), 0u) << "of " << rec.requests << " requests";
-        EXPECT_EQ(rec.post[0], 0) << "transport errors: the gateway was never down";
-        EXPECT_GT(rec.post[201], 0);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
+        EXPECT_EQ(rec.Answers("POST", 0), 0) << "transport errors: the gateway was never down; " << rec.Summary();
+        EXPECT_GT(rec.Answers("POST", 201), 0) << rec.Summary();
 
         // Reservations work again (a circuit may need its open wait first).
         Reply again;
         EXPECT_TRUE(Eventually(
             [&] {
                 again = Call("POST", "/reservations", Body(name, 1));
-                ++rec.post[again.status];
+                rec.Tally("POST", again);
                 return again.status == 201;
             },
             15s, 200ms))
@@ -280,37 +217,18 @@ class AnimalHospitalResilienceE2E : public SystemTest {
     // A near-continuous load across `reservo restart animal-hospital/SERVICE`: no request may fail.
     void RestartUnderLoad(const std::string& service) {
         std::string name = UniqueName("rolling");
-        std::vector<pid_t> old_pids = system().Pids(service);
-        ASSERT_EQ(old_pids.size(), 1u);
+        ASSERT_EQ(system().Pids(service).size(), 1u);
         LoadRecord rec;
         int64_t during = 0;
-        std::vector<pid_t> new_pids;
         {
-            LoadLoop load(5, Step(gateway(), name, rec, kUnderRestart), 1ms);
-            auto started = std::chrono::steady_clock::now();
-            ASSERT_TRUE(Eventually(
-                [&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }, 20s));
-            int64_t before = load.iterations();
-            RestartService(service);
-            during = load.iterations() - before;
-            new_pids = system().Pids(service);
-            auto restarted = std::chrono::steady_clock::now();
-            EXPECT_TRUE(Eventually(
-                [&] {
-                    return load.iterations() >= before + during + 40 &&
-                           std::chrono::steady_clock::now() - restarted >= 1s;
-                },
-                20s));
-            load.Stop();
+            LoadLoop load(5, Step(gateway(), name, rec, kAnswersUnderRestart), 1ms);
+            during = RollingRestart(service, load);
         }
+        ASSERT_GE(during, 0);
         std::cout << "[   info   ] " << rec.Summary() << "; " << during << " load steps during the restart\n";
-        ASSERT_EQ(new_pids.size(), 1u);
-        EXPECT_NE(new_pids[0], old_pids[0]) << "the process was not replaced";
-        EXPECT_GT(during, 0) << "no request ran during the restart";
-        for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
-        EXPECT_EQ(rec.failures.size(), 0u) << "of " << rec.requests << " requests";
-        EXPECT_GT(rec.requests, 150);
-        EXPECT_GT(rec.patch[200], 0);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
+        EXPECT_GT(rec.requests, 150) << rec.Summary();
+        EXPECT_GT(rec.Answers("PATCH", 200), 0) << rec.Summary();
         ExpectConsistent(name, rec);
     }
 };
@@ -340,20 +258,20 @@ TEST_F(AnimalHospitalResilienceE2E, ReservationKilledMidCallLeavesNoOpenRecord) 
     std::vector<pid_t> old = system().Pids("reservation");
     LoadRecord rec;
     {
-        LoadLoop load(8, Step(gateway(), name, rec, kUnderCrash), 1ms);
-        ASSERT_TRUE(Eventually([&] { return load.iterations() >= 16; }, 20s));
+        LoadLoop load(8, Step(gateway(), name, rec, kAnswersUnderCrash), 1ms);
+        ASSERT_TRUE(load.WaitSteps(16, 0ms, 20s));
         EXPECT_EQ(system().KillService("reservation", SIGKILL), old);
         EXPECT_TRUE(system().WaitReplaced("reservation", old, 20s));
         load.Stop();
     }
     ASSERT_LT(http_.Call(PortOf("diagnosis"), "DELETE", "/actuator/faults").status, 300);
     std::cout << "[   info   ] " << rec.Summary() << "\n";
-    for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
+    EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
     ExpectConsistent(name, rec);
     int64_t aborted = canceled() - canceled_before;
     std::cout << "[   info   ] records canceled by the sweeper's aborts: " << aborted << "\n";
     // Only a reservation whose client never learned the outcome can have been aborted.
-    EXPECT_LE(aborted, rec.unknown_posts());
+    EXPECT_LE(aborted, rec.Unknown("POST")) << rec.Summary();
 }
 
 // NFR: the consumers crash together; what they had not applied is applied once after the restart.
@@ -370,32 +288,11 @@ TEST_F(AnimalHospitalResilienceE2E, TwoReplicasOfEachConsumerSplitTheEventsWitho
         ScaleService(service, 2);
         ASSERT_EQ(system().Pids(service).size(), 2u) << service;
     }
-    auto gauge = [](const std::string& text, const std::string& metric, const std::string& service) {
-        return Metric(text, "reservo_" + metric + "{group=\"" + service + "\"}").value_or(-1);
-    };
-    // The shared port hands each new connection to either replica: one connection per look. Both
-    // replicas seen, each owning some partitions, together all, with nothing left to apply.
+    // Both replicas seen, each owning some partitions, together all, with nothing left to apply.
     std::map<std::string, std::map<int64_t, std::string>> seen;
     auto split = [&](const std::string& service) {
-        std::map<int64_t, std::string> found;
-        for (int i = 0; i < 40 && found.size() < 2; ++i) {
-            http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf(service)));
-            Reply a = http_.Call(client, "GET", "/actuator/info");
-            Reply m = http_.Call(client, "GET", "/actuator/prometheus");
-            Reply b = http_.Call(client, "GET", "/actuator/info");
-            if (a.status != 200 || m.status != 200 || b.status != 200) continue;
-            int64_t pid = AsInt(a.Json().as_object()["pid"]);
-            if (pid == AsInt(b.Json().as_object()["pid"])) found[pid] = m.body;
-        }
-        seen[service] = found;
-        if (found.size() != 2) return false;
-        double owned = 0;
-        for (auto& [pid, text] : found) {
-            if (gauge(text, "consumer_owned_partitions", service) <= 0) return false;
-            if (gauge(text, "consumer_lag", service) != 0) return false;
-            owned += gauge(text, "consumer_owned_partitions", service);
-        }
-        return owned == system().partitions();
+        seen[service] = ReplicaMetrics(service);
+        return ReplicasSplit(seen[service], service);
     };
     for (const auto& service : scaled) {
         ASSERT_TRUE(Eventually([&] { return split(service); }, 15s, 200ms))
@@ -405,26 +302,23 @@ TEST_F(AnimalHospitalResilienceE2E, TwoReplicasOfEachConsumerSplitTheEventsWitho
     std::string name = UniqueName("replicas");
     LoadRecord rec;
     {
-        LoadLoop load(5, Step(gateway(), name, rec, kUnderRestart), 1ms);
-        ASSERT_TRUE(Eventually([&] { return load.iterations() >= 150; }, 20s));
+        LoadLoop load(5, Step(gateway(), name, rec, kAnswersUnderRestart), 1ms);
+        ASSERT_TRUE(load.WaitSteps(150, 0ms, 20s));
         load.Stop();
     }
     std::cout << "[   info   ] " << rec.Summary() << "\n";
-    for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
+    EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
     auto settled = [&] {
-        for (std::string_view producer : {"reservation", "diagnosis"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        if (!ConsumerCaughtUp("diagnosis")) return false;
+        if (!SystemTest::AllSettled({"reservation", "diagnosis"}, {"diagnosis"})) return false;
         return std::all_of(scaled.begin(), scaled.end(), [&](const std::string& s) { return split(s); });
     };
     ExpectConsistent(name, rec, settled);
     for (const auto& service : scaled) {
         for (auto& [pid, text] : seen[service]) {
             std::cout << "[   info   ] " << service << " replica " << pid << ": owns "
-                      << gauge(text, "consumer_owned_partitions", service) << " partitions, applied "
-                      << gauge(text, "consumer_processed_total", service) << " events\n";
-            EXPECT_GT(gauge(text, "consumer_processed_total", service), 0) << service << " replica " << pid;
+                      << GroupMetric(text, "consumer_owned_partitions", service) << " partitions, applied "
+                      << GroupMetric(text, "consumer_processed_total", service) << " events\n";
+            EXPECT_GT(GroupMetric(text, "consumer_processed_total", service), 0) << service << " replica " << pid;
         }
     }
     for (const auto& service : scaled) ScaleService(service, 1);

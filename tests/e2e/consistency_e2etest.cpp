@@ -152,42 +152,19 @@ TEST_F(ConsistencyE2E, TwoMyPageReplicasSplitPartitionsWithoutDuplicates) {
         ids.insert(AsInt(r.Json().as_object().at("id")));
     }
 
-    // The shared port hands each new connection to either replica; keep one connection per
-    // look so pid and metrics come from the same process.
+    // Both replicas seen (one connection each: the shared port hands a new one to either), each
+    // owning some partitions, together all, none lagging.
     std::map<int64_t, std::string> seen;
-    auto look = [&] {
-        http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf("mypage")));
-        Reply a = http_.Call(client, "GET", "/actuator/info");
-        Reply m = http_.Call(client, "GET", "/actuator/prometheus");
-        Reply b = http_.Call(client, "GET", "/actuator/info");
-        if (a.status != 200 || m.status != 200 || b.status != 200) return;
-        int64_t pid = AsInt(a.Json().as_object()["pid"]);
-        if (pid != AsInt(b.Json().as_object()["pid"])) return;
-        seen[pid] = m.body;
-    };
-    auto owned = [&](const std::string& text) {
-        return Metric(text, "reservo_consumer_owned_partitions{group=\"mypage\"}").value_or(-1);
-    };
-    auto lag = [&](const std::string& text) {
-        return Metric(text, "reservo_consumer_lag{group=\"mypage\"}").value_or(-1);
-    };
     bool split = Eventually(
         [&] {
-            seen.clear();
-            for (int i = 0; i < 40 && seen.size() < 2; ++i) look();
-            if (seen.size() != 2) return false;
-            double sum = 0;
-            for (auto& [pid, text] : seen) {
-                if (owned(text) <= 0 || lag(text) != 0) return false;
-                sum += owned(text);
-            }
-            return sum == system().partitions();
+            seen = ReplicaMetrics("mypage");
+            return ReplicasSplit(seen, "mypage");
         },
         15s, 200ms);
     EXPECT_TRUE(split) << "replicas seen: " << seen.size();
     for (auto& [pid, text] : seen) {
         EXPECT_TRUE(std::find(pids.begin(), pids.end(), pid) != pids.end()) << "pid " << pid;
-        EXPECT_GT(owned(text), 0) << "replica " << pid;
+        EXPECT_GT(GroupMetric(text, "consumer_owned_partitions", "mypage"), 0) << "replica " << pid;
     }
 
     std::vector<bj::object> rows;

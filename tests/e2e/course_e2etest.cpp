@@ -19,15 +19,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kBreakerState = "reservo_circuit_breaker_state{dependency=\"course-management\"}";
 
-std::string Str(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v && !v->is_null() ? AsString(*v) : "";
-}
-int64_t Int(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v && !v->is_null() ? AsInt(*v) : -1;
-}
-
 class CourseE2E : public SystemTest {
   protected:
     static void SetUpTestSuite() { StartSystem({.system = "course"}); }
@@ -45,18 +36,14 @@ class CourseE2E : public SystemTest {
                         {"title", title},
                         {"courseInfo", title + "과목"},
                         {"dueDate", "2021-07-01"}};
-        Reply r = Call("POST", "/courseManagements", bj::serialize(body));
-        EXPECT_EQ(r.status, 201) << r.Describe();
-        if (r.status != 201) return -1;
-        return AsInt(r.Json().as_object().at("id"));
+        return Create("/courseManagements", bj::serialize(body));
     }
 
     // The course's application entry, once professor-applyment opened it (-1 otherwise).
     int64_t ApplymentOf(int64_t course) {
         int64_t id = -1;
         Eventually([&] {
-            auto rows = ListAll("/professorApplyments/search/findByCourseId?courseId=" + std::to_string(course),
-                                "professorApplyments");
+            auto rows = ListBy("professorApplyments", "courseId", course);
             if (rows.size() == 1) id = Int(rows[0], "id");
             return rows.size() == 1;
         });
@@ -79,8 +66,7 @@ class CourseE2E : public SystemTest {
     }
 
     std::vector<bj::object> EvaluationsOf(int64_t applyment) {
-        return ListAll("/professorEvaluations/search/findByApplymentId?applymentId=" + std::to_string(applyment),
-                       "professorEvaluations");
+        return ListBy("professorEvaluations", "applymentId", applyment);
     }
     // The application's evaluation being evaluated, once professor-evaluation opened it (-1 otherwise).
     int64_t EvaluationOf(int64_t applyment) {
@@ -116,39 +102,14 @@ class CourseE2E : public SystemTest {
         return f;
     }
 
-    bj::object Get(const std::string& path) {
-        Reply r = Call("GET", path);
-        bj::value v = r.Json();
-        return r.status == 200 && v.is_object() ? v.as_object() : bj::object{};
-    }
-    std::string Field(const std::string& path, std::string_view field) { return Str(Get(path), field); }
-
-    std::vector<bj::object> SmsOf(int64_t professor) {
-        return ListAll("/smsHistories/search/findByProfessorNo?professorNo=" + std::to_string(professor),
-                       "smsHistories");
-    }
+    std::vector<bj::object> SmsOf(int64_t professor) { return ListBy("smsHistories", "professorNo", professor); }
     std::vector<bj::object> MyPageOf(int64_t professor) {
-        return ListAll("/applyStatusInquiries/search/findByProfessorNo?professorNo=" + std::to_string(professor),
-                       "applyStatusInquiries");
+        return ListBy("applyStatusInquiries", "professorNo", professor);
     }
 
-    bool Settled(std::string_view producer, std::string_view consumer) {
-        return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
-    }
     bool AllSettled() {
-        for (std::string_view producer : {"course-management", "professor-applyment", "professor-evaluation"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        for (std::string_view consumer : {"professor-applyment", "professor-evaluation", "notification", "my-page"}) {
-            if (!ConsumerCaughtUp(consumer)) return false;
-        }
-        return true;
-    }
-
-    static void ExpectUnavailable(const Reply& r, const std::string& what) {
-        EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
-        EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
-        EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
+        return SystemTest::AllSettled({"course-management", "professor-applyment", "professor-evaluation"},
+                                      {"professor-applyment", "professor-evaluation", "notification", "my-page"});
     }
     static void ExpectProblem(const Reply& r, int status, const std::string& what) {
         EXPECT_EQ(r.status, status) << what << ": " << r.Describe();

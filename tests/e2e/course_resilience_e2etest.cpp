@@ -16,10 +16,10 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/e2e/load_tally.hpp"
 #include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
@@ -28,15 +28,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int64_t kProfessorBase = 500'000;  // a course's professor: kProfessorBase + its id
-
-std::string Str(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v && !v->is_null() ? AsString(*v) : "";
-}
-int64_t Int(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v && !v->is_null() ? AsInt(*v) : -1;
-}
 
 std::string CourseBody(int64_t course_no) {
     return bj::serialize(bj::object{{"courseNo", std::to_string(course_no)},
@@ -64,56 +55,26 @@ struct Tracked {
     int64_t professor() const { return kProfessorBase + course; }
 };
 
-// What the clients of a load were answered. Touched only by the load's own thread until it stops.
-struct LoadRecord {
-    std::map<int, int> post, patch, get;  // answers by status
-    std::vector<std::string> failures;    // answers this test does not allow
+// What the clients of a load were answered (the tally), and the courses each worker drives.
+// Touched only by the load's own thread until it stops. The answers a load accepts: under a crash
+// kAnswersUnderCrash, under a rolling restart kAnswersUnderRestart (only success).
+struct LoadRecord : LoadTally {
     std::map<int, std::vector<Tracked>> workers;
-    int64_t requests = 0;
-
-    std::string Summary() const {
-        std::ostringstream out;
-        out << requests << " requests; POST";
-        for (auto [s, n] : post) out << " " << s << "x" << n;
-        out << "; PATCH";
-        for (auto [s, n] : patch) out << " " << s << "x" << n;
-        out << "; GET";
-        for (auto [s, n] : get) out << " " << s << "x" << n;
-        return out.str();
-    }
 };
-
-struct Allowed {
-    std::set<int> post, patch, get;
-};
-// Under a crash, 503 (dependency down, circuit open) and 504 (lost in flight) are honest; under a
-// rolling restart nothing but success.
-const Allowed kUnderCrash{{201, 503, 504}, {200, 503, 504}, {200, 503, 504}};
-const Allowed kUnderRestart{{201}, {200}, {200}};
 
 class CourseResilienceE2E : public SystemTest {
   protected:
     static void SetUpTestSuite() { StartSystem({.system = "course"}); }
 
     bool AllSettled() {
-        for (std::string_view producer : {"course-management", "professor-applyment", "professor-evaluation"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        for (std::string_view consumer : {"professor-applyment", "professor-evaluation", "notification", "my-page"}) {
-            if (!ConsumerCaughtUp(consumer)) return false;
-        }
-        return true;
+        return SystemTest::AllSettled({"course-management", "professor-applyment", "professor-evaluation"},
+                                      {"professor-applyment", "professor-evaluation", "notification", "my-page"});
     }
 
     // Each worker keeps at most two courses in progress and, per step, moves the oldest one step on
     // (entry found → applied → evaluation found → confirmed) and registers a new one.
-    static LoadLoop::Step Steps(LoadRecord& record, const Allowed& allowed, int64_t course_no, int port) {
+    static LoadLoop::Step Steps(LoadRecord& record, const AllowedAnswers& allowed, int64_t course_no, int port) {
         return [&record, allowed, course_no, port](Http& http, int worker) -> Awaitable<void> {
-            auto note = [&](std::map<int, int>& by_status, const std::set<int>& ok, const char* what, const Reply& r) {
-                ++record.requests;
-                ++by_status[r.status];
-                if (!ok.contains(r.status)) record.failures.push_back(std::string(what) + ": " + r.Describe());
-            };
             auto& mine = record.workers[worker];
             Tracked* next = nullptr;
             int in_progress = 0;
@@ -127,7 +88,7 @@ class CourseResilienceE2E : public SystemTest {
                 if (t.applyment < 0) {
                     Reply r = co_await http.Send(
                         port, "GET", "/professorApplyments/search/findByCourseId?courseId=" + std::to_string(t.course));
-                    note(record.get, allowed.get, "GET entry", r);
+                    record.Count("GET", r, allowed.get, "GET entry");
                     bj::value v = r.Json();
                     if (r.status == 200 && v.is_object() && v.as_object().contains("_embedded")) {
                         auto& rows = v.as_object()["_embedded"].as_object()["professorApplyments"].as_array();
@@ -136,13 +97,13 @@ class CourseResilienceE2E : public SystemTest {
                 } else if (!t.applied) {
                     Reply r = co_await http.Send(port, "PATCH", "/professorApplyments/" + std::to_string(t.applyment),
                                                  ApplyBody(t.professor()));
-                    note(record.patch, allowed.patch, "PATCH apply", r);
+                    record.Count("PATCH", r, allowed.patch, "PATCH apply");
                     t.applied = r.status == 200;
                 } else if (t.evaluation < 0) {
                     Reply r = co_await http.Send(
                         port, "GET",
                         "/professorEvaluations/search/findByApplymentId?applymentId=" + std::to_string(t.applyment));
-                    note(record.get, allowed.get, "GET evaluation", r);
+                    record.Count("GET", r, allowed.get, "GET evaluation");
                     bj::value v = r.Json();
                     if (r.status == 200 && v.is_object() && v.as_object().contains("_embedded")) {
                         auto& rows = v.as_object()["_embedded"].as_object()["professorEvaluations"].as_array();
@@ -151,13 +112,13 @@ class CourseResilienceE2E : public SystemTest {
                 } else {
                     Reply r = co_await http.Send(port, "PATCH", "/professorEvaluations/" + std::to_string(t.evaluation),
                                                  kConfirm);
-                    note(record.patch, allowed.patch, "PATCH confirm", r);
+                    record.Count("PATCH", r, allowed.patch, "PATCH confirm");
                     t.confirmed = r.status == 200;
                 }
             }
             if (in_progress < 2) {
                 Reply r = co_await http.Send(port, "POST", "/courseManagements", CourseBody(course_no));
-                note(record.post, allowed.post, "POST course", r);
+                record.Count("POST", r, allowed.post, "POST course");
                 if (r.status == 201) mine.push_back(Tracked{.course = AsInt(r.Json().as_object().at("id"))});
             }
         };
@@ -259,18 +220,17 @@ class CourseResilienceE2E : public SystemTest {
         EXPECT_GT(tracked.size(), 5u) << record.Summary();
     }
 
-    void RunLoad(const Allowed& allowed, int64_t course_no, const std::function<void(LoadLoop&)>& meanwhile) {
+    void RunLoad(const AllowedAnswers& allowed, int64_t course_no, const std::function<void(LoadLoop&)>& meanwhile) {
         LoadRecord record;
         {
             LoadLoop load(4, Steps(record, allowed, course_no, gateway()), 20ms);
-            ASSERT_TRUE(Eventually([&] { return load.iterations() > 20; }, 10s));
+            ASSERT_TRUE(load.WaitSteps(21, 0ms, 10s));
             meanwhile(load);
-            int64_t after = load.iterations();
-            EXPECT_TRUE(Eventually([&] { return load.iterations() > after + 20; }, 15s));
+            EXPECT_TRUE(load.WaitSteps(21, 0ms, 15s));
             load.Stop();
         }
         std::cout << "load: " << record.Summary() << "\n";
-        for (const auto& f : record.failures) ADD_FAILURE() << f;
+        EXPECT_EQ(record.failures.size(), 0u) << record.FailureReport(LoadTally::kAll);
         Finish(record);
         ExpectConsistent(record, course_no);
     }
@@ -279,26 +239,23 @@ class CourseResilienceE2E : public SystemTest {
 // SIGKILL every service in turn under load (the load going on between the kills): each comes
 // back, and no registration, application, evaluation, confirmation or SMS is lost or doubled.
 TEST_F(CourseResilienceE2E, ServicesKilledMidLoadLoseNothingAndDoubleNothing) {
-    RunLoad(kUnderCrash, 7001, [&](LoadLoop& load) {
+    RunLoad(kAnswersUnderCrash, 7001, [&](LoadLoop& load) {
         for (const std::string& service : system().services()) {
             // Slowed down first, so the kill finds requests in flight.
             Reply slow = CallService(service, "POST", "/actuator/faults", R"({"latencyMs":[100,200],"errorRate":0})");
             EXPECT_EQ(slow.status, 200) << slow.Describe();
-            int64_t slowed = load.iterations();
-            EXPECT_TRUE(Eventually([&] { return load.iterations() > slowed + 4; }, 15s));
+            EXPECT_TRUE(load.WaitSteps(5, 0ms, 15s));
             auto old = system().KillService(service, SIGKILL);
             EXPECT_FALSE(old.empty()) << service;
             EXPECT_TRUE(system().WaitReplaced(service, old, 20s)) << service << " did not come back";
-            int64_t before = load.iterations();
-            EXPECT_TRUE(Eventually([&] { return load.iterations() > before + 30; }, 15s))
-                << "no load after " << service;
+            EXPECT_TRUE(load.WaitSteps(31, 0ms, 15s)) << "no load after " << service;
         }
     });
 }
 
 // A rolling restart of every service under load: not one request fails.
 TEST_F(CourseResilienceE2E, RollingRestartUnderLoadFailsNoRequest) {
-    RunLoad(kUnderRestart, 7002, [&](LoadLoop&) {
+    RunLoad(kAnswersUnderRestart, 7002, [&](LoadLoop&) {
         for (const std::string& service : system().services()) RestartService(service);
     });
 }
@@ -312,38 +269,25 @@ TEST_F(CourseResilienceE2E, ConsumerReplicasSplitTheEventsWithoutDuplicates) {
         ASSERT_EQ(system().Pids(service).size(), 2u) << service;
     }
     // Each new connection to the shared port goes to either replica: both seen, each owning some
-    // partitions, together all.
+    // partitions, together all (and nothing left to apply).
+    std::map<int64_t, std::string> seen;
     auto split = [&](const std::string& service) {
-        std::map<int64_t, double> owned;  // by pid
-        const std::string series = "reservo_consumer_owned_partitions{group=\"" + service + "\"}";
-        for (int i = 0; i < 40 && owned.size() < 2; ++i) {
-            http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf(service)));
-            Reply info = http_.Call(client, "GET", "/actuator/info");
-            Reply metrics = http_.Call(client, "GET", "/actuator/prometheus");
-            if (info.status != 200 || metrics.status != 200) continue;
-            owned[AsInt(info.Json().as_object()["pid"])] = Metric(metrics.body, series).value_or(-1);
-        }
-        double total = 0;
-        for (auto [pid, n] : owned) {
-            if (n <= 0) return false;
-            total += n;
-        }
-        return owned.size() == 2 && total == system().partitions();
+        seen = ReplicaMetrics(service);
+        return ReplicasSplit(seen, service);
     };
-    for (const auto& service : scaled) EXPECT_TRUE(Eventually([&] { return split(service); }, 15s, 200ms)) << service;
-    RunLoad(kUnderRestart, 7003, [&](LoadLoop& load) {
-        int64_t before = load.iterations();
-        EXPECT_TRUE(Eventually([&] { return load.iterations() > before + 100; }, 20s));
+    for (const auto& service : scaled) {
+        EXPECT_TRUE(Eventually([&] { return split(service); }, 15s, 200ms))
+            << service << ": replicas seen " << seen.size();
+    }
+    RunLoad(kAnswersUnderRestart, 7003, [&](LoadLoop& load) {
+        EXPECT_TRUE(load.WaitSteps(101, 0ms, 20s));
         for (const auto& service : scaled) ScaleService(service, 1);
     });
 }
 
 // my-page is a view: its store lost, it rebuilds every row from the event log.
 TEST_F(CourseResilienceE2E, ALostMyPageIsRebuiltFromTheEventLog) {
-    RunLoad(kUnderRestart, 7004, [&](LoadLoop& load) {
-        int64_t before = load.iterations();
-        EXPECT_TRUE(Eventually([&] { return load.iterations() > before + 40; }, 20s));
-    });
+    RunLoad(kAnswersUnderRestart, 7004, [&](LoadLoop& load) { EXPECT_TRUE(load.WaitSteps(41, 0ms, 20s)); });
     // courseId → what a professor sees of it
     auto snapshot = [&] {
         std::map<int64_t, std::string> out;

@@ -44,11 +44,6 @@ class HotelE2E : public SystemTest {
         return AsInt(v.as_object().at("id"));
     }
 
-    // The producer's outbox is relayed and the consumer has applied everything.
-    bool Settled(std::string_view producer, std::string_view consumer) {
-        return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
-    }
-
     static std::string Body(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
         return bj::serialize(bj::object{{"roomId", room},
                                         {"userId", user},
@@ -61,46 +56,22 @@ class HotelE2E : public SystemTest {
 
     // POST /reservations expecting 201; the reservation's id (-1 otherwise).
     int64_t Reserve(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
-        Reply r = Call("POST", "/reservations", Body(room, user, start, end));
-        EXPECT_EQ(r.status, 201) << r.Describe();
-        if (r.status != 201) return -1;
-        return AsInt(r.Json().as_object().at("id"));
-    }
-
-    bj::object Get(const std::string& path) {
-        Reply r = Call("GET", path);
-        bj::value v = r.Json();
-        return r.status == 200 && v.is_object() ? v.as_object() : bj::object{};
-    }
-    std::string Field(const std::string& path, std::string_view field) {
-        bj::object o = Get(path);
-        return o.contains(field) ? AsString(o[field]) : "";
+        return Create("/reservations", Body(room, user, start, end));
     }
     std::string Status(int64_t reservation) {
         return Field("/reservations/" + std::to_string(reservation), "reservStatus");
     }
 
     // Through the gateway, by the finders (the payment list itself is internal).
-    std::vector<bj::object> PaymentsOf(int64_t reservation) {
-        return ListAll("/payments/search/findByReservationId?reservationId=" + std::to_string(reservation), "payments");
-    }
-    std::vector<bj::object> PaymentsOfUser(const std::string& user) {
-        return ListAll("/payments/search/findByUserId?userId=" + user, "payments");
-    }
+    std::vector<bj::object> PaymentsOf(int64_t reservation) { return ListBy("payments", "reservationId", reservation); }
+    std::vector<bj::object> PaymentsOfUser(const std::string& user) { return ListBy("payments", "userId", user); }
     // Every payment, straight from the payment service.
-    int64_t PaymentCount() {
-        Reply r = CallService("payment", "GET", "/payments?size=1");
-        bj::value v = r.Json();
-        if (r.status != 200 || !v.is_object()) return -1;
-        return AsInt(v.as_object().at("page").as_object().at("totalElements"));
-    }
+    int64_t PaymentCount() { return TotalElements(PortOf("payment"), "/payments"); }
     std::vector<bj::object> ViewOf(int64_t reservation) {
-        return ListAll("/reservationViews/search/findByReservationId?reservationId=" + std::to_string(reservation),
-                       "reservationViews");
+        return ListBy("reservationViews", "reservationId", reservation);
     }
     std::vector<bj::object> ChargesOf(int64_t reservation) {
-        return ListAll("/roomCharges/search/findByReservationId?reservationId=" + std::to_string(reservation),
-                       "roomCharges");
+        return ListBy("roomCharges", "reservationId", reservation);
     }
     std::string ChargeOf(int64_t reservation) {
         auto rows = ChargesOf(reservation);
@@ -117,12 +88,6 @@ class HotelE2E : public SystemTest {
         for (const auto& step : v.as_object().at("steps").as_array())
             out.push_back(AsString(step.as_object().at("step")));
         return out;
-    }
-
-    static void ExpectUnavailable(const Reply& r, const std::string& what) {
-        EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
-        EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
-        EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
     }
 };
 
@@ -428,16 +393,8 @@ TEST_F(HotelE2E, BadInputIsRefusedAndChangesNothing) {
     int64_t payments_before = PaymentCount();
 
     std::string good = Body(room, "bad", "2030-08-10", "2030-08-12");
-    auto with = [&](const std::string& key, bj::value value) {
-        bj::object o = bj::parse(good).as_object();
-        o[key] = std::move(value);
-        return bj::serialize(o);
-    };
-    auto without = [&](const std::string& key) {
-        bj::object o = bj::parse(good).as_object();
-        o.erase(key);
-        return bj::serialize(o);
-    };
+    auto with = [&](const std::string& key, bj::value value) { return JsonWith(good, key, std::move(value)); };
+    auto without = [&](const std::string& key) { return JsonWithout(good, key); };
     std::string id = std::to_string(booked);
     struct Case {
         std::string method, path, body;

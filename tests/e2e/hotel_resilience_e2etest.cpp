@@ -19,10 +19,10 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/e2e/load_tally.hpp"
 #include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
@@ -41,15 +41,6 @@ std::string Day(int offset) {
     std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                   static_cast<unsigned>(d.day()));
     return text;
-}
-
-std::string Str(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v ? AsString(*v) : "";
-}
-int64_t Int(const bj::object& o, std::string_view key) {
-    const bj::value* v = o.if_contains(key);
-    return v ? AsInt(*v) : -1;
 }
 
 std::string Body(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
@@ -92,41 +83,20 @@ class StayPlan {
     size_t n_ = 0;
 };
 
-// What the clients of a load were answered. Touched only by the load's own thread until it stops.
-struct LoadRecord {
-    std::map<int, int> post, patch, get;  // answers by status
-    std::vector<std::string> failures;    // answers this test does not allow
-    std::set<int64_t> created;            // answered 201
-    std::set<int64_t> cancel_asked;       // PATCH CancelRequest sent, whatever the answer
-    std::set<int64_t> canceled;           // PATCH answered 200
-    int64_t requests = 0;
+// What the clients of a load were answered (the tally), and which reservations they were told of.
+// Touched only by the load's own thread until it stops.
+struct LoadRecord : LoadTally {
+    std::set<int64_t> created;       // answered 201
+    std::set<int64_t> cancel_asked;  // PATCH CancelRequest sent, whatever the answer
+    std::set<int64_t> canceled;      // PATCH answered 200
     int turn = 0;
-
-    // POSTs whose outcome the client cannot know: a reservation may exist without a 201.
-    int unknown_posts() const {
-        int n = 0;
-        for (auto [status, count] : post) n += status == 0 || status == 504 ? count : 0;
-        return n;
-    }
-    std::string Summary() const {
-        std::ostringstream out;
-        out << requests << " requests; POST";
-        for (auto [s, n] : post) out << " " << s << "x" << n;
-        out << "; PATCH";
-        for (auto [s, n] : patch) out << " " << s << "x" << n;
-        out << "; GET";
-        for (auto [s, n] : get) out << " " << s << "x" << n;
-        return out.str();
-    }
 };
 
 // Which answers a load accepts: under a crash, 503 (circuit open, dependency down) and 504 (lost
 // in flight: outcome unknown) are honest; under a rolling restart nothing but success and 409.
-struct Allowed {
-    std::set<int> post, patch, get;
-};
-const Allowed kUnderCrash{{201, 409, 503, 504}, {200, 503, 504}, {200, 503, 504}};
-const Allowed kUnderRestart{{201, 409}, {200}, {200}};
+// (kAnswersUnderCrash and kAnswersUnderRestart, with a POST's 409 for an overlapping stay.)
+const AllowedAnswers kUnderCrash{{201, 409, 503, 504}, {200, 503, 504}, {200, 503, 504}};
+const AllowedAnswers kUnderRestart{{201, 409}, {200}, {200}};
 
 // Everything stored about one test's user and rooms.
 struct Snapshot {
@@ -174,19 +144,10 @@ class HotelResilienceE2E : public SystemTest {
         return rooms;
     }
 
-    bool Settled(std::string_view producer, std::string_view consumer) {
-        return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
-    }
-
     // Every outbox relayed and every consumer (one replica each) done.
     bool AllSettled() {
-        for (std::string_view producer : {"room", "reservation", "payment"}) {
-            if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
-        }
-        for (std::string_view consumer : {"reservation", "payment", "room", "reservation-view"}) {
-            if (!ConsumerCaughtUp(consumer)) return false;
-        }
-        return true;
+        return SystemTest::AllSettled({"room", "reservation", "payment"},
+                                      {"reservation", "payment", "room", "reservation-view"});
     }
 
     std::optional<Snapshot> Take(const std::string& user, const std::vector<int64_t>& rooms) {
@@ -305,9 +266,9 @@ class HotelResilienceE2E : public SystemTest {
         }
         int unanswered = 0;
         for (const auto& [id, r] : s.reservations) unanswered += !rec.created.contains(id);
-        if (unanswered > rec.unknown_posts()) {
+        if (unanswered > rec.Unknown("POST")) {
             out.push_back(std::to_string(unanswered) + " reservations stored without a 201, but only " +
-                          std::to_string(rec.unknown_posts()) + " POSTs had an unknown outcome");
+                          std::to_string(rec.Unknown("POST")) + " POSTs had an unknown outcome");
         }
         return out;
     }
@@ -338,10 +299,7 @@ class HotelResilienceE2E : public SystemTest {
                   << " payments voided\n";
         EXPECT_GT(snap->Count("Completed"), 0);
         // No event was parked on the way.
-        for (const std::string& service : system().services()) {
-            auto parked = ServiceMetric(service, "reservo_dead_letters_total{group=\"" + service + "\"}");
-            EXPECT_EQ(parked.value_or(0), 0) << service << " dead-lettered events";
-        }
+        ExpectNoDeadLetters();
     }
 
     void ExpectConsistent(const std::string& user, const std::vector<int64_t>& rooms, const LoadRecord& rec) {
@@ -349,13 +307,12 @@ class HotelResilienceE2E : public SystemTest {
     }
 
     // A load step: reserve the plan's next stay; cancel every third reservation made, read the others.
-    static LoadLoop::Step Step(int gw, const std::string& user, StayPlan& plan, LoadRecord& rec, const Allowed& ok) {
+    static LoadLoop::Step Step(int gw, const std::string& user, StayPlan& plan, LoadRecord& rec,
+                               const AllowedAnswers& ok) {
         return [gw, user, &plan, &rec, &ok](Http& http, int) -> Awaitable<void> {
             StayPlan::Ask ask = plan.Next();
             Reply post = co_await http.Send(gw, "POST", "/reservations", Body(ask.room, user, ask.start, ask.end));
-            ++rec.requests;
-            ++rec.post[post.status];
-            if (!ok.post.contains(post.status)) rec.failures.push_back("POST: " + post.Describe());
+            rec.Count("POST", post, ok.post);
             if (post.status == 409 && post.Header("Content-Type") != "application/problem+json") {
                 rec.failures.push_back("409 without problem+json: " + post.Describe());
             }
@@ -366,15 +323,11 @@ class HotelResilienceE2E : public SystemTest {
             if (++rec.turn % 3 == 0) {
                 rec.cancel_asked.insert(id);
                 Reply patch = co_await http.Send(gw, "PATCH", path, R"({"reservStatus":"CancelRequest"})");
-                ++rec.requests;
-                ++rec.patch[patch.status];
+                rec.Count("PATCH", patch, ok.patch, "PATCH " + path);
                 if (patch.status == 200) rec.canceled.insert(id);
-                if (!ok.patch.contains(patch.status)) rec.failures.push_back("PATCH " + path + ": " + patch.Describe());
             } else {
                 Reply get = co_await http.Send(gw, "GET", path);
-                ++rec.requests;
-                ++rec.get[get.status];
-                if (!ok.get.contains(get.status)) rec.failures.push_back("GET " + path + ": " + get.Describe());
+                rec.Count("GET", get, ok.get, "GET " + path);
             }
         };
     }
@@ -397,29 +350,19 @@ class HotelResilienceE2E : public SystemTest {
         LoadRecord rec;
         {
             LoadLoop load(6, Step(gateway(), user, plan, rec, kUnderCrash), 5ms);
-            auto started = std::chrono::steady_clock::now();
-            ASSERT_TRUE(Eventually(
-                [&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }, 20s));
+            ASSERT_TRUE(load.WaitSteps(20, 1s, 20s));
             for (const auto& v : victims) EXPECT_EQ(system().KillService(v, SIGKILL), old_pids[v]) << v;
             for (const auto& v : victims) {
                 EXPECT_TRUE(system().WaitReplaced(v, old_pids[v], 20s)) << v << " was not restarted";
                 EXPECT_GT(AsInt(system().ServiceStatus(v)["restarts"]), restarts[v]) << v;
             }
-            int64_t at_restart = load.iterations();
-            auto restarted = std::chrono::steady_clock::now();
-            EXPECT_TRUE(Eventually(
-                [&] {
-                    return load.iterations() >= at_restart + 40 &&
-                           std::chrono::steady_clock::now() - restarted >= 1500ms;
-                },
-                20s));
+            EXPECT_TRUE(load.WaitSteps(40, 1500ms, 20s));
             load.Stop();
         }
         std::cout << "[   info   ] " << rec.Summary() << "\n";
-        for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
-        EXPECT_EQ(rec.failures.size(), 0u) << "of " << rec.requests << " requests";
-        EXPECT_EQ(rec.post[0], 0) << "transport errors: the gateway was never down";
-        EXPECT_GT(rec.post[201], 0);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
+        EXPECT_EQ(rec.Answers("POST", 0), 0) << "transport errors: the gateway was never down; " << rec.Summary();
+        EXPECT_GT(rec.Answers("POST", 201), 0) << rec.Summary();
 
         // Reservations work again (a circuit may need its open wait first).
         Reply again;
@@ -427,7 +370,7 @@ class HotelResilienceE2E : public SystemTest {
             [&] {
                 StayPlan::Ask fresh = plan.Next();
                 again = Call("POST", "/reservations", Body(fresh.room, user, fresh.start, fresh.end));
-                ++rec.post[again.status];
+                rec.Tally("POST", again);
                 return again.status == 201;
             },
             15s, 200ms))
@@ -442,40 +385,21 @@ class HotelResilienceE2E : public SystemTest {
         std::vector<int64_t> rooms = RegisterRooms(kRooms);
         ASSERT_EQ(rooms.size(), static_cast<size_t>(kRooms));
         std::string user = UniqueName("rolling");
-        std::vector<pid_t> old_pids = system().Pids(service);
-        ASSERT_EQ(old_pids.size(), 1u);
+        ASSERT_EQ(system().Pids(service).size(), 1u);
 
         StayPlan plan(rooms);
         LoadRecord rec;
         int64_t during = 0;
-        std::vector<pid_t> new_pids;
         {
             LoadLoop load(5, Step(gateway(), user, plan, rec, kUnderRestart), 1ms);
-            auto started = std::chrono::steady_clock::now();
-            ASSERT_TRUE(Eventually(
-                [&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }, 20s));
-            int64_t before = load.iterations();
-            RestartService(service);
-            during = load.iterations() - before;
-            new_pids = system().Pids(service);
-            auto restarted = std::chrono::steady_clock::now();
-            EXPECT_TRUE(Eventually(
-                [&] {
-                    return load.iterations() >= before + during + 40 &&
-                           std::chrono::steady_clock::now() - restarted >= 1s;
-                },
-                20s));
-            load.Stop();
+            during = RollingRestart(service, load);
         }
+        ASSERT_GE(during, 0);
         std::cout << "[   info   ] " << rec.Summary() << "; " << during << " load steps during the restart\n";
-        ASSERT_EQ(new_pids.size(), 1u);
-        EXPECT_NE(new_pids[0], old_pids[0]) << "the process was not replaced";
-        EXPECT_GT(during, 0) << "no request ran during the restart";
-        for (size_t i = 0; i < rec.failures.size() && i < 20; ++i) ADD_FAILURE() << rec.failures[i];
-        EXPECT_EQ(rec.failures.size(), 0u) << "of " << rec.requests << " requests";
-        EXPECT_GT(rec.requests, 150);
-        EXPECT_GT(rec.post[201], 0);
-        EXPECT_GT(rec.patch[200], 0);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
+        EXPECT_GT(rec.requests, 150) << rec.Summary();
+        EXPECT_GT(rec.Answers("POST", 201), 0) << rec.Summary();
+        EXPECT_GT(rec.Answers("PATCH", 200), 0) << rec.Summary();
 
         ExpectConsistent(user, rooms, rec);
     }
@@ -507,37 +431,11 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
         EXPECT_NE(pids[service][0], pids[service][1]);
     }
 
-    // The shared port hands each new connection to either replica: one connection per look, so
-    // the pid and the metrics come from the same process.
-    auto look = [&](const std::string& service) {
-        std::map<int64_t, std::string> seen;
-        for (int i = 0; i < 40 && seen.size() < 2; ++i) {
-            http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf(service)));
-            Reply a = http_.Call(client, "GET", "/actuator/info");
-            Reply m = http_.Call(client, "GET", "/actuator/prometheus");
-            Reply b = http_.Call(client, "GET", "/actuator/info");
-            if (a.status != 200 || m.status != 200 || b.status != 200) continue;
-            int64_t pid = AsInt(a.Json().as_object()["pid"]);
-            if (pid != AsInt(b.Json().as_object()["pid"])) continue;
-            seen[pid] = m.body;
-        }
-        return seen;
-    };
-    auto gauge = [](const std::string& text, const std::string& name, const std::string& service) {
-        return Metric(text, "reservo_" + name + "{group=\"" + service + "\"}").value_or(-1);
-    };
     // Both replicas seen, each owning some partitions, together all, with nothing left to apply.
     std::map<std::string, std::map<int64_t, std::string>> seen;
     auto split = [&](const std::string& service) {
-        seen[service] = look(service);
-        if (seen[service].size() != 2) return false;
-        double owned = 0;
-        for (auto& [pid, text] : seen[service]) {
-            if (gauge(text, "consumer_owned_partitions", service) <= 0) return false;
-            if (gauge(text, "consumer_lag", service) != 0) return false;
-            owned += gauge(text, "consumer_owned_partitions", service);
-        }
-        return owned == system().partitions();
+        seen[service] = ReplicaMetrics(service);
+        return ReplicasSplit(seen[service], service);
     };
     std::map<std::string, std::map<int64_t, double>> processed_before;
     for (const auto& service : scaled) {
@@ -546,7 +444,7 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
         for (auto& [pid, text] : seen[service]) {
             EXPECT_TRUE(std::find(pids[service].begin(), pids[service].end(), pid) != pids[service].end())
                 << service << " pid " << pid;
-            processed_before[service][pid] = gauge(text, "consumer_processed_total", service);
+            processed_before[service][pid] = GroupMetric(text, "consumer_processed_total", service);
         }
     }
 
@@ -563,7 +461,7 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
     });
     std::vector<int64_t> ids;
     for (const Reply& r : replies) {
-        ++rec.post[r.status];
+        rec.Tally("POST", r);
         ASSERT_EQ(r.status, 201) << r.Describe();
         ids.push_back(AsInt(r.Json().as_object().at("id")));
         rec.created.insert(ids.back());
@@ -585,7 +483,8 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
             if (!split(service)) return false;
             for (auto& [pid, text] : seen[service]) {
                 if (!processed_before[service].contains(pid)) return false;
-                if (gauge(text, "consumer_processed_total", service) <= processed_before[service][pid]) return false;
+                if (GroupMetric(text, "consumer_processed_total", service) <= processed_before[service][pid])
+                    return false;
             }
         }
         return true;
@@ -594,10 +493,11 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
     for (const auto& service : scaled) {
         for (auto& [pid, text] : seen[service]) {
             std::cout << "[   info   ] " << service << " replica " << pid << ": owns "
-                      << gauge(text, "consumer_owned_partitions", service) << " partitions, applied "
-                      << gauge(text, "consumer_processed_total", service) - processed_before[service][pid]
-                      << " events, skipped " << gauge(text, "consumer_duplicates_total", service) << " duplicates\n";
-            EXPECT_EQ(gauge(text, "dead_letters_total", service), 0) << service << " replica " << pid;
+                      << GroupMetric(text, "consumer_owned_partitions", service) << " partitions, applied "
+                      << GroupMetric(text, "consumer_processed_total", service) - processed_before[service][pid]
+                      << " events, skipped " << GroupMetric(text, "consumer_duplicates_total", service)
+                      << " duplicates\n";
+            EXPECT_EQ(GroupMetric(text, "dead_letters_total", service), 0) << service << " replica " << pid;
         }
     }
 

@@ -20,13 +20,6 @@ constexpr std::string_view kBreakerState = "reservo_circuit_breaker_state{depend
 
 class ResilienceE2E : public VaccineTest {
   protected:
-    // A 503 from the circuit breaker's fallback: problem+json with Retry-After.
-    static void ExpectUnavailable(const Reply& r, const std::string& what) {
-        EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
-        EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
-        EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
-    }
-
     // Waits until every dose taken from the lot belongs to a stored "reserved" reservation and
     // the consumers are idle, then checks it exactly.
     void ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty) {

@@ -358,6 +358,14 @@ LoadLoop::LoadLoop(int workers, Step step, Millis pause) {
 
 LoadLoop::~LoadLoop() { Stop(); }
 
+bool LoadLoop::WaitSteps(int64_t steps, Millis at_least, Millis timeout) const {
+    const int64_t from = iterations();
+    const auto started = std::chrono::steady_clock::now();
+    return Eventually(
+        [&] { return iterations() >= from + steps && std::chrono::steady_clock::now() - started >= at_least; },
+        timeout);
+}
+
 void LoadLoop::Stop() {
     stop_.store(true);
     if (thread_.joinable()) thread_.join();
@@ -782,6 +790,39 @@ std::string AsString(const bj::value& v) {
     return bj::serialize(v);
 }
 
+std::string Str(const bj::object& row, std::string_view key) {
+    const bj::value* v = row.if_contains(key);
+    return v ? AsString(*v) : "";
+}
+
+int64_t Int(const bj::object& row, std::string_view key) {
+    const bj::value* v = row.if_contains(key);
+    return v ? AsInt(*v) : -1;
+}
+
+double GroupMetric(std::string_view prometheus_text, std::string_view name, std::string_view group) {
+    std::string series = "reservo_" + std::string(name) + "{group=\"" + std::string(group) + "\"}";
+    return Metric(prometheus_text, series).value_or(-1);
+}
+
+std::string JsonWith(const std::string& object, std::string_view key, bj::value value) {
+    bj::object o = bj::parse(object).as_object();
+    o[key] = std::move(value);
+    return bj::serialize(o);
+}
+
+std::string JsonWithout(const std::string& object, std::string_view key) {
+    bj::object o = bj::parse(object).as_object();
+    o.erase(key);
+    return bj::serialize(o);
+}
+
+void ExpectUnavailable(const Reply& r, const std::string& what) {
+    EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
+    EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
+    EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
+}
+
 // ---------------------------------------------------------------------------------------------
 // SystemTest
 
@@ -919,8 +960,11 @@ std::optional<std::vector<bj::object>> SystemTest::TryListAll(int port, std::str
     return std::nullopt;
 }
 
-int64_t SystemTest::TotalElements(std::string_view path) {
-    Reply r = Call("GET", std::string(path) + (path.find('?') == std::string_view::npos ? "?" : "&") + "size=1");
+int64_t SystemTest::TotalElements(std::string_view path) { return TotalElements(gateway(), path); }
+
+int64_t SystemTest::TotalElements(int port, std::string_view path) {
+    Reply r =
+        http_.Call(port, "GET", std::string(path) + (path.find('?') == std::string_view::npos ? "?" : "&") + "size=1");
     bj::value v = r.Json();
     if (r.status != 200 || !v.is_object()) return -1;
     const bj::value* page = v.as_object().if_contains("page");
@@ -935,6 +979,35 @@ std::vector<bj::object> SystemTest::RowsWhere(std::string_view path, std::string
         if (v && AsString(*v) == value) out.push_back(std::move(row));
     }
     return out;
+}
+
+std::vector<bj::object> SystemTest::ListBy(std::string_view collection, std::string_view field,
+                                           std::string_view value) {
+    std::string finder(field);
+    if (!finder.empty()) finder[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(finder[0])));
+    return ListAll(
+        "/" + std::string(collection) + "/search/findBy" + finder + "?" + std::string(field) + "=" + std::string(value),
+        collection);
+}
+
+std::vector<bj::object> SystemTest::ListBy(std::string_view collection, std::string_view field, int64_t value) {
+    return ListBy(collection, field, std::to_string(value));
+}
+
+bj::object SystemTest::Get(const std::string& path) {
+    Reply r = Call("GET", path);
+    bj::value v = r.Json();
+    return r.status == 200 && v.is_object() ? v.as_object() : bj::object{};
+}
+
+std::string SystemTest::Field(const std::string& path, std::string_view field) { return Str(Get(path), field); }
+
+int64_t SystemTest::Create(const std::string& path, const std::string& body) {
+    Reply r = Call("POST", path, body);
+    EXPECT_EQ(r.status, 201) << "POST " << path << " " << body << ": " << r.Describe();
+    bj::value v = r.Json();
+    if (r.status != 201 || !v.is_object()) return -1;
+    return Int(v.as_object(), "id");
 }
 
 std::string SystemTest::Metrics(std::string_view service) {
@@ -954,6 +1027,81 @@ bool SystemTest::ConsumerCaughtUp(std::string_view service) {
     if (!owned || *owned != system_->partitions()) return false;
     auto lag = ServiceMetric(service, "reservo_consumer_lag" + group);
     return lag && *lag == 0;
+}
+
+bool SystemTest::Settled(std::string_view producer, std::string_view consumer) {
+    return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
+}
+
+bool SystemTest::AllSettled(std::initializer_list<std::string_view> producers,
+                            std::initializer_list<std::string_view> consumers) {
+    for (std::string_view producer : producers) {
+        if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
+    }
+    for (std::string_view consumer : consumers) {
+        if (!ConsumerCaughtUp(consumer)) return false;
+    }
+    return true;
+}
+
+int64_t SystemTest::RollingRestart(std::string_view service, LoadLoop& load) {
+    std::vector<pid_t> old_pids = system_->Pids(service);
+    EXPECT_EQ(old_pids.size(), 1u) << service;
+    if (old_pids.size() != 1 || !load.WaitSteps(20, 1s, 20s)) {
+        ADD_FAILURE() << "no rolling restart of " << service << ": " << old_pids.size()
+                      << " processes, or the load did not run (" << load.iterations() << " steps)";
+        load.Stop();
+        return -1;
+    }
+    int64_t before = load.iterations();
+    RestartService(service);
+    int64_t during = load.iterations() - before;
+    std::vector<pid_t> new_pids = system_->Pids(service);
+    EXPECT_TRUE(load.WaitSteps(40, 1s, 20s)) << "the load did not go on after the restart of " << service;
+    load.Stop();
+    EXPECT_EQ(new_pids.size(), 1u) << service;
+    if (new_pids.size() == 1) {
+        EXPECT_NE(new_pids[0], old_pids[0]) << "the process was not replaced";
+    }
+    EXPECT_GT(during, 0) << "no request ran during the restart";
+    return during;
+}
+
+void SystemTest::ExpectNoDeadLetters() {
+    for (const std::string& service : system_->services()) {
+        auto parked = ServiceMetric(service, "reservo_dead_letters_total{group=\"" + service + "\"}");
+        EXPECT_EQ(parked.value_or(0), 0) << service << " dead-lettered events";
+    }
+}
+
+std::map<int64_t, std::string> SystemTest::ReplicaMetrics(std::string_view service, size_t want, int tries) {
+    std::map<int64_t, std::string> seen;
+    for (int i = 0; i < tries && seen.size() < want; ++i) {
+        // The pid before and after the metrics, on one connection: all three from one process.
+        http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf(service)));
+        Reply a = http_.Call(client, "GET", "/actuator/info");
+        Reply m = http_.Call(client, "GET", "/actuator/prometheus");
+        Reply b = http_.Call(client, "GET", "/actuator/info");
+        if (a.status != 200 || m.status != 200 || b.status != 200) continue;
+        bj::value before = a.Json(), after = b.Json();
+        if (!before.is_object() || !after.is_object()) continue;
+        int64_t pid = Int(before.as_object(), "pid");
+        if (pid != Int(after.as_object(), "pid")) continue;
+        seen[pid] = m.body;
+    }
+    return seen;
+}
+
+bool SystemTest::ReplicasSplit(const std::map<int64_t, std::string>& replicas, std::string_view group,
+                               size_t want) const {
+    if (replicas.size() != want) return false;
+    double owned = 0;
+    for (const auto& [pid, text] : replicas) {
+        double mine = GroupMetric(text, "consumer_owned_partitions", group);
+        if (mine <= 0 || GroupMetric(text, "consumer_lag", group) != 0) return false;
+        owned += mine;
+    }
+    return owned == system_->partitions();
 }
 
 namespace {

@@ -17,7 +17,8 @@
 // TearDownTestSuite); SetUp brings it back to its normal shape (every service running, one
 // replica, no faults), so tests share it but do not depend on each other's leftovers. Ports come
 // from the running system (`reservo status --json`); nothing here knows a system's services.
-// Vaccine-specific helpers live in tests/e2e/vaccine_helpers.hpp.
+// Vaccine-specific helpers live in tests/e2e/vaccine_helpers.hpp; the tally of a load's answers
+// (LoadTally) in tests/e2e/load_tally.hpp.
 //
 // Port blocks: each test binary registered with reservo_e2e_test() (tests/CMakeLists.txt) gets
 // its own block of ports through E2E_PORT_BLOCK, so `ctest -j` runs binaries side by side.
@@ -33,6 +34,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -124,6 +126,9 @@ class LoadLoop final {
     void Stop();
     // Steps completed so far, over all workers.
     int64_t iterations() const { return iterations_.load(); }
+    // Waits until the workers completed `steps` more steps and `at_least` passed, both counted
+    // from this call (a load running a while before, or after, a crash); false after `timeout`.
+    bool WaitSteps(int64_t steps, Millis at_least = Millis(0), Millis timeout = Millis(20000)) const;
 
   private:
     std::atomic<bool> stop_{false};
@@ -281,6 +286,22 @@ std::string UserToken(int gateway_port, const std::string& scope = {});
 // Reads a JSON number that may be an integer or a double (or a numeric string).
 int64_t AsInt(const bj::value& v);
 std::string AsString(const bj::value& v);
+// One field of a row: Str as text ("" when absent or null), Int as a number (-1 when absent or null).
+std::string Str(const bj::object& row, std::string_view key);
+int64_t Int(const bj::object& row, std::string_view key);
+
+// The consumer-group metric `reservo_NAME{group="GROUP"}` of one process's Prometheus text
+// ("consumer_lag", "dead_letters_total", ...); -1 when absent.
+double GroupMetric(std::string_view prometheus_text, std::string_view name, std::string_view group);
+
+// A JSON object (as text, like a good request body) with one field set, or without it: the
+// bad-input cases of a suite, `JsonWith(good, "peopleQty", -1)`, `JsonWithout(good, "roomId")`.
+std::string JsonWith(const std::string& object, std::string_view key, bj::value value);
+std::string JsonWithout(const std::string& object, std::string_view key);
+
+// A 503 of a circuit breaker's fallback or a dependency down: problem+json with Retry-After.
+// `what` names the request in the failure messages.
+void ExpectUnavailable(const Reply& r, const std::string& what);
 
 // A test fixture with one shared system per test suite and helpers for any system's REST API.
 // A calendar date `days` from today (UTC, as the services count days), YYYY-MM-DD.
@@ -314,16 +335,51 @@ class SystemTest : public ::testing::Test {
     // (for probes polled while services come back).
     std::optional<std::vector<bj::object>> TryListAll(int port, std::string_view path,
                                                       std::string_view embedded_name = {});
-    // page.totalElements of a collection (-1 when the call fails).
+    // page.totalElements of a collection (-1 when the call fails); through the gateway, or from
+    // any port (a service's internal collection).
     int64_t TotalElements(std::string_view path);
+    int64_t TotalElements(int port, std::string_view path);
     // Rows of a collection whose `field` equals `value` (compared as text).
     std::vector<bj::object> RowsWhere(std::string_view path, std::string_view field, std::string_view value);
+    // Rows of a collection found by its Spring Data finder on one field, through the gateway, all
+    // pages: ListBy("payments", "reservationId", 7) lists /payments/search/findByReservationId?reservationId=7.
+    std::vector<bj::object> ListBy(std::string_view collection, std::string_view field, std::string_view value);
+    std::vector<bj::object> ListBy(std::string_view collection, std::string_view field, int64_t value);
+    // GET through the gateway: the body when it answers 200 with an object, else an empty object.
+    bj::object Get(const std::string& path);
+    // One field of Get(path) as text ("" when absent).
+    std::string Field(const std::string& path, std::string_view field);
+    // POST through the gateway expecting 201 (fails the test otherwise): the new row's id, or -1.
+    int64_t Create(const std::string& path, const std::string& body);
 
     // GET /actuator/prometheus straight on a service's port.
     std::string Metrics(std::string_view service);
     std::optional<double> ServiceMetric(std::string_view service, std::string_view series);
     // Whether a service's consumer has applied everything in its partitions (lag 0, owning all).
     bool ConsumerCaughtUp(std::string_view service);
+    // Whether the producer's outbox is relayed (backlog 0) and the consumer caught up with it.
+    bool Settled(std::string_view producer, std::string_view consumer);
+    // The same for a whole system: every producer's outbox relayed, every consumer caught up. A
+    // suite names its own: `bool AllSettled() { return SystemTest::AllSettled({"a", "b"}, {"b", "c"}); }`.
+    bool AllSettled(std::initializer_list<std::string_view> producers,
+                    std::initializer_list<std::string_view> consumers);
+
+    // A rolling restart under `load`: once the load ran 20 steps and a second, `reservo restart`s
+    // the service (one process), lets the load run 40 steps and a second more, and stops it. Expects
+    // the process replaced and load steps during the restart; the steps during it, or -1 when the
+    // restart could not be tried (the test failed already).
+    int64_t RollingRestart(std::string_view service, LoadLoop& load);
+
+    // No service of the system (one process each) parked an event it could not apply.
+    void ExpectNoDeadLetters();
+
+    // The replicas of a scaled service, each read over a connection of its own (the shared port
+    // hands every new connection to either): pid → its /actuator/prometheus text. At most `want`
+    // replicas, from at most `tries` connections; fewer when not all of them were reached.
+    std::map<int64_t, std::string> ReplicaMetrics(std::string_view service, size_t want = 2, int tries = 40);
+    // Whether `replicas` (as ReplicaMetrics read them) are `want` processes of the consumer group
+    // that split its partitions: each owns some, together all, none lagging.
+    bool ReplicasSplit(const std::map<int64_t, std::string>& replicas, std::string_view group, size_t want = 2) const;
 
     // Service control by name; each expects the command to succeed.
     void StopService(std::string_view service);

@@ -115,12 +115,6 @@ class VaccineApprovalE2E : public SystemTest {
     std::vector<bj::object> ApprovalsOf(int64_t customer) {
         return Found("/approvals/search/findByCustomerId?customerId=" + std::to_string(customer), "approvals");
     }
-
-    static void ExpectUnavailable(const Reply& r, const std::string& what) {
-        EXPECT_EQ(r.status, 503) << what << ": " << r.Describe();
-        EXPECT_FALSE(r.Header("Retry-After").empty()) << what << ": no Retry-After";
-        EXPECT_EQ(r.Header("Content-Type"), "application/problem+json") << what;
-    }
 };
 
 // Flows 1–3 and 5: approved, assigned a dose, completed; mypage shows it; approval holds it.

@@ -14,7 +14,6 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -22,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/load_tally.hpp"
 #include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
@@ -33,30 +33,13 @@ using namespace std::chrono_literals;
 // failures; vaccine-mgmt: approvals and cancels; mypage: all of them).
 const std::vector<std::string> kConsumers = {"reservation", "approval", "vaccine-mgmt", "mypage"};
 
-// What a load saw: every answer by request kind, the unexpected ones, the reservations answered 201.
-struct LoadRecord {
-    std::map<std::string, std::map<int, int>> answers;  // "POST" → status → count
-    std::vector<std::string> failures;
+// What a load saw: every answer by request kind, the unexpected ones (the tally), the reservations
+// answered 201.
+struct LoadRecord : LoadTally {
     std::set<int64_t> created;
-    int64_t requests = 0;
 
-    // Counts the answer; one outside `allowed` is a failure.
-    void Count(const std::string& what, const Reply& r, std::initializer_list<int> allowed) {
-        ++requests;
-        ++answers[what][r.status];
-        for (int status : allowed) {
-            if (r.status == status) return;
-        }
-        failures.push_back(what + ": " + r.Describe());
-    }
     void Print() const {
-        std::cout << "[   info   ] " << requests << " requests;";
-        for (const auto& [what, by_status] : answers) {
-            std::cout << " " << what << ":";
-            for (auto [status, n] : by_status) std::cout << " " << status << "x" << n;
-            std::cout << ";";
-        }
-        std::cout << " " << created.size() << " reservations answered 201\n";
+        std::cout << "[   info   ] " << Summary() << "; " << created.size() << " reservations answered 201\n";
     }
 };
 
@@ -277,45 +260,21 @@ class VaccineApprovalResilienceE2E : public SystemTest {
 
     // No replica of the service parked an event it could not apply.
     void ExpectNoDeadLetters(const std::string& service, size_t replicas = 1) {
-        auto seen = Replicas(service, replicas);
+        auto seen = ReplicaMetrics(service, replicas, 60);
         EXPECT_EQ(seen.size(), replicas) << service;
         for (const auto& [pid, text] : seen) {
             EXPECT_EQ(GroupMetric(text, "dead_letters_total", service), 0) << service << " replica " << pid;
         }
     }
 
-    // The replicas of a service, each read over one connection (the shared port hands each new one to
-    // either): pid → its metrics. Empty unless `want` replicas were seen.
-    std::map<int64_t, std::string> Replicas(const std::string& service, size_t want) {
-        std::map<int64_t, std::string> seen;
-        for (int i = 0; i < 60 && seen.size() < want; ++i) {
-            http::Client client(http_.io(), "http://127.0.0.1:" + std::to_string(PortOf(service)));
-            Reply a = http_.Call(client, "GET", "/actuator/info");
-            Reply m = http_.Call(client, "GET", "/actuator/prometheus");
-            Reply b = http_.Call(client, "GET", "/actuator/info");
-            if (a.status != 200 || m.status != 200 || b.status != 200) continue;
-            int64_t pid = AsInt(a.Json().as_object()["pid"]);
-            if (pid != AsInt(b.Json().as_object()["pid"])) continue;
-            seen[pid] = m.body;
-        }
-        if (seen.size() != want) seen.clear();
-        return seen;
-    }
-    static double GroupMetric(const std::string& text, const std::string& name, const std::string& group) {
-        return Metric(text, "reservo_" + name + "{group=\"" + group + "\"}").value_or(-1);
-    }
     // Two replicas that split the partitions (each owns some, together all) and have applied all of
     // them; pid → events applied by it. Empty otherwise.
     std::map<int64_t, double> SplitAndCaughtUp(const std::string& service) {
+        auto replicas = ReplicaMetrics(service, 2, 60);
+        if (!ReplicasSplit(replicas, service)) return {};
         std::map<int64_t, double> processed;
-        double owned = 0;
-        for (const auto& [pid, text] : Replicas(service, 2)) {
-            double mine = GroupMetric(text, "consumer_owned_partitions", service);
-            if (mine <= 0 || GroupMetric(text, "consumer_lag", service) != 0) return {};
-            owned += mine;
+        for (const auto& [pid, text] : replicas)
             processed[pid] = GroupMetric(text, "consumer_processed_total", service);
-        }
-        if (processed.size() != 2 || owned != system().partitions()) return {};
         return processed;
     }
 
@@ -381,9 +340,7 @@ class VaccineApprovalResilienceE2E : public SystemTest {
                 },
                 20ms);
             // About a second of load before the crash and one and a half after the new process is ready.
-            auto started = std::chrono::steady_clock::now();
-            ASSERT_TRUE(Eventually(
-                [&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }));
+            ASSERT_TRUE(load.WaitSteps(20, 1s, 10s));
             int64_t at_kill = load.iterations();
             down = true;
             std::vector<pid_t> killed = system().KillService(service);
@@ -394,10 +351,7 @@ class VaccineApprovalResilienceE2E : public SystemTest {
             Reply ready = CallService(service, "GET", "/actuator/health/readiness");
             EXPECT_EQ(ready.status, 200) << ready.Describe();
             int64_t at_restart = load.iterations();
-            auto restarted = std::chrono::steady_clock::now();
-            EXPECT_TRUE(Eventually([&] {
-                return load.iterations() >= at_restart + 40 && std::chrono::steady_clock::now() - restarted >= 1500ms;
-            }));
+            EXPECT_TRUE(load.WaitSteps(40, 1500ms, 10s));
             load.Stop();
             std::cout << "[   info   ] " << at_kill << " steps before the kill, " << at_restart - at_kill << " while "
                       << service << " was down (" << created_while_down << " reservations approved), "
@@ -405,9 +359,9 @@ class VaccineApprovalResilienceE2E : public SystemTest {
         }
         if (slow_approval) CallService("approval", "DELETE", "/actuator/faults");
         rec.Print();
-        for (const auto& f : rec.failures) ADD_FAILURE() << f;
-        EXPECT_EQ(rec.answers["POST"][0], 0) << "transport errors";
-        EXPECT_GT(rec.answers["POST"][201], 0);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport(LoadTally::kAll);
+        EXPECT_EQ(rec.Answers("POST", 0), 0) << "transport errors; " << rec.Summary();
+        EXPECT_GT(rec.Answers("POST", 201), 0) << rec.Summary();
 
         // Reservations work again (the gateway's circuit to a killed service may need its open wait).
         Reply again;
@@ -459,17 +413,12 @@ class VaccineApprovalResilienceE2E : public SystemTest {
                 rec.Count("GET mypage", page, {200});
             },
             1ms);
-        auto started = std::chrono::steady_clock::now();
-        ASSERT_TRUE(
-            Eventually([&] { return load.iterations() >= 20 && std::chrono::steady_clock::now() - started >= 1s; }));
+        ASSERT_TRUE(load.WaitSteps(20, 1s, 10s));
         int64_t before = load.iterations();
         RestartService(service);
         int64_t during = load.iterations() - before;
         std::vector<pid_t> new_pids = system().Pids(service);
-        auto restarted = std::chrono::steady_clock::now();
-        EXPECT_TRUE(Eventually([&] {
-            return load.iterations() >= before + during + 40 && std::chrono::steady_clock::now() - restarted >= 1s;
-        }));
+        EXPECT_TRUE(load.WaitSteps(40, 1s, 10s));
         load.Stop();
         std::cout << "[   info   ] " << during << " load steps during the restart of " << service << "\n";
         rec.Print();
@@ -477,9 +426,8 @@ class VaccineApprovalResilienceE2E : public SystemTest {
         ASSERT_EQ(new_pids.size(), 1u);
         EXPECT_NE(new_pids[0], old_pids[0]) << "the process was not replaced";
         EXPECT_GT(during, 0) << "no request ran during the restart";
-        for (const auto& f : rec.failures) ADD_FAILURE() << f;
-        EXPECT_EQ(rec.failures.size(), 0u) << "of " << rec.requests << " requests";
-        EXPECT_GT(rec.requests, 150);
+        EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport(LoadTally::kAll);
+        EXPECT_GT(rec.requests, 150) << rec.Summary();
 
         Snapshot s = ExpectCountsAgree(hospital, initial, rec.created, [&] { return AllCaughtUp(); });
         std::set<int64_t> stored;
@@ -569,7 +517,7 @@ TEST_F(VaccineApprovalResilienceE2E, TwoReplicasOfMyPageAndVaccineMgmtSplitEvent
     }
     reserve(2);
     rec.Print();
-    for (const auto& f : rec.failures) ADD_FAILURE() << f;
+    EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport(LoadTally::kAll);
 
     std::map<std::string, std::map<int64_t, double>> after;
     Snapshot s = ExpectCountsAgree(hospital, initial, rec.created, [&] {
