@@ -106,4 +106,14 @@ RESERVO_EVENT(ProfessorConfirmed, courseId,
               (evaluationId, applymentId, courseId, courseNo, title, professorNo, professorNm, phoneNumber, score,
                successFlag))
 
+// professor-evaluation: a confirmation whose outcome on course-management stayed unknown (the call
+// timed out, the answer or professor-evaluation's own commit was lost, the process died) was given
+// up by its saga's sweeper, and the evaluation was not confirmed. course-management undoes what that
+// evaluation's completeCourse set, and refuses it from then on.
+struct ProfessorConfirmationAborted {
+    int64_t evaluationId = 0;
+    int64_t courseId = 0;
+};
+RESERVO_EVENT(ProfessorConfirmationAborted, courseId, (evaluationId, courseId))
+
 }  // namespace reservo::course

@@ -1,6 +1,7 @@
 // Adapters of course-management: the resource `/courseManagements` (reads and edits; a delete
 // cancels the course) and `POST /courseManagements/completeCourse`, professor-evaluation's call
-// (internal: never routed by the gateway).
+// (internal: never routed by the gateway), and the compensation of that call when professor-evaluation
+// aborted the confirmation (ProfessorConfirmationAborted).
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/service/rest.hpp"
@@ -16,11 +17,16 @@ const store::Table<Course> kCourses({.collection = "courseManagements",
                                      .finders = {"courseNo", "professorNo"},
                                      .checks = {"course_no > 0"}});
 
+// Per evaluation that called completeCourse or whose confirmation was aborted: what the course's
+// professor was before it, and the abort. Internal: never exposed.
+const store::Table<Confirmation> kConfirmations({.collection = "courseConfirmations", .assigned_ids = true});
+
 struct CourseManagementService {
-    explicit CourseManagementService(service::ServiceContext& ctx) : uow(ctx), courses(kCourses) {}
+    explicit CourseManagementService(service::ServiceContext& ctx) : uow(ctx), courses(kCourses, kConfirmations) {}
 
     Status Wire(service::ServiceContext& ctx) {
         if (auto st = kCourses.shape().Ensure(ctx.db()); !st) return st;
+        if (auto st = kConfirmations.shape().Ensure(ctx.db()); !st) return st;
         auto& r = ctx.router();
         service::ExposeReads(r, ctx.db(), kCourses.shape());
         service::ExposeWrites<Course>(
@@ -38,6 +44,9 @@ struct CourseManagementService {
             if (!done) co_return http::ProblemFrom(done.error());
             co_return http::EntityResponse(req, 200, "courseManagements", done->course.id,
                                            service::EntityJson(kCourses, done->course));
+        });
+        service::On<ProfessorConfirmationAborted>(uow, [this](const ProfessorConfirmationAborted& e, service::Tx& tx) {
+            return courses.ConfirmationAborted(tx, e);
         });
         return Ok();
     }

@@ -35,4 +35,31 @@ Result<CompleteOutcome> Complete(Course& course, const Completion& c) {
     return CompleteOutcome::kAssigned;
 }
 
+Confirmation Before(const Course& course, int64_t evaluation_id) {
+    return Confirmation{.id = evaluation_id,
+                        .courseId = course.id,
+                        .priorSuccessFlag = course.successFlag,
+                        .priorProfessorNo = course.professorNo,
+                        .priorProfessorNm = course.professorNm,
+                        .priorPhoneNumber = course.phoneNumber,
+                        .priorEvaluationId = course.evaluationId};
+}
+
+Status CheckNotAborted(const Confirmation& c) {
+    if (!c.aborted) return Ok();
+    return Fail(Code::kFailedPrecondition, "the confirmation by evaluation " + std::to_string(c.id) +
+                                               " was aborted; it cannot set the professor of course " +
+                                               std::to_string(c.courseId) + " any more");
+}
+
+bool Undo(Course& course, const Confirmation& c) {
+    if (course.evaluationId != c.id) return false;  // never set by it, or replaced since
+    course.successFlag = c.priorSuccessFlag;
+    course.professorNo = c.priorProfessorNo;
+    course.professorNm = c.priorProfessorNm;
+    course.phoneNumber = c.priorPhoneNumber;
+    course.evaluationId = c.priorEvaluationId;
+    return true;
+}
+
 }  // namespace reservo::course::mgmt

@@ -53,4 +53,29 @@ enum class CompleteOutcome { kAssigned, kRepeat };
 // evaluation confirmed it before (a retried call: nothing changes), FailedPrecondition otherwise.
 Result<CompleteOutcome> Complete(Course& course, const Completion& completion);
 
+// What course-management keeps of an evaluation's completeCourse (never exposed): the professor the
+// course had before that evaluation set its own, and whether professor-evaluation aborted the
+// confirmation (ProfessorConfirmationAborted). Keyed by the evaluation id.
+struct Confirmation {
+    int64_t id = 0;  // the evaluation id
+    int64_t courseId = 0;
+    bool aborted = false;
+    bool priorSuccessFlag = false;
+    std::optional<int64_t> priorProfessorNo;
+    std::string priorProfessorNm;
+    std::string priorPhoneNumber;
+    std::optional<int64_t> priorEvaluationId;
+};
+BOOST_DESCRIBE_STRUCT(Confirmation, (),
+                      (id, courseId, aborted, priorSuccessFlag, priorProfessorNo, priorProfessorNm, priorPhoneNumber,
+                       priorEvaluationId))
+
+// The record of `course`'s professor as it is before `evaluation_id` sets its own.
+Confirmation Before(const Course& course, int64_t evaluation_id);
+// A completeCourse of an aborted confirmation: FailedPrecondition (the abort wins, however late the call).
+Status CheckNotAborted(const Confirmation& confirmation);
+// The abort: the course's professor is what it was before, if that evaluation's is still the course's;
+// false when nothing changed.
+bool Undo(Course& course, const Confirmation& confirmation);
+
 }  // namespace reservo::course::mgmt

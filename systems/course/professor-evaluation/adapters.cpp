@@ -24,12 +24,18 @@ struct VerdictBody {
 };
 BOOST_DESCRIBE_STRUCT(VerdictBody, (), (successFlag, score))
 
+// The confirmation under way per evaluation (internal: never exposed).
+const store::Table<Confirmation> kConfirmations({.collection = "evaluationConfirmations", .assigned_ids = true});
+
 struct ProfessorEvaluationService {
-    explicit ProfessorEvaluationService(service::ServiceContext& ctx)
-        : uow(ctx), evaluations(kEvaluations), confirmation(evaluations, uow, ctx.Dep("course-management")) {}
+    ProfessorEvaluationService(service::ServiceContext& ctx, std::chrono::milliseconds abandon_after)
+        : uow(ctx),
+          evaluations(kEvaluations, kConfirmations),
+          confirmation(evaluations, uow, ctx.Dep("course-management"), abandon_after) {}
 
     Status Wire(service::ServiceContext& ctx) {
         if (auto st = kEvaluations.shape().Ensure(ctx.db()); !st) return st;
+        if (auto st = kConfirmations.shape().Ensure(ctx.db()); !st) return st;
         auto& r = ctx.router();
         service::ExposeReads(r, ctx.db(), kEvaluations.shape());
         auto& course_management = ctx.Dep("course-management");
@@ -68,9 +74,11 @@ service::ServiceModule ProfessorEvaluationModule() {
     return service::ServiceModule{
         .system = "course",
         .name = "professor-evaluation",
-        // Its calls to course-management: the policy is the YAML's, never a default.
-        .settings = {{"dependencies.course-management", Schema::Map({}).Required()}},
-        .wire = service::WireParts<ProfessorEvaluationService>(),
+        .settings = {{"abandon-after-ms", Schema::Millis(1000).Required()},
+                     // Its calls to course-management: the policy is the YAML's, never a default.
+                     {"dependencies.course-management", Schema::Map({}).Required()}},
+        .wire = service::WireParts<ProfessorEvaluationService>(
+            [](const Config& c) { return c.RequireMillis("services.professor-evaluation.abandon-after-ms"); }),
     };
 }
 
