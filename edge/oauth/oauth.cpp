@@ -1,5 +1,6 @@
 #include "edge/oauth/oauth.hpp"
 
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
@@ -207,6 +208,9 @@ class OAuthServer final {
         : ctx_(ctx), settings_(std::move(settings)), keys_(ctx.db(), settings_.token_ttl + settings_.clock_skew) {}
 
     Status Wire(service::ServiceContext& ctx) {
+        // scrypt takes 16 MiB a hash: mapped and unmapped each time, not kept by glibc's arenas
+        // (whose threshold would otherwise grow past it and hold the memory for good).
+        ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
         RESERVO_TRY(RestrictStoreFiles());
         ctx.router().PostAsync("/oauth/token", [this](http::Request& req) { return Token(req); });
         ctx.router().AddAsync("GET", "/.well-known/jwks.json", [this](http::Request&) { return JwksResponse(); });
