@@ -20,7 +20,7 @@
 #include <string>
 
 #include "kit/store/sqlite.hpp"
-#include "tests/contract/contract.hpp"
+#include "tests/contract/consumer_test.hpp"
 
 namespace reservo::contract {
 namespace {
@@ -46,104 +46,36 @@ const std::map<std::string_view, std::string_view> kProviderOnly = {
      "it never sends what diagnosis refuses with 400; it maps a 400 to its own 400 with the detail"},
 };
 
-class AnimalHospitalReservationConsumer : public ::testing::Test {
+class AnimalHospitalReservationConsumer : public ConsumerContractTest {
   protected:
     static void SetUpTestSuite() {
-        auto loaded = LoadContract(e2e::SourceDir() + "/systems/animal-hospital/contracts/reservation-diagnosis.json");
-        ASSERT_TRUE(loaded) << loaded.error().message;
-        contract_ = std::make_unique<Contract>(std::move(*loaded));
-        stub_ = std::make_unique<StubProvider>();
-        ASSERT_GT(stub_->port(), 0);
-        std::string error;
-        // Where reservation finds diagnosis: the URL a ConfigMap would set.
-        reservation_ = e2e::ServedService::Start({.target = "animal-hospital/reservation",
-                                                  .env = {{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_DIAGNOSIS_URL",
-                                                           "http://127.0.0.1:" + std::to_string(stub_->port())}}},
-                                                 &error);
-        ASSERT_TRUE(reservation_) << error;
-    }
-
-    static void TearDownTestSuite() {
-        reservation_.reset();
-        stub_.reset();
-        contract_.reset();
-    }
-
-    void SetUp() override { ASSERT_TRUE(contract_ && stub_ && reservation_) << "the suite did not start"; }
-
-    void TearDown() override {
-        if (HasFailure() && reservation_) std::cerr << "---- reservation's log\n" << reservation_->LogTail(30);
+        StartConsumer({.contract = "systems/animal-hospital/contracts/reservation-diagnosis.json",
+                       .consumer = "animal-hospital/reservation",
+                       .dependency = "diagnosis"});
     }
 
     // The next reservation (the saga's next pending step) gets `id`.
-    static void NextReservationIs(int64_t id) {
-        auto store = store::SqliteDatabase::Open(reservation_->data_dir() + "/reservation.db");
-        ASSERT_TRUE(store) << store.error().message;
-        static constexpr store::Sql kForget{"forget_sequence",
-                                            "DELETE FROM sqlite_sequence WHERE name = 'saga_pending'"};
-        static constexpr store::Sql kSequence{"set_sequence",
-                                              "INSERT INTO sqlite_sequence (name, seq) VALUES ('saga_pending', ?)"};
-        ASSERT_TRUE((*store)->Execute(kForget, {}));
-        ASSERT_TRUE((*store)->Execute(kSequence, {id - 1}));
-    }
+    static void NextReservationIs(int64_t id) { SetNextId("reservation.db", "saga_pending", id); }
 
     // Arms the stub with `interaction`, reserves through reservation, and checks that reservation
     // called diagnosis as the contract says. The reservation service's answer.
     Reply Exercise(std::string_view interaction, const std::string& reservation_body) {
-        const Interaction* armed = contract_->Find(interaction);
-        EXPECT_TRUE(armed) << contract_->file << " has no interaction \"" << interaction << "\"";
-        if (!armed) return {};
-        stub_->Arm(*armed);
-        Reply reply = http_.Call(reservation_->port(), "POST", "/reservations", reservation_body);
-        auto seen = stub_->seen();
-        EXPECT_FALSE(seen.empty()) << contract_->Where(*armed) << ": reservation did not call diagnosis; it answered "
-                                   << reply.Describe();
-        for (const auto& s : seen) {
-            for (const auto& m : s.mismatches) {
-                ADD_FAILURE() << contract_->Where(*armed) << ": reservation sent " << s.request << ": " << m;
-            }
-        }
-        EXPECT_EQ(seen.size(), 1u) << "one call per reservation";
-        return reply;
+        return ConsumerContractTest::Exercise(
+            interaction, [&] { return http_.Call(consumer_->port(), "POST", "/reservations", reservation_body); });
     }
 
     int64_t StoredReservations() {
-        Reply r = http_.Call(reservation_->port(), "GET", "/reservations?size=1");
+        Reply r = http_.Call(consumer_->port(), "GET", "/reservations?size=1");
         EXPECT_EQ(r.status, 200) << r.Describe();
         return r.status == 200 ? AsInt(r.Json().at("page").at("totalElements")) : -1;
     }
 
     // The ReservationReserved events in the log about a reservation (its subject).
-    static int ReservedEventsOf(int64_t id) {
-        auto log = store::SqliteDatabase::Open(reservation_->data_dir() + "/events.db");
-        EXPECT_TRUE(log) << log.error().message;
-        if (!log) return -1;
-        static constexpr store::Sql kCount{"count_reserved",
-                                           "SELECT count(*) FROM events WHERE type = ? AND subject = ?"};
-        auto rows = (*log)->Query(kCount, {std::string("ReservationReserved"), std::to_string(id)});
-        EXPECT_TRUE(rows && rows->size() == 1) << (rows ? "no row" : rows.error().message);
-        return rows && rows->size() == 1 ? static_cast<int>(rows->front().Int(0)) : -1;
-    }
-
-    static std::unique_ptr<Contract> contract_;
-    static std::unique_ptr<StubProvider> stub_;
-    static std::unique_ptr<e2e::ServedService> reservation_;
-    e2e::Http http_;
+    static int ReservedEventsOf(int64_t id) { return EventsOf("ReservationReserved", id); }
 };
 
-std::unique_ptr<Contract> AnimalHospitalReservationConsumer::contract_;
-std::unique_ptr<StubProvider> AnimalHospitalReservationConsumer::stub_;
-std::unique_ptr<e2e::ServedService> AnimalHospitalReservationConsumer::reservation_;
-
 TEST_F(AnimalHospitalReservationConsumer, EveryInteractionIsExercisedHereOrExplained) {
-    std::set<std::string_view> exercised = {kOpens};
-    for (const auto& i : contract_->interactions) {
-        EXPECT_TRUE(exercised.contains(i.description) || kProviderOnly.contains(i.description))
-            << contract_->Where(i) << ": not exercised by reservation's consumer test, nor explained";
-    }
-    for (auto name : exercised) EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
-    for (auto& [name, why] : kProviderOnly)
-        EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
+    ExpectEveryInteractionCovered({kOpens}, kProviderOnly);
 }
 
 TEST_F(AnimalHospitalReservationConsumer, ReservesOnceDiagnosisOpenedTheMedicalRecord) {
@@ -159,7 +91,7 @@ TEST_F(AnimalHospitalReservationConsumer, ReservesOnceDiagnosisOpenedTheMedicalR
     EXPECT_EQ(AsString(reservation["phoneNumber"]), "010-1234-5678");
     EXPECT_EQ(AsString(reservation["status"]), "reserved");
     EXPECT_EQ(StoredReservations(), before + 1) << "the opened record's reservation is stored";
-    Reply stored = http_.Call(reservation_->port(), "GET", "/reservations/" + std::to_string(kOpensId));
+    Reply stored = http_.Call(consumer_->port(), "GET", "/reservations/" + std::to_string(kOpensId));
     EXPECT_EQ(stored.status, 200) << stored.Describe();
     EXPECT_TRUE(e2e::Eventually([&] { return ReservedEventsOf(kOpensId) == 1; }))
         << "ReservationReserved is published once for the reservation";
@@ -170,7 +102,7 @@ TEST_F(AnimalHospitalReservationConsumer, InputItCannotReserveMakesNoCall) {
     stub_->Arm(*contract_->Find(kOpens));
     int64_t before = StoredReservations();
     Reply r =
-        http_.Call(reservation_->port(), "POST", "/reservations",
+        http_.Call(consumer_->port(), "POST", "/reservations",
                    R"({"reservatorName":"계약 테스트","reservationDate":"2030-02-30","phoneNumber":"010-1234-5678"})");
     EXPECT_EQ(r.status, 400) << r.Describe();
     EXPECT_TRUE(stub_->seen().empty()) << "reservation validates before it calls diagnosis";

@@ -34,7 +34,7 @@
 #include "kit/messaging/typed_event.hpp"
 #include "kit/store/sqlite.hpp"
 #include "systems/course/events.hpp"
-#include "tests/contract/contract.hpp"
+#include "tests/contract/consumer_test.hpp"
 
 namespace reservo::contract {
 namespace {
@@ -79,54 +79,23 @@ const std::map<std::string_view, Applied> kEvaluations = {
 constexpr int64_t kNotSelectedId = 1;
 const Applied kNotSelected{kNotSelectedId, 75, 205, "P05", "000-0000-0005"};
 
-class CourseEvaluationConsumer : public ::testing::Test {
+class CourseEvaluationConsumer : public ConsumerContractTest {
   protected:
     static void SetUpTestSuite() {
-        auto loaded =
-            LoadContract(e2e::SourceDir() + "/systems/course/contracts/professor-evaluation-course-management.json");
-        ASSERT_TRUE(loaded) << loaded.error().message;
-        contract_ = std::make_unique<Contract>(std::move(*loaded));
-        stub_ = std::make_unique<StubProvider>();
-        ASSERT_GT(stub_->port(), 0);
-        std::string error;
-        // Where professor-evaluation finds course-management: the URL a ConfigMap would set.
-        evaluation_ = e2e::ServedService::Start(
-            {.target = "course/professor-evaluation",
-             .env = {{"RESERVO_SERVICES_PROFESSOR_EVALUATION_DEPENDENCIES_COURSE_MANAGEMENT_URL",
-                      "http://127.0.0.1:" + std::to_string(stub_->port())}}},
-            &error);
-        ASSERT_TRUE(evaluation_) << error;
+        StartConsumer({.contract = "systems/course/contracts/professor-evaluation-course-management.json",
+                       .consumer = "course/professor-evaluation",
+                       .dependency = "course-management"});
+        if (::testing::Test::HasFatalFailure()) return;
         // The evaluations the tests give verdicts on, in the order of their ids.
         ASSERT_NO_FATAL_FAILURE(OpenEvaluation(kNotSelected));
         for (auto name : {kSets, kTaken, kNoCourse}) ASSERT_NO_FATAL_FAILURE(OpenEvaluation(kEvaluations.at(name)));
     }
 
-    static void TearDownTestSuite() {
-        evaluation_.reset();
-        stub_.reset();
-        contract_.reset();
-    }
-
-    void SetUp() override { ASSERT_TRUE(contract_ && stub_ && evaluation_) << "the suite did not start"; }
-
-    void TearDown() override {
-        if (HasFailure() && evaluation_) std::cerr << "---- professor-evaluation's log\n" << evaluation_->LogTail(30);
-    }
-
     // Appends the ProfessorApplied professor-applyment would publish for `a` and waits until
     // professor-evaluation opened its evaluation, numbered a.evaluationId.
     static void OpenEvaluation(const Applied& a) {
-        const std::string dir = evaluation_->data_dir();
-        {
-            auto store = store::SqliteDatabase::Open(dir + "/professor-evaluation.db");
-            ASSERT_TRUE(store) << store.error().message;
-            static constexpr store::Sql kForget{"forget_sequence",
-                                                "DELETE FROM sqlite_sequence WHERE name = 'professor_evaluations'"};
-            static constexpr store::Sql kSequence{
-                "set_sequence", "INSERT INTO sqlite_sequence (name, seq) VALUES ('professor_evaluations', ?)"};
-            ASSERT_TRUE((*store)->Execute(kForget, {}));
-            ASSERT_TRUE((*store)->Execute(kSequence, {a.evaluationId - 1}));
-        }
+        const std::string dir = consumer_->data_dir();
+        ASSERT_NO_FATAL_FAILURE(SetNextId("professor-evaluation.db", "professor_evaluations", a.evaluationId));
         auto log = messaging::SqliteEventLog::Open(dir + "/events.db", 4);
         ASSERT_TRUE(log) << log.error().message;
         course::ProfessorApplied applied{.applymentId = 500 + a.evaluationId,
@@ -146,10 +115,10 @@ class CourseEvaluationConsumer : public ::testing::Test {
         e2e::Http http;
         const std::string target = "/professorEvaluations/" + std::to_string(a.evaluationId);
         Reply r;
-        ASSERT_TRUE(e2e::Eventually([&] { return (r = http.Call(evaluation_->port(), "GET", target)).status == 200; }))
+        ASSERT_TRUE(e2e::Eventually([&] { return (r = http.Call(consumer_->port(), "GET", target)).status == 200; }))
             << "professor-evaluation opened no evaluation " << a.evaluationId
             << " on ProfessorApplied: " << r.Describe() << "\n"
-            << evaluation_->LogTail(30);
+            << consumer_->LogTail(30);
         bj::object e = r.Json().as_object();
         ASSERT_EQ(AsInt(e["applymentId"]), applied.applymentId) << r.Describe();
         ASSERT_EQ(AsInt(e["professorNo"]), a.professorNo) << r.Describe();
@@ -160,54 +129,24 @@ class CourseEvaluationConsumer : public ::testing::Test {
     // and checks that professor-evaluation called course-management as the contract says.
     // professor-evaluation's answer.
     Reply Exercise(std::string_view interaction, int64_t score) {
-        const Interaction* armed = contract_->Find(interaction);
-        EXPECT_TRUE(armed) << contract_->file << " has no interaction \"" << interaction << "\"";
-        if (!armed) return {};
-        stub_->Arm(*armed);
-        Reply reply = Verdict(kEvaluations.at(interaction).evaluationId, true, score);
-        auto seen = stub_->seen();
-        EXPECT_FALSE(seen.empty()) << contract_->Where(*armed)
-                                   << ": professor-evaluation did not call course-management; it answered "
-                                   << reply.Describe();
-        for (const auto& s : seen) {
-            for (const auto& m : s.mismatches) {
-                ADD_FAILURE() << contract_->Where(*armed) << ": professor-evaluation sent " << s.request << ": " << m;
-            }
-        }
-        EXPECT_EQ(seen.size(), 1u) << "one call per verdict";
-        return reply;
+        return ConsumerContractTest::Exercise(
+            interaction, [&] { return Verdict(kEvaluations.at(interaction).evaluationId, true, score); });
     }
 
     Reply Verdict(int64_t id, bool success, int64_t score) {
         bj::object body{{"successFlag", success}, {"score", score}};
-        return http_.Call(evaluation_->port(), "PATCH", "/professorEvaluations/" + std::to_string(id),
+        return http_.Call(consumer_->port(), "PATCH", "/professorEvaluations/" + std::to_string(id),
                           bj::serialize(body));
     }
 
-    // The stub's answer to the last call, as professor-evaluation received it.
-    bj::object StubAnswer(std::string_view interaction) {
-        auto answer = ExampleResponse(contract_->Find(interaction)->response, stub_->vars());
-        EXPECT_TRUE(answer) << answer.error().message;
-        return answer ? bj::parse(answer->body).as_object() : bj::object();
-    }
-
     bj::object Evaluation(int64_t id) {
-        Reply r = http_.Call(evaluation_->port(), "GET", "/professorEvaluations/" + std::to_string(id));
+        Reply r = http_.Call(consumer_->port(), "GET", "/professorEvaluations/" + std::to_string(id));
         EXPECT_EQ(r.status, 200) << r.Describe();
         return r.status == 200 ? r.Json().as_object() : bj::object();
     }
 
     // The ProfessorConfirmed events in the log about a course (its subject).
-    static int ConfirmationsOf(int64_t course_id) {
-        auto log = store::SqliteDatabase::Open(evaluation_->data_dir() + "/events.db");
-        EXPECT_TRUE(log) << log.error().message;
-        if (!log) return -1;
-        static constexpr store::Sql kCount{"count_confirmed",
-                                           "SELECT count(*) FROM events WHERE type = ? AND subject = ?"};
-        auto rows = (*log)->Query(kCount, {std::string("ProfessorConfirmed"), std::to_string(course_id)});
-        EXPECT_TRUE(rows && rows->size() == 1) << (rows ? "no row" : rows.error().message);
-        return rows && rows->size() == 1 ? static_cast<int>(rows->front().Int(0)) : -1;
-    }
+    static int ConfirmationsOf(int64_t course_id) { return EventsOf("ProfessorConfirmed", course_id); }
 
     // A refusal by course-management: professor-evaluation answers 409 with `own_detail`, or else
     // course-management's detail, and the evaluation stays as it was, its professor not confirmed.
@@ -225,26 +164,12 @@ class CourseEvaluationConsumer : public ::testing::Test {
         EXPECT_TRUE(e["successFlag"].is_null()) << bj::serialize(e);
         EXPECT_EQ(ConfirmationsOf(a.courseId), 0) << "a refused confirmation publishes no ProfessorConfirmed";
     }
-
-    static std::unique_ptr<Contract> contract_;
-    static std::unique_ptr<StubProvider> stub_;
-    static std::unique_ptr<e2e::ServedService> evaluation_;
-    e2e::Http http_;
 };
 
-std::unique_ptr<Contract> CourseEvaluationConsumer::contract_;
-std::unique_ptr<StubProvider> CourseEvaluationConsumer::stub_;
-std::unique_ptr<e2e::ServedService> CourseEvaluationConsumer::evaluation_;
-
 TEST_F(CourseEvaluationConsumer, EveryInteractionIsExercisedHereOrExplained) {
-    for (const auto& i : contract_->interactions) {
-        EXPECT_TRUE(kEvaluations.contains(i.description) || kProviderOnly.contains(i.description))
-            << contract_->Where(i) << ": not exercised by professor-evaluation's consumer test, nor explained";
-    }
-    for (auto& [name, applied] : kEvaluations)
-        EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
-    for (auto& [name, why] : kProviderOnly)
-        EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
+    std::set<std::string_view> exercised;
+    for (const auto& [name, applied] : kEvaluations) exercised.insert(name);
+    ExpectEveryInteractionCovered(exercised, kProviderOnly);
 }
 
 TEST_F(CourseEvaluationConsumer, ConfirmsTheProfessorWhenCourseManagementSetsIt) {

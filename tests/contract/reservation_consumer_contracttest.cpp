@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "tests/contract/contract.hpp"
+#include "tests/contract/consumer_test.hpp"
 
 namespace reservo::contract {
 namespace {
@@ -36,64 +36,23 @@ const std::map<std::string_view, std::string_view> kProviderOnly = {
      "answering over a healthy connection does not produce; the guarantee is verified on the provider side"},
 };
 
-class ReservationConsumer : public ::testing::Test {
+class ReservationConsumer : public ConsumerContractTest {
   protected:
     static void SetUpTestSuite() {
-        auto loaded = LoadContract(e2e::SourceDir() + "/systems/vaccine/contracts/reservation-vaccine-mgmt.json");
-        ASSERT_TRUE(loaded) << loaded.error().message;
-        contract_ = std::make_unique<Contract>(std::move(*loaded));
-        stub_ = std::make_unique<StubProvider>();
-        ASSERT_GT(stub_->port(), 0);
-        std::string error;
-        // Where reservation finds vaccine-mgmt: the URL a ConfigMap would set.
-        reservation_ = e2e::ServedService::Start({.target = "vaccine/reservation",
-                                                  .env = {{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_URL",
-                                                           "http://127.0.0.1:" + std::to_string(stub_->port())}}},
-                                                 &error);
-        ASSERT_TRUE(reservation_) << error;
-    }
-
-    static void TearDownTestSuite() {
-        reservation_.reset();
-        stub_.reset();
-        contract_.reset();
-    }
-
-    void SetUp() override { ASSERT_TRUE(contract_ && stub_ && reservation_) << "the suite did not start"; }
-
-    void TearDown() override {
-        if (HasFailure() && reservation_) std::cerr << "---- reservation's log\n" << reservation_->LogTail(30);
+        StartConsumer({.contract = "systems/vaccine/contracts/reservation-vaccine-mgmt.json",
+                       .consumer = "vaccine/reservation",
+                       .dependency = "vaccine-mgmt"});
     }
 
     // Arms the stub with `interaction`, reserves through reservation, and checks that reservation
     // called vaccine-mgmt as the contract says. The reservation service's answer.
     Reply Exercise(std::string_view interaction, const std::string& reservation_body) {
-        const Interaction* armed = contract_->Find(interaction);
-        EXPECT_TRUE(armed) << contract_->file << " has no interaction \"" << interaction << "\"";
-        if (!armed) return {};
-        stub_->Arm(*armed);
-        Reply reply = http_.Call(reservation_->port(), "POST", "/reservations", reservation_body);
-        auto seen = stub_->seen();
-        EXPECT_FALSE(seen.empty()) << contract_->Where(*armed)
-                                   << ": reservation did not call vaccine-mgmt; it answered " << reply.Describe();
-        for (const auto& s : seen) {
-            for (const auto& m : s.mismatches) {
-                ADD_FAILURE() << contract_->Where(*armed) << ": reservation sent " << s.request << ": " << m;
-            }
-        }
-        EXPECT_EQ(seen.size(), 1u) << "one call per reservation";
-        return reply;
-    }
-
-    // The stub's answer to the last call, as reservation received it.
-    bj::object StubAnswer(std::string_view interaction) {
-        auto answer = ExampleResponse(contract_->Find(interaction)->response, stub_->vars());
-        EXPECT_TRUE(answer) << answer.error().message;
-        return answer ? bj::parse(answer->body).as_object() : bj::object();
+        return ConsumerContractTest::Exercise(
+            interaction, [&] { return http_.Call(consumer_->port(), "POST", "/reservations", reservation_body); });
     }
 
     int64_t StoredReservations() {
-        Reply r = http_.Call(reservation_->port(), "GET", "/reservations?size=1");
+        Reply r = http_.Call(consumer_->port(), "GET", "/reservations?size=1");
         EXPECT_EQ(r.status, 200) << r.Describe();
         return r.status == 200 ? AsInt(r.Json().at("page").at("totalElements")) : -1;
     }
@@ -108,26 +67,10 @@ class ReservationConsumer : public ::testing::Test {
             << "reservation passes vaccine-mgmt's detail on: " << r.Describe();
         EXPECT_EQ(StoredReservations(), before) << "a refused dose stores no reservation";
     }
-
-    static std::unique_ptr<Contract> contract_;
-    static std::unique_ptr<StubProvider> stub_;
-    static std::unique_ptr<e2e::ServedService> reservation_;
-    e2e::Http http_;
 };
 
-std::unique_ptr<Contract> ReservationConsumer::contract_;
-std::unique_ptr<StubProvider> ReservationConsumer::stub_;
-std::unique_ptr<e2e::ServedService> ReservationConsumer::reservation_;
-
 TEST_F(ReservationConsumer, EveryInteractionIsExercisedHereOrExplained) {
-    std::set<std::string_view> exercised = {kById, kByPlace, kNoneLeft, kNoneAtPlace, kUnknownLot};
-    for (const auto& i : contract_->interactions) {
-        EXPECT_TRUE(exercised.contains(i.description) || kProviderOnly.contains(i.description))
-            << contract_->Where(i) << ": not exercised by reservation's consumer test, nor explained";
-    }
-    for (auto name : exercised) EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
-    for (auto& [name, why] : kProviderOnly)
-        EXPECT_TRUE(contract_->Find(name)) << "the contract lost \"" << name << "\"";
+    ExpectEveryInteractionCovered({kById, kByPlace, kNoneLeft, kNoneAtPlace, kUnknownLot}, kProviderOnly);
 }
 
 TEST_F(ReservationConsumer, ReservesWithTheLotVaccineMgmtAnswersForALotId) {
