@@ -11,11 +11,16 @@ BUILD_PKGS=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # beyond one machine: Kafka (librdkafka, its mock cluster for tests; kcat reads topics back)
+  # and PostgreSQL (libpq; the server for `reservo up --engines postgres` and the tests)
+  librdkafka-dev kcat libpq-dev postgresql-15
   clang-format
   # scripts/fuzz.sh: libFuzzer targets need clang 16 (clang 14 cannot compile libstdc++ 12's <expected>)
   clang-16 libclang-rt-16-dev
 )
-TOOL_PKGS=(curl httpie procps psmisc)
+TOOL_PKGS=(curl httpie procps psmisc
+  # deploy/: promtool checks the alert rules; python3-yaml reads the rendered manifests
+  prometheus python3 python3-yaml)
 BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")
@@ -25,6 +30,8 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# `kubectl kustomize` renders deploy/k8s; any kubectl will do (Debian's is kubernetes-client).
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
