@@ -21,6 +21,7 @@
 #include "cli/control.hpp"
 #include "cli/serve.hpp"
 #include "cli/supervisor.hpp"
+#include "cli/up_engines.hpp"
 #include "cli/up_plan.hpp"
 
 namespace {
@@ -92,7 +93,14 @@ std::string ReadyTable(const Supervisor& supervisor) {
     return table ? *table : table.error().message + "\n";
 }
 
-int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir) {
+// What `up` started beside the processes (a local PostgreSQL), stopped when it ends.
+void StopLocalEngines(const std::optional<reservo::store::LocalPostgres>& postgres) {
+    if (!postgres) return;
+    if (Status st = postgres->Stop(); !st) std::cerr << "reservo: " << st.error().message << "\n";
+}
+
+int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir,
+                 const std::optional<reservo::store::LocalPostgres>& postgres) {
     Supervisor supervisor(std::move(specs), SupervisorOptions{.data_dir = data_dir});
     if (Status open = supervisor.Open(); !open) return Error(open.error().message);
     InstallSignalHandlers(supervisor);
@@ -106,6 +114,7 @@ int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir) {
                   << std::flush;
     });
     g_supervisor.store(nullptr);
+    StopLocalEngines(postgres);
     return code;
 }
 
@@ -120,7 +129,8 @@ void WriteAll(int fd, const std::string& text) {
 
 // Forks a session-less supervisor whose output goes to DATA/reservo.log; the caller returns
 // once every process is ready (or starting failed) and prints the table.
-int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir) {
+int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir,
+               const std::optional<reservo::store::LocalPostgres>& postgres) {
     std::error_code ec;
     fs::create_directories(data_dir, ec);
     if (ec) return Error("cannot create " + data_dir + ": " + ec.message());
@@ -179,6 +189,7 @@ int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir) {
         close(report[1]);
         report[1] = -1;
     });
+    StopLocalEngines(postgres);
     std::cout << std::flush;
     _exit(code);
 }
@@ -251,6 +262,12 @@ int main(int argc, char** argv) {
                         ->type_name("N");
     up->add_flag("--detach", detach, "Run in the background once ready");
     up->add_flag("--faults", faults, "Fault injection on the services (/actuator/faults); also RESERVO_FAULTS=1");
+    std::string engines;
+    up->add_option("--engines", engines,
+                   "Engines beyond one machine: kafka (events; brokers from RESERVO_EVENTS_KAFKA_BROKERS or "
+                   "`reservo kafka-dev`), postgres (stores; a local server in DATA/postgres unless "
+                   "RESERVO_STORE_POSTGRES_URL is set); e.g. --engines kafka,postgres")
+        ->type_name("LIST");
     add_data(up);
 
     bool json = false;
@@ -290,6 +307,7 @@ int main(int argc, char** argv) {
     if (*up) {
         if (systems.empty()) systems = reservo::cli::SystemNames();
         std::string dir = AbsoluteDir(data_dir);
+        if (Status st = reservo::cli::ApplyEnginesFlag(engines); !st) return Error(st.error().message);
         const std::optional<int> base = up_base->count() > 0 ? std::optional<int>(port_base) : std::nullopt;
         auto loaded = LoadNamedSystems(systems, base);
         if (!loaded && loaded.error().code == reservo::Code::kInvalidArgument) {
@@ -300,7 +318,9 @@ int main(int argc, char** argv) {
         auto specs =
             reservo::cli::PlanUp(*loaded, {.port_base = base, .data_dir = dir, .exe = SelfExe(), .faults = faults});
         if (!specs) return Error(specs.error().message);
-        return detach ? UpDetached(std::move(*specs), dir) : UpForeground(std::move(*specs), dir);
+        auto local = reservo::cli::StartLocalEngines(*loaded, dir);
+        if (!local) return Error(local.error().message);
+        return detach ? UpDetached(std::move(*specs), dir, *local) : UpForeground(std::move(*specs), dir, *local);
     }
     if (*status) return StatusCommand(data_dir, json);
     std::string system, service;

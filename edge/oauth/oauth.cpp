@@ -239,14 +239,9 @@ class OAuthServer final {
     // The store holds the private signing key: only this user may read it (SQLite gives its -wal
     // and -shm files the database file's mode; those already open are changed too).
     Status RestrictStoreFiles() {
-        constexpr store::Sql kFiles{"oauth_store_files", "PRAGMA database_list"};
-        for (const auto& row : RESERVO_TRY(ctx_.db().Query(kFiles))) {
-            const std::string file = row.Text(2);
-            if (file.empty()) continue;  // in memory
-            for (const std::string& path : {file, file + "-wal", file + "-shm"}) {
-                if (::chmod(path.c_str(), S_IRUSR | S_IWUSR) != 0 && errno != ENOENT)
-                    return Fail(Code::kUnavailable, "cannot restrict " + path + " to its owner");
-            }
+        for (const std::string& path : ctx_.db().Files()) {
+            if (::chmod(path.c_str(), S_IRUSR | S_IWUSR) != 0 && errno != ENOENT)
+                return Fail(Code::kUnavailable, "cannot restrict " + path + " to its owner");
         }
         return Ok();
     }

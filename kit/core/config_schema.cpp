@@ -690,6 +690,11 @@ Schema DependencySchema() {
     });
 }
 
+Schema StoreEngineSchema() { return Schema::Enum({"sqlite", "postgres"}); }
+
+// A libpq URI or keyword/value string; a local server in the data directory when absent.
+Schema PostgresSchema() { return Schema::Map({{"url", Schema::String()}}); }
+
 }  // namespace
 
 Schema KitSchema() {
@@ -740,12 +745,24 @@ Schema KitSchema() {
                                 })
                         .Required()},
         {"store", Schema::Map({
+                                  {"engine", StoreEngineSchema().Required()},
                                   {"synchronous", Schema::Enum({"normal", "full"}).Required()},
                                   {"accept-new", Schema::Bool().Required()},
+                                  {"postgres", PostgresSchema()},
                               })
                       .Required()},
         {"idempotency", Schema::Map({{"retention-ms", Schema::Millis(1).Required()}}).Required()},
         {"events", Schema::Map({
+                                   {"engine", Schema::Enum({"embedded", "kafka"}).Required()},
+                                   {"kafka", Schema::Map({
+                                                 {"brokers", Schema::String()},  // host:port,...
+                                                 {"security-protocol",
+                                                  Schema::Enum({"plaintext", "ssl", "sasl_plaintext", "sasl_ssl"})},
+                                                 {"sasl-mechanism", Schema::String()},
+                                                 {"sasl-username", Schema::String()},
+                                                 {"sasl-password", Schema::String()},
+                                                 {"replication-factor", Schema::Int(1, 32)},
+                                             })},
                                    {"topic", Schema::String().Required()},
                                    {"partitions", Schema::Int(1, 256).Required()},
                                    {"retention-ms", Schema::Millis(0).Required()},
@@ -764,6 +781,11 @@ Schema KitSchema() {
                                            {"internal", Schema::EndpointList()},
                                            {"route-timeout-ms", Schema::Millis(1)},
                                            {"url", Schema::Url()},
+                                           // The engine may differ per service (polyglot persistence).
+                                           {"store", Schema::Map({
+                                                         {"engine", StoreEngineSchema()},
+                                                         {"postgres", PostgresSchema()},
+                                                     })},
                                            {"dependencies",
                                             Schema::FreeMap(DependencySchema(), Schema::Keys::kServices, "dependency")},
                                        }),

@@ -76,7 +76,7 @@ TEST(ConfigSchemaTest, UnknownKeyIsNamedWithTheClosestKnownOne) {
                      "services.reservation.dependencies.vaccine-mgmt.timeout-ms: required key missing"}));
     // Far from every known key: the known ones are listed instead.
     EXPECT_EQ(Problems(Edited("store:\n", "store:\n  zzz: 1\n")),
-              Lines{"store.zzz: unknown key (known here: synchronous, accept-new)"});
+              Lines{"store.zzz: unknown key (known here: engine, synchronous, accept-new, postgres)"});
     EXPECT_EQ(Problems(VaccineYaml() + "colour: blue\n"),
               Lines{"colour: unknown key (known here: system, gateway, runtime, store, idempotency, events, http, "
                     "services)"});
@@ -193,7 +193,7 @@ TEST(ConfigSchemaTest, ServiceModulesAddTheirOwnKeys) {
     // The kit alone does not know reservation's own key.
     EXPECT_EQ(Problems(VaccineYaml(), {}, KitSchema()),
               Lines{"services.reservation.abandon-after-ms: unknown key"
-                    " (known here: name, routes, internal, route-timeout-ms, url, dependencies)"});
+                    " (known here: name, routes, internal, route-timeout-ms, url, store, dependencies)"});
 
     Schema schema = KitSchema();
     ASSERT_TRUE(schema.AddServiceSettings("reservation", {{"abandon-after-ms", Schema::Millis(1).Required()}}));
@@ -270,6 +270,28 @@ TEST(ConfigSchemaTest, ProcessVariablesAreListedOnce) {
     ::unsetenv("RESERVO_CONFIG_SCHEMA_TEST");
     EXPECT_NE(std::find(names.begin(), names.end(), "RESERVO_CONFIG_SCHEMA_TEST"), names.end());
     for (const auto& name : names) EXPECT_TRUE(name.starts_with("RESERVO_")) << name;
+}
+
+}  // namespace
+}  // namespace reservo
+
+namespace reservo {
+namespace {
+
+TEST(ConfigSchemaTest, EnginesAreChosenByConfigurationAndPerService) {
+    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_EVENTS_ENGINE", "kafka"},
+                                       {"RESERVO_EVENTS_KAFKA_BROKERS", "127.0.0.1:9092,127.0.0.1:9093"},
+                                       {"RESERVO_EVENTS_KAFKA_SECURITY_PROTOCOL", "sasl_ssl"},
+                                       {"RESERVO_STORE_ENGINE", "postgres"},
+                                       {"RESERVO_STORE_POSTGRES_URL", "postgresql://app:secret@db/reservo"},
+                                       {"RESERVO_SERVICES_MYPAGE_STORE_ENGINE", "sqlite"},
+                                       {"RESERVO_SERVICES_RESERVATION_STORE_POSTGRES_URL", "postgresql://db2/r"}}),
+              Lines{});
+    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_STORE_ENGINE", "mysql"}, {"RESERVO_EVENTS_ENGINE", "rabbit"}}),
+              (Lines{"store.engine: expected one of sqlite, postgres, got 'mysql' (from RESERVO_STORE_ENGINE)",
+                     "events.engine: expected one of embedded, kafka, got 'rabbit' (from RESERVO_EVENTS_ENGINE)"}));
+    EXPECT_EQ(Problems(Edited("  - name: mypage\n", "  - name: mypage\n    store: {engine: oracle}\n")),
+              Lines{"services.mypage.store.engine: expected one of sqlite, postgres, got 'oracle'"});
 }
 
 }  // namespace

@@ -22,6 +22,7 @@ constexpr store::Migration kMigrations[] = {
      " part INTEGER NOT NULL, off INTEGER NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL,"
      " subject TEXT NOT NULL, payload TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL,"
      " parked_at TEXT NOT NULL, UNIQUE (grp, event_id))"},
+    {9013, "CREATE INDEX inbox_by_applied_at ON inbox (applied_at)"},  // retention, on any engine
 };
 
 constexpr Sql kSavepoint{"event_savepoint", "SAVEPOINT reservo_event"};
@@ -41,9 +42,9 @@ constexpr Sql kDeadLetter{"dead_letter_get",
 constexpr Sql kUnpark{"dead_letter_unpark", "DELETE FROM dead_letters WHERE id = ?"};
 constexpr Sql kReplayFailed{"dead_letter_replay_failed",
                             "UPDATE dead_letters SET attempts = attempts + 1, error = ? WHERE id = ?"};
-// Rows are inserted in the order they are applied, so the oldest rowids are the oldest rows.
-constexpr Sql kInboxOldest{"inbox_oldest", "SELECT rowid, applied_at FROM inbox ORDER BY rowid LIMIT ?"};
-constexpr Sql kInboxDeleteUpTo{"inbox_delete_up_to", "DELETE FROM inbox WHERE rowid <= ?"};
+constexpr Sql kInboxDeleteOldest{"inbox_delete_oldest",
+                                 "DELETE FROM inbox WHERE (grp, event_id) IN (SELECT grp, event_id FROM inbox"
+                                 " WHERE applied_at < ? ORDER BY applied_at LIMIT ?)"};
 
 DeadLetter ToDeadLetter(const store::Row& row) {
     return DeadLetter{
@@ -355,26 +356,19 @@ Pruned Consumer::PruneInbox(store::Database& db, int64_t before_unix_ms, int max
         out.more = true;
         return out;
     }
-    auto oldest = db.Query(kInboxOldest, {int64_t{std::max(max, 1)}});
-    if (!oldest) {
-        log::Warn("inbox retention skipped", {{"error", oldest.error().message}});
+    const int batch = std::max(max, 1);
+    auto deleted = db.Execute(kInboxDeleteOldest, {before_unix_ms, int64_t{batch}});
+    if (!deleted) {
+        log::Warn("inbox retention skipped", {{"error", deleted.error().message}});
         return out;
     }
-    std::optional<int64_t> last;
-    size_t count = 0;
-    for (const auto& row : *oldest) {
-        if (row.Int(1) >= before_unix_ms) break;
-        last = row.Int(0);
-        ++count;
-    }
-    if (!last) return out;
-    auto deleted = db.Execute(kInboxDeleteUpTo, {*last});
-    if (!deleted || !tx->Commit()) {
-        log::Warn("inbox retention skipped", {{"error", deleted ? "commit failed" : deleted.error().message}});
+    if (*deleted == 0) return out;
+    if (auto st = tx->Commit(); !st) {
+        log::Warn("inbox retention skipped", {{"error", st.error().message}});
         return out;
     }
     out.deleted = *deleted;
-    out.more = count == oldest->size() && count == static_cast<size_t>(std::max(max, 1));
+    out.more = *deleted == batch;
     return out;
 }
 

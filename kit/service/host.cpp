@@ -19,13 +19,13 @@
 #include "kit/messaging/consumer.hpp"
 #include "kit/messaging/outbox.hpp"
 #include "kit/messaging/sqlite_event_log.hpp"
+#include "kit/service/engines.hpp"
 #include "kit/service/idempotency.hpp"
 #include "kit/service/loop_watch.hpp"
 #include "kit/service/service.hpp"
 #include "kit/service/spawn.hpp"
 #include "kit/service/topology.hpp"
 #include "kit/service/view_rebuild.hpp"
-#include "kit/store/sqlite.hpp"
 
 namespace reservo::service {
 
@@ -93,11 +93,10 @@ http::Response HealthResponse(bool up, std::string_view status_when_down,
 // `reservo serve` validated the whole configuration first (cli/catalog.hpp), so none of these
 // reads fails there; a caller that did not validate learns which key is missing or bad.
 struct HostSettings {
-    bool synchronous_full = false;  // store.synchronous
-    bool accept_new = false;        // store.accept-new
+    EngineSettings engines;   // store.engine, events.engine and theirs (kit/service/engines.hpp)
+    bool accept_new = false;  // store.accept-new
     Millis idempotency_retention{};
-    std::string topic;  // events.topic
-    int partitions = 0;
+    std::string topic;         // events.topic
     Millis log_retention{};    // events.retention-ms; 0 keeps forever
     Millis inbox_retention{};  // events.inbox-retention-ms; 0 keeps forever
     http::ServerOptions server;
@@ -111,13 +110,12 @@ struct HostSettings {
 Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& module, int port_base) {
     HostSettings s;
     if (module.uses_store) {
-        s.synchronous_full = RESERVO_TRY(cfg.RequireString("store.synchronous")) == "full";
+        s.engines = RESERVO_TRY(ReadEngineSettings(cfg, module.name));
         s.accept_new = RESERVO_TRY(cfg.RequireBool("store.accept-new"));
         s.idempotency_retention = RESERVO_TRY(cfg.RequireMillis("idempotency.retention-ms"));
     }
     if (module.uses_events) {
         s.topic = RESERVO_TRY(cfg.RequireString("events.topic"));
-        s.partitions = static_cast<int>(RESERVO_TRY(cfg.RequireInt("events.partitions")));
         s.log_retention = RESERVO_TRY(cfg.RequireMillis("events.retention-ms"));
         s.inbox_retention = RESERVO_TRY(cfg.RequireMillis("events.inbox-retention-ms"));
     }
@@ -238,7 +236,7 @@ class Host final : public ServiceContext {
 
   private:
     Status Open();
-    Status OpenStore(const std::string& path);
+    Status OpenStore();
     Status CheckStore();
     void WireActuator();
     std::vector<std::pair<std::string, std::string>> Problems() const;
@@ -263,11 +261,12 @@ class Host final : public ServiceContext {
     http::Router router_;
     http::Router actuator_;
     Metrics metrics_;
-    std::unique_ptr<store::SqliteDatabase> db_;
+    std::unique_ptr<store::Database> db_;
     std::string store_id_;
     std::string topic_;
     std::unique_ptr<IdempotencyKeys> idempotency_;
-    std::unique_ptr<messaging::SqliteEventLog> log_;
+    std::unique_ptr<messaging::EventLog> log_;
+    messaging::SqliteEventLog* embedded_log_ = nullptr;  // log_ when it is the embedded one (retention is ours)
     std::unique_ptr<messaging::OutboxRelay> relay_;
     std::unique_ptr<messaging::Consumer> consumer_;
     std::map<std::string, std::unique_ptr<service::Dependency>> deps_;
@@ -296,15 +295,15 @@ class Host final : public ServiceContext {
     std::mt19937 rng_{std::random_device{}()};
 };
 
-Status Host::OpenStore(const std::string& path) {
-    const bool full = settings_.synchronous_full;
+Status Host::OpenStore() {
     std::vector<store::Migration> all = module_.migrations;
     for (auto m : messaging::Outbox::Migrations()) all.push_back(m);
     for (auto m : messaging::Consumer::Migrations()) all.push_back(m);
     for (auto m : IdempotencyKeys::Migrations()) all.push_back(m);
     for (auto m : kStoreIdentity) all.push_back(m);
+    const ServicePlace place{module_.system, module_.name, opts_.data_dir};
     auto open = [&]() -> Status {
-        auto db = store::SqliteDatabase::Open(path, 5000, full);
+        auto db = service::OpenStore(settings_.engines.store, place);
         if (!db) return Fail(db.error());
         db_ = std::move(*db);
         if (auto st = db_->Migrate(all); !st) return st;
@@ -314,15 +313,16 @@ Status Host::OpenStore(const std::string& path) {
         return Ok();
     };
     auto opened = open();
-    if (opened || module_.view_version == 0) return opened;
+    if (opened || module_.view_version == 0 || !db_ || db_->Files().empty()) return opened;
     // A view's store holds nothing the event log cannot give again: set a damaged one aside.
+    const std::vector<std::string> files = db_->Files();
     db_.reset();
-    std::string aside = path + ".damaged-" + std::to_string(NowUnixMillis());
+    const std::string aside_suffix = ".damaged-" + std::to_string(NowUnixMillis());
     log::Warn("view store unusable; setting it aside and rebuilding",
-              {{"store", path}, {"movedTo", aside}, {"error", opened.error().message}});
-    for (std::string suffix : {"", "-wal", "-shm"}) {
+              {{"store", files.front()}, {"movedTo", files.front() + aside_suffix}, {"error", opened.error().message}});
+    for (const auto& file : files) {
         std::error_code ec;
-        std::filesystem::rename(path + suffix, aside + suffix, ec);
+        std::filesystem::rename(file, file + aside_suffix, ec);
     }
     return open();
 }
@@ -332,14 +332,15 @@ Status Host::Open() {
     std::filesystem::create_directories(opts_.data_dir, ec);
     if (ec) return Fail(Code::kUnavailable, "cannot create data directory " + opts_.data_dir + ": " + ec.message());
     if (module_.uses_store) {
-        if (auto st = OpenStore(opts_.data_dir + "/" + module_.name + ".db"); !st) return st;
+        if (auto st = OpenStore(); !st) return st;
         idempotency_ = std::make_unique<IdempotencyKeys>(*db_, settings_.idempotency_retention);
     }
     topic_ = settings_.topic;
     if (module_.uses_events && db_) {
-        auto log = messaging::SqliteEventLog::Open(opts_.data_dir + "/events.db", settings_.partitions);
+        auto log = OpenEventLog(settings_.engines.events, {module_.system, module_.name, opts_.data_dir});
         if (!log) return Fail(log.error());
         log_ = std::move(*log);
+        embedded_log_ = dynamic_cast<messaging::SqliteEventLog*>(log_.get());
         relay_ = std::make_unique<messaging::OutboxRelay>(*db_, *log_, topic_);
         consumer_ = std::make_unique<messaging::Consumer>(
             *db_, *log_,
@@ -371,7 +372,7 @@ Status Host::CheckStore() {
     const messaging::StoreRecord mine{.store_id = store_id_, .view_version = module_.view_version};
     if (!*known) return log_->AdoptStore(module_.name, mine, topic_, false);
     if ((*known)->store_id == mine.store_id && (*known)->view_version == mine.view_version) return Ok();
-    const std::string path = opts_.data_dir + "/" + module_.name + ".db";
+    const std::string path = db_->Location();
     if (module_.view_version > 0) {
         const bool same_store = (*known)->store_id == mine.store_id;
         if (same_store) {  // a new projection over old rows: start from nothing
@@ -706,8 +707,8 @@ http::Awaitable<void> Host::Retention() {
         co_await Sleep(io_, wait);
         if (stopping_) break;
         bool more = false;
-        if (log_retention > 0) {
-            auto pruned = log_->DeleteExpired(log_retention, kRetentionBatch);
+        if (log_retention > 0 && embedded_log_) {  // Kafka deletes by its topics' retention.ms
+            auto pruned = embedded_log_->DeleteExpired(log_retention, kRetentionBatch);
             if (pruned.busy > 0) Busy("retention").Inc(pruned.busy);
             if (pruned.deleted > 0) log::Debug("event log pruned", {{"records", std::to_string(pruned.deleted)}});
             more = more || pruned.more;

@@ -65,9 +65,9 @@ inline Reply Call(int port, const std::string& method, const std::string& target
 // The keys a host reads, as a system YAML gives them: the kit has no defaults of its own.
 inline Config HostTestConfig() {
     constexpr const char* kYaml = R"(
-store: {synchronous: normal, accept-new: false}
+store: {engine: sqlite, synchronous: normal, accept-new: false}
 idempotency: {retention-ms: 86400000}
-events: {topic: t, partitions: 4, retention-ms: 604800000, inbox-retention-ms: 604800000}
+events: {engine: embedded, topic: t, partitions: 4, retention-ms: 604800000, inbox-retention-ms: 604800000}
 http: {max-body-bytes: 1048576, idle-timeout-ms: 30000, max-connections: 10000}
 )";
     return Config::FromYaml(kYaml, [](const std::string&) { return std::optional<std::string>(); }).value();

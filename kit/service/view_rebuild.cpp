@@ -149,14 +149,10 @@ class Rebuilds final {
         for (const View* v : views_) {
             const std::string& table = v->shape().table();
             const std::string shadow = Shadow(table);
-            auto indexes = db.Query(Sql{"shadow_indexes",
-                                        "SELECT name FROM sqlite_master WHERE type = 'index' AND "
-                                        "tbl_name = ? AND sql IS NOT NULL"},
-                                    {shadow});
+            auto indexes = db.Indexes(shadow);
             if (!indexes) return Fail(indexes.error());
-            for (const auto& row : *indexes) {
-                if (auto r = db.Execute(Sql{"drop_shadow_index", "DROP INDEX " + row.Text(0)}); !r)
-                    return Fail(r.error());
+            for (const auto& index : *indexes) {
+                if (auto r = db.Execute(Sql{"drop_shadow_index", "DROP INDEX " + index}); !r) return Fail(r.error());
             }
             if (auto r = db.Execute(Sql{"drop_view_table", "DROP TABLE " + table}); !r) return Fail(r.error());
             if (auto r = db.Execute(Sql{"swap_view_table", "ALTER TABLE " + shadow + " RENAME TO " + table}); !r) {

@@ -1,8 +1,9 @@
 // The Database port: what a service's repositories need from a relational store.
 //
-// SQLite (sqlite.hpp) is the embedded default; PostgreSQL implements the same port. SQL is
-// written once in the common dialect (`?` placeholders, `INSERT ... RETURNING`), and every
-// statement carries a name for logs and metrics:
+// SQLite (sqlite.hpp) is the embedded default; PostgreSQL (postgres.hpp) implements the same port.
+// SQL is written once in the common dialect (`?` placeholders, `INSERT ... RETURNING`; see
+// postgres_dialect.hpp for what PostgreSQL gets), and every statement carries a name for logs and
+// metrics:
 //
 //   constexpr Sql kFindLot{"find_lot", "SELECT id, qty FROM lots WHERE id = ?"};
 //   auto tx = db.Begin();
@@ -83,6 +84,14 @@ class Database {
     // What an event loop calls: it retries on a timer instead of waiting (kit/service/unit_of_work).
     virtual Result<Transaction> TryBegin() = 0;
     virtual Status Migrate(std::span<const Migration> migrations) = 0;
+    // The column names of one of the service's tables (none if it does not exist).
+    virtual Result<std::vector<std::string>> Columns(std::string_view table) = 0;
+    // The names of a table's explicitly created indexes (not those behind its constraints).
+    virtual Result<std::vector<std::string>> Indexes(std::string_view table) = 0;
+    // Where the data lives, for logs and messages: a file path, or a server and schema.
+    virtual std::string Location() const = 0;
+    // The files holding the data on this machine (none for a server).
+    virtual std::vector<std::string> Files() const { return {}; }
 
     Result<std::vector<Row>> Query(const Sql& sql, std::initializer_list<Value> params = {}) {
         return Query(sql, std::span<const Value>(params.begin(), params.size()));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "kit/core/try.hpp"
+
 namespace reservo::store {
 namespace {
 
@@ -184,6 +186,22 @@ int64_t SqliteDatabase::DataVersion() {
     static constexpr Sql kDataVersion{"data_version", "PRAGMA data_version"};
     auto rows = Query(kDataVersion);
     return rows && !rows->empty() ? rows->front().Int(0) : -1;
+}
+
+Result<std::vector<std::string>> SqliteDatabase::Columns(std::string_view table) {
+    static constexpr Sql kColumns{"table_columns", "SELECT name FROM pragma_table_info(?)"};
+    std::vector<std::string> out;
+    for (const auto& row : RESERVO_TRY(Query(kColumns, {std::string(table)}))) out.push_back(row.Text(0));
+    return out;
+}
+
+Result<std::vector<std::string>> SqliteDatabase::Indexes(std::string_view table) {
+    static constexpr Sql kIndexes{"table_indexes",
+                                  "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                                  "AND sql IS NOT NULL"};
+    std::vector<std::string> out;
+    for (const auto& row : RESERVO_TRY(Query(kIndexes, {std::string(table)}))) out.push_back(row.Text(0));
+    return out;
 }
 
 Status SqliteDatabase::Migrate(std::span<const Migration> migrations) {

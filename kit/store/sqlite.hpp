@@ -38,6 +38,10 @@ class SqliteDatabase final : public Database {
     // Begins a write transaction, waiting for the lock at most `wait_ms` (0: TryBegin).
     Result<Transaction> BeginWithin(int wait_ms);
     Status Migrate(std::span<const Migration> migrations) override;
+    Result<std::vector<std::string>> Columns(std::string_view table) override;
+    Result<std::vector<std::string>> Indexes(std::string_view table) override;
+    std::string Location() const override { return path_; }
+    std::vector<std::string> Files() const override { return {path_, path_ + "-wal", path_ + "-shm"}; }
 
     // Changes whenever another connection commits to the file (cheap; used to wake pollers).
     int64_t DataVersion();

@@ -1,5 +1,6 @@
 #include "kit/store/table.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace reservo::store {
@@ -135,12 +136,10 @@ Status TableShape::Create(Database& db) const {
     if (auto r = db.Execute(Sql{"create_" + t, ddl}); !r) return Fail(r.error());
 
     // Columns declared since the table was made.
-    auto existing = db.Query(Sql{"columns_of_" + t, "SELECT name FROM pragma_table_info('" + t + "')"});
+    auto existing = db.Columns(t);
     if (!existing) return Fail(existing.error());
     for (const auto& c : columns_) {
-        bool present = false;
-        for (const auto& row : *existing) present = present || row.Text(0) == c.column;
-        if (present) continue;
+        if (std::find(existing->begin(), existing->end(), c.column) != existing->end()) continue;
         std::string add = "ALTER TABLE " + t + " ADD COLUMN " + c.column + " " + SqlType(c) +
                           (c.nullable ? "" : " NOT NULL DEFAULT " + ZeroValue(c));
         if (auto r = db.Execute(Sql{"add_column_" + t, add}); !r) return Fail(r.error());
