@@ -19,8 +19,9 @@ BUILD_PKGS=(
   clang-16 libclang-rt-16-dev
 )
 TOOL_PKGS=(curl httpie procps psmisc
-  # deploy/: promtool checks the alert rules; python3-yaml reads the rendered manifests
-  prometheus python3 python3-yaml)
+  # deploy/: promtool checks the alert rules; python3-yaml reads the rendered manifests;
+  # docker-compose (no engine needed) checks deploy/compose.yaml
+  prometheus python3 python3-yaml docker-compose)
 BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")

@@ -419,6 +419,9 @@ void Host::WireActuator() {
     };
     actuator_.Get("/actuator/health", readiness);
     actuator_.Get("/actuator/health/readiness", readiness);
+    // What the readiness probe would answer, for alerts on a process that keeps going in and out.
+    metrics_.Gauge("readiness_up", "1 while /actuator/health/readiness answers UP, else 0", {},
+                   [this] { return ready_ && !stopping_ && Problems().empty() ? 1.0 : 0.0; });
     // Alive as long as the loop answers: restarting would not mend a lost store or a broken log.
     actuator_.Get("/actuator/health/liveness", [](http::Request&) { return HealthResponse(true, "", {}); });
     auto prometheus = [this](http::Request&) {
