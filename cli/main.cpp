@@ -23,6 +23,7 @@
 #include "cli/supervisor.hpp"
 #include "cli/up_engines.hpp"
 #include "cli/up_plan.hpp"
+#include "kit/messaging/kafka_dev.hpp"
 
 namespace {
 
@@ -291,6 +292,13 @@ int main(int argc, char** argv) {
     auto* down = app.add_subcommand("down", "Stop every process of the running `up`, which then exits");
     add_data(down);
 
+    int brokers = 3;
+    auto* kafka_dev = app.add_subcommand(
+        "kafka-dev",
+        "Run librdkafka's mock Kafka cluster on loopback for development and tests (in memory: NOT durable, "
+        "not for production); prints its brokers; stdin: `down`, `up`, `topic NAME PARTITIONS`");
+    kafka_dev->add_option("--brokers", brokers, "Number of brokers")->check(CLI::Range(1, 9))->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
 
     if (*serve) {
@@ -323,6 +331,7 @@ int main(int argc, char** argv) {
         return detach ? UpDetached(std::move(*specs), dir, *local) : UpForeground(std::move(*specs), dir, *local);
     }
     if (*status) return StatusCommand(data_dir, json);
+    if (*kafka_dev) return reservo::messaging::RunKafkaDev(brokers);
     std::string system, service;
     if (*stop || *start || *restart || *scale) {
         if (!SplitTarget(target, system, service)) return Error("expected SYSTEM/SERVICE, got '" + target + "'");

@@ -762,6 +762,8 @@ Schema KitSchema() {
                                                  {"sasl-username", Schema::String()},
                                                  {"sasl-password", Schema::String()},
                                                  {"replication-factor", Schema::Int(1, 32)},
+                                                 // a member silent this long loses its partitions
+                                                 {"session-timeout-ms", Schema::Millis(3000)},
                                              })},
                                    {"topic", Schema::String().Required()},
                                    {"partitions", Schema::Int(1, 256).Required()},

@@ -1,6 +1,7 @@
 #include "kit/service/engines.hpp"
 
 #include "kit/core/try.hpp"
+#include "kit/messaging/kafka_event_log.hpp"
 #include "kit/messaging/sqlite_event_log.hpp"
 #include "kit/store/postgres.hpp"
 #include "kit/store/sqlite.hpp"
@@ -36,6 +37,7 @@ Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& 
             if (auto v = cfg.Find(std::string("events.kafka.") + key)) s.events.kafka_client[setting] = *v;
         }
         if (auto rf = cfg.Find("events.kafka.replication-factor")) s.events.replication_factor = std::stoi(*rf);
+        if (auto st = cfg.Find("events.kafka.session-timeout-ms")) s.events.session_timeout_ms = std::stoi(*st);
     }
     return s;
 }
@@ -57,7 +59,12 @@ Result<std::unique_ptr<store::Database>> OpenStore(const StoreSettings& settings
 
 Result<std::unique_ptr<messaging::EventLog>> OpenEventLog(const EventLogSettings& settings, const ServicePlace& place) {
     if (settings.engine == "kafka") {
-        return Fail(Code::kUnavailable, "the Kafka event log is not available in this build");
+        return messaging::KafkaEventLog::Open({.brokers = settings.kafka_brokers,
+                                               .group_prefix = place.system,
+                                               .partitions = settings.partitions,
+                                               .replication_factor = settings.replication_factor,
+                                               .client_settings = settings.kafka_client,
+                                               .session_timeout_ms = settings.session_timeout_ms});
     }
     return messaging::SqliteEventLog::Open(place.data_dir + "/events.db", settings.partitions);
 }

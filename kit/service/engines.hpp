@@ -5,7 +5,8 @@
 //   store.engine: sqlite | postgres            (services.<name>.store.engine overrides it per service)
 //   store.postgres.url: postgresql://...       (services.<name>.store.postgres.url likewise)
 //   events.engine: embedded | kafka
-//   events.kafka.brokers: host:port,...        (+ security-protocol, sasl-*, replication-factor)
+//   events.kafka.brokers: host:port,...        (+ security-protocol, sasl-*, replication-factor,
+//                                               session-timeout-ms)
 //
 //   auto settings = ReadEngineSettings(cfg, "reservation").value();
 //   auto db = OpenStore(settings.store, {"vaccine", "reservation", data_dir}).value();
@@ -34,6 +35,7 @@ struct EventLogSettings {
     std::string kafka_brokers;
     std::map<std::string, std::string> kafka_client;  // librdkafka settings passed through
     int replication_factor = 0;                       // 0: as many brokers as there are, at most 3
+    int session_timeout_ms = 10000;                   // a group member silent this long loses its partitions
 };
 
 struct EngineSettings {

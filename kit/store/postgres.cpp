@@ -284,7 +284,12 @@ Status PostgresDatabase::CommitTx() {
         return Fail(Code::kUnavailable, "the transaction on " + Location() + " was lost with its connection");
     }
     ResultPtr res(PQexec(conn_, "COMMIT"));
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return Fail(ErrorOf("commit", res.get()));
+    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
+        Error error = ErrorOf("commit", res.get());
+        // The connection went while COMMIT was on its way: it may or may not have been applied.
+        if (PQstatus(conn_) != CONNECTION_OK) error.code = Code::kUnknown;
+        return Fail(std::move(error));
+    }
     // COMMIT of a transaction that had failed answers ROLLBACK: nothing was kept.
     if (std::strcmp(PQcmdStatus(res.get()), "ROLLBACK") == 0)
         return Fail(Code::kAborted, "the transaction on " + Location() + " was rolled back");

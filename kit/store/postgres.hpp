@@ -12,6 +12,7 @@
 //
 // A connection that broke (the server restarted) is re-established by the next call; a transaction
 // that was open on it is lost and its Commit fails with Unavailable, so nothing half-done is kept.
+// A connection lost while COMMIT itself was under way fails it with Unknown: it may have been applied.
 // Calls block the calling thread for the round trip (a local server answers in tens of µs).
 #pragma once
 

@@ -379,6 +379,93 @@ System::System(std::string name, std::string data_dir, int port_base)
 
 System::~System() { Down(); }
 
+std::string EnginesUnderTest() {
+    const char* engines = std::getenv("E2E_ENGINES");
+    return engines ? engines : "";
+}
+bool OnKafka() { return EnginesUnderTest().find("kafka") != std::string::npos; }
+bool OnPostgres() { return EnginesUnderTest().find("postgres") != std::string::npos; }
+
+std::unique_ptr<KafkaDev> KafkaDev::Start(std::string* error) {
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+        *error = std::string("pipe: ") + std::strerror(errno);
+        return nullptr;
+    }
+    std::unique_ptr<KafkaDev> dev(new KafkaDev());
+    std::vector<std::string> args = {ReservoBinary(), "kafka-dev", "--brokers", "3"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    int rc = posix_spawn(&dev->pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(in[0]);
+    close(out[1]);
+    dev->in_ = in[1];
+    dev->out_ = out[0];
+    if (rc != 0) {
+        *error = std::string("posix_spawn kafka-dev: ") + std::strerror(rc);
+        return nullptr;
+    }
+    // Its banner: "kafka-dev: librdkafka mock cluster (NOT durable, ...) brokers=127.0.0.1:p1,..."
+    std::string text;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (text.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd p{dev->out_, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0) continue;
+        char buffer[512];
+        ssize_t got = read(dev->out_, buffer, sizeof buffer);
+        if (got <= 0) break;
+        text.append(buffer, static_cast<size_t>(got));
+    }
+    size_t at = text.find("brokers=");
+    if (at == std::string::npos) {
+        *error = "reservo kafka-dev printed no brokers: " + text;
+        return nullptr;
+    }
+    dev->brokers_ = text.substr(at + 8, text.find_first_of(" \n", at) - at - 8);
+    return dev;
+}
+
+KafkaDev::~KafkaDev() {
+    if (in_ >= 0) {
+        const std::string quit = "quit\n";
+        [[maybe_unused]] auto n = write(in_, quit.data(), quit.size());
+        close(in_);
+    }
+    if (pid_ > 0) {
+        if (!Eventually([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, Millis(5000))) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    if (out_ >= 0) close(out_);
+}
+
+bool KafkaDev::SetDown(bool down) {
+    const std::string line = down ? "down\n" : "up\n";
+    return write(in_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+}
+
+bool System::SetPostgresUp(bool up) const {
+    auto pg_ctl = [&](const std::string& action) {
+        RunResult r =
+            Run({"/bin/sh", "-c",
+                 "bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); "
+                 "as=''; [ \"$(id -u)\" = 0 ] && as='runuser -u postgres --'; "
+                 "$as \"$bin/pg_ctl\" -D '" +
+                     data_dir_ + "/postgres/data' -l '" + data_dir_ + "/postgres/server.log' -w -m fast -o '-k " +
+                     data_dir_ + "/postgres/run -c listen_addresses= -p 5432' " + action});
+        if (r.exit_code != 0) std::cerr << "e2e: pg_ctl " << action << ": " << r.output << "\n";
+        return r.exit_code == 0;
+    };
+    return pg_ctl(up ? "start" : "stop");
+}
+
 std::unique_ptr<System> System::Start(const SystemOptions& options, std::string* error) {
     // The system's YAML, as the binary embeds it: how many ports it needs and its partitions.
     std::string yaml = SourceDir() + "/systems/" + options.system + "/system.yaml";
@@ -411,7 +498,24 @@ std::unique_ptr<System> System::Start(const SystemOptions& options, std::string*
         std::vector<std::string> argv = {ReservoBinary(),      "up",      options.system, "--data", dir, "--port-base",
                                          std::to_string(base), "--detach"};
         argv.insert(argv.end(), options.up_args.begin(), options.up_args.end());
-        RunResult up = Run(argv, options.env, Millis(60000));
+        Env env = options.env;
+        // The suite's own --engines, else E2E_ENGINES.
+        std::string engines = EnginesUnderTest();
+        auto flag = std::find(options.up_args.begin(), options.up_args.end(), "--engines");
+        if (flag != options.up_args.end() && flag + 1 != options.up_args.end()) {
+            engines = *(flag + 1);
+        } else if (!engines.empty()) {
+            argv.insert(argv.end(), {"--engines", engines});
+        }
+        if (engines.find("kafka") != std::string::npos) {
+            system->kafka_ = KafkaDev::Start(error);
+            if (!system->kafka_) return nullptr;
+            env.emplace_back("RESERVO_EVENTS_KAFKA_BROKERS", system->kafka_->brokers());
+            // The mock cluster holds every rebalance for the session timeout (less 1 s), even after
+            // a member left cleanly; a real broker rebalances at once on a LeaveGroup.
+            env.emplace_back("RESERVO_EVENTS_KAFKA_SESSION_TIMEOUT_MS", "4000");
+        }
+        RunResult up = Run(argv, env, Millis(60000));
         if (up.exit_code == 0) {
             std::string why;
             if (Eventually([&] { return system->ReadTopology(&why) && system->AllReady(&why); }, Millis(10000))) {
@@ -587,6 +691,9 @@ void System::Down() {
         std::cerr << "e2e: killing leftover pid " << pid << " (" << CmdLine(pid) << ")\n";
         kill(pid, SIGKILL);
     }
+    // A supervisor killed above could not stop the PostgreSQL it started.
+    if (std::ifstream(data_dir_ + "/postgres/data/postmaster.pid")) SetPostgresUp(false);
+    kafka_.reset();
     RemoveDir(data_dir_);
 }
 

@@ -151,6 +151,32 @@ struct RunResult {
 // stderr until it exits or `timeout` passes (then it is killed).
 RunResult Run(const std::vector<std::string>& argv, const Env& env = {}, Millis timeout = Millis(60000));
 
+// The engines the suites run on: E2E_ENGINES ("kafka,postgres", "postgres", ...; empty: the
+// embedded ones), passed to `reservo up --engines`. With kafka, each system gets its own
+// `reservo kafka-dev` (librdkafka's mock cluster, 3 brokers) for its lifetime.
+std::string EnginesUnderTest();
+bool OnKafka();
+bool OnPostgres();
+
+// `reservo kafka-dev` as a child: the mock cluster's brokers, which it can take down and up.
+class KafkaDev final {
+  public:
+    static std::unique_ptr<KafkaDev> Start(std::string* error);
+    ~KafkaDev();
+    KafkaDev(const KafkaDev&) = delete;
+    KafkaDev& operator=(const KafkaDev&) = delete;
+    const std::string& brokers() const { return brokers_; }
+    // Every broker stops answering (true) or answers again (false).
+    bool SetDown(bool down);
+
+  private:
+    KafkaDev() = default;
+    pid_t pid_ = -1;
+    int in_ = -1;   // its stdin: "down" / "up"
+    int out_ = -1;  // its stdout
+    std::string brokers_;
+};
+
 // How to start a system.
 struct SystemOptions {
     std::string system;  // "vaccine", "hotel", "vaccine-approval", ...
@@ -204,6 +230,11 @@ class System final {
     // Every process ready with all its replicas; otherwise `why` says which is not.
     bool AllReady(std::string* why = nullptr) const;
 
+    // The mock Kafka cluster the system's events go to (E2E_ENGINES with kafka), else nullptr.
+    KafkaDev* kafka() const { return kafka_.get(); }
+    // Stops (false) or starts again (true) the PostgreSQL server `up` started in the data directory.
+    bool SetPostgresUp(bool up) const;
+
     // Prints the tail of every log, for a failed test.
     void DumpLogs(size_t lines = 12) const;
     // `reservo down`, then SIGKILL whatever of ours is left; removes the data directory.
@@ -220,6 +251,7 @@ class System final {
     std::vector<std::string> services_;
     std::map<std::string, int, std::less<>> ports_;  // gateway and services
     bool down_ = false;
+    std::unique_ptr<KafkaDev> kafka_;
 };
 
 // How to run one service on its own, as a container does.

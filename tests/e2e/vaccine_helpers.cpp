@@ -44,4 +44,21 @@ std::vector<bj::object> VaccineTest::NotificationsFor(const std::vector<int64_t>
     return out;
 }
 
+void VaccineTest::ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty) {
+    auto reserved_of = [&] {
+        int64_t reserved = 0;
+        for (auto& r : ReservationsOfLot(lot)) reserved += AsString(r["reservationStatus"]) == "reserved";
+        return reserved;
+    };
+    auto balanced = [&] {
+        if (!ConsumerCaughtUp("vaccine-mgmt")) return false;
+        int64_t qty = LotQty(lot);
+        return qty >= 0 && initial_qty - qty == reserved_of();
+    };
+    EXPECT_TRUE(Eventually(balanced, Millis(15000), Millis(100)));
+    int64_t qty = LotQty(lot);
+    EXPECT_EQ(initial_qty - qty, reserved_of()) << "lot " << lot << " qty " << qty;
+    EXPECT_GE(qty, 0);
+}
+
 }  // namespace reservo::e2e

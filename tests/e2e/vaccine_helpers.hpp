@@ -39,6 +39,9 @@ class VaccineTest : public SystemTest {
     std::vector<bj::object> MyPageRows(const std::string& hospital);
     // Notifications whose correlationId is one of `ids` (reservation ids), of any type.
     std::vector<bj::object> NotificationsFor(const std::vector<int64_t>& reservation_ids);
+    // Waits until every dose taken from the lot belongs to a stored "reserved" reservation and
+    // vaccine-mgmt's consumer is idle, then checks it exactly.
+    void ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty);
 };
 
 }  // namespace reservo::e2e
