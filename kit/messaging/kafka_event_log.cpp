@@ -364,9 +364,11 @@ void KafkaEventLog::Impl::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
         if (cooperative) {
             if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) rd_kafka_error_destroy(error);
             std::erase_if(owned, [&](int p) { return std::ranges::find(changed, p) != changed.end(); });
+            for (int p : changed) member->committed.erase(p);
         } else {
             (void)rd_kafka_assign(rk, nullptr);
             owned.clear();
+            member->committed.clear();
         }
         if (err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
             log::Warn("Kafka consumer group rebalance failed", {{"group", member->group}, {"error", ErrorText(err)}});
@@ -743,9 +745,16 @@ void KafkaEventLog::Impl::Serve() {
     const int64_t now = SteadyMs();
     if (now - last_sweep_ms < 1000) return;
     last_sweep_ms = now;
-    // Partitions nobody fetched for a while (another member owns them now) stop being read.
+    // Partitions nobody fetched for a while (another member owns them now) stop being read. Not those
+    // a member of this process owns: a consumer that is caught up fetches only when Version() moves,
+    // and only a started partition's queue moves it when another process appends.
+    auto owned_here = [&](const Key& key) {
+        return std::ranges::any_of(members, [&](const auto& m) {
+            return m->topic == key.first && std::ranges::find(m->owned, key.second) != m->owned.end();
+        });
+    };
     for (auto& [key, part] : reader_parts) {
-        if (part.started && now - part.used_ms > kReaderIdleMs) {
+        if (part.started && now - part.used_ms > kReaderIdleMs && !owned_here(key)) {
             (void)rd_kafka_consume_stop(ReaderTopic(key.first), key.second);
             part.started = false;
         }
@@ -961,6 +970,9 @@ Status KafkaEventLog::Commit(std::string_view group, std::string_view topic, int
     if (Impl::Member* member = impl_->FindMember(group, topic)) {
         // No longer ours: the new owner goes on from the group's last commit (the inbox absorbs a redelivery).
         if (std::ranges::find(member->owned, partition) == member->owned.end()) return Ok();
+        // Given away and back since the consumer last asked: its offset may be behind the other
+        // owner's commits; skip this one (a later commit, after Heartbeat refreshed, moves on).
+        if (member->assignment_changed) return Ok();
         auto [it, inserted] = member->committed.try_emplace(partition, kUnset);
         if (it->second != kUnset && next_offset <= it->second) return Ok();
         PartitionList list = OneOffset(topic, partition, next_offset);

@@ -84,6 +84,7 @@ class Rebuilds final {
         boost::asio::co_spawn(ctx_.io(), Replay(), LogFailure("view rebuild", [this](const std::string& why) {
                                   state_ = "failed";
                                   error_ = why;
+                                  if (consumer_) consumer_->Close();  // leaves its group (a Kafka member)
                                   consumer_.reset();
                               }));
         return http::JsonResponse(202, Describe());

@@ -50,4 +50,25 @@ Result<Row> Database::QueryOne(const Sql& sql, std::initializer_list<Value> para
     return std::move(rows->front());
 }
 
+Status Database::ApplyMigrations(std::span<const Migration> migrations,
+                                 const std::function<Status(std::string_view)>& run) {
+    static constexpr Sql kCreate{"create_schema_migrations",
+                                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"};
+    static constexpr Sql kApplied{"migration_applied", "SELECT 1 FROM schema_migrations WHERE version = ?"};
+    static constexpr Sql kRecord{"record_migration", "INSERT INTO schema_migrations (version) VALUES (?)"};
+    auto tx = Begin();
+    if (!tx) return Fail(tx.error());
+    if (auto r = Execute(kCreate); !r) return Fail(r.error());
+    for (const auto& m : migrations) {
+        auto applied = Query(kApplied, {int64_t{m.version}});
+        if (!applied) return Fail(applied.error());
+        if (!applied->empty()) continue;
+        if (auto st = run(m.sql); !st) {
+            return Fail(st.error().code, "migration " + std::to_string(m.version) + ": " + st.error().message);
+        }
+        if (auto r = Execute(kRecord, {int64_t{m.version}}); !r) return Fail(r.error());
+    }
+    return tx->Commit();
+}
+
 }  // namespace reservo::store

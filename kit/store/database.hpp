@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -103,6 +104,10 @@ class Database {
     Result<Row> QueryOne(const Sql& sql, std::initializer_list<Value> params = {});
 
   protected:
+    // Migrate's common part: in one write transaction, each migration not recorded yet in
+    // schema_migrations is run by `run` (its SQL as written) and recorded.
+    Status ApplyMigrations(std::span<const Migration> migrations, const std::function<Status(std::string_view)>& run);
+
     friend class Transaction;
     virtual Status CommitTx() = 0;
     virtual void RollbackTx() = 0;

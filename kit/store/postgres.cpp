@@ -138,7 +138,12 @@ std::string PostgresDatabase::Location() const {
 Status PostgresDatabase::Connect() {
     if (conn_) PQfinish(conn_);
     prepared_.clear();
-    conn_ = PQconnectdb(options_.url.c_str());
+    // Limits a URL may override: an unreachable server must not hold the event loop for minutes of
+    // TCP retries (connect), nor a dead peer for hours (keepalives, unacknowledged writes).
+    const char* keywords[] = {"connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+                              "keepalives_count", "tcp_user_timeout", "dbname",          nullptr};
+    const char* values[] = {"2", "1", "5", "2", "3", "5000", options_.url.c_str(), nullptr};
+    conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
     if (PQstatus(conn_) != CONNECTION_OK) {
         std::string why = PQerrorMessage(conn_);
         while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
@@ -257,7 +262,9 @@ Result<int64_t> PostgresDatabase::Execute(const Sql& sql, std::span<const Value>
 Result<Transaction> PostgresDatabase::BeginLocked(bool wait) {
     if (in_tx_) return Fail(Code::kInternal, "nested transaction on " + Location());
     RESERVO_TRY(Usable());
-    RESERVO_TRY(Simple("BEGIN"));
+    // Read committed whatever the server's default: the advisory lock below must come before the
+    // snapshot a check reads from (repeatable read would take it at the lock's SELECT, before the wait).
+    RESERVO_TRY(Simple("BEGIN ISOLATION LEVEL READ COMMITTED"));
     in_tx_ = true;
     tx_lost_ = false;
     Transaction tx(this);  // rolls back on any early return
@@ -303,20 +310,7 @@ void PostgresDatabase::RollbackTx() {
 }
 
 Status PostgresDatabase::Migrate(std::span<const Migration> migrations) {
-    static constexpr Sql kCreate{"create_schema_migrations",
-                                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"};
-    static constexpr Sql kApplied{"migration_applied", "SELECT 1 FROM schema_migrations WHERE version = ?"};
-    static constexpr Sql kRecord{"record_migration", "INSERT INTO schema_migrations (version) VALUES (?)"};
-    auto tx = RESERVO_TRY(Begin());
-    RESERVO_TRY(Execute(kCreate));
-    for (const auto& m : migrations) {
-        if (!RESERVO_TRY(Query(kApplied, {int64_t{m.version}})).empty()) continue;
-        const std::string sql = ToPostgres(m.sql);
-        if (auto st = Simple(sql.c_str()); !st)
-            return Fail(st.error().code, "migration " + std::to_string(m.version) + ": " + st.error().message);
-        RESERVO_TRY(Execute(kRecord, {int64_t{m.version}}));
-    }
-    return tx.Commit();
+    return ApplyMigrations(migrations, [&](std::string_view sql) { return Simple(ToPostgres(sql).c_str()); });
 }
 
 Result<std::vector<std::string>> PostgresDatabase::Columns(std::string_view table) {

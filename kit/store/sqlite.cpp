@@ -205,22 +205,7 @@ Result<std::vector<std::string>> SqliteDatabase::Indexes(std::string_view table)
 }
 
 Status SqliteDatabase::Migrate(std::span<const Migration> migrations) {
-    static constexpr Sql kCreate{"create_schema_migrations",
-                                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"};
-    static constexpr Sql kApplied{"migration_applied", "SELECT 1 FROM schema_migrations WHERE version = ?"};
-    static constexpr Sql kRecord{"record_migration", "INSERT INTO schema_migrations (version) VALUES (?)"};
-    auto tx = Begin();
-    if (!tx) return Fail(tx.error());
-    if (auto r = Execute(kCreate); !r) return Fail(r.error());
-    for (const auto& m : migrations) {
-        auto applied = Query(kApplied, {int64_t{m.version}});
-        if (!applied) return Fail(applied.error());
-        if (!applied->empty()) continue;
-        std::string sql(m.sql);
-        if (auto st = ExecRaw(sql.c_str()); !st) return st;
-        if (auto r = Execute(kRecord, {int64_t{m.version}}); !r) return Fail(r.error());
-    }
-    return tx->Commit();
+    return ApplyMigrations(migrations, [&](std::string_view sql) { return ExecRaw(std::string(sql).c_str()); });
 }
 
 }  // namespace reservo::store

@@ -67,24 +67,6 @@ class EnginesE2E : public VaccineTest {
         EXPECT_EQ(rec.failures.size(), 0u) << rec.FailureReport();
         return rec;
     }
-
-    // Every reservation answered 201 is stored, each once in the view and notified once.
-    void ExpectEveryReservationOnceDownstream(const std::string& hospital, const std::set<int64_t>& created) {
-        std::vector<int64_t> ids(created.begin(), created.end());
-        EXPECT_TRUE(Eventually(
-            [&] {
-                return ConsumerCaughtUp("mypage") && ConsumerCaughtUp("notification") &&
-                       MyPageRows(hospital).size() >= ids.size() && NotificationsFor(ids).size() >= ids.size();
-            },
-            20s, 100ms));
-        std::multiset<int64_t> rows;
-        for (auto& row : MyPageRows(hospital)) rows.insert(AsInt(row["reservationId"]));
-        EXPECT_EQ(rows, std::multiset<int64_t>(ids.begin(), ids.end())) << "one view row per reservation";
-        std::multiset<std::string> notified, want;
-        for (auto& n : NotificationsFor(ids)) notified.insert(AsString(n["correlationId"]));
-        for (int64_t id : ids) want.insert(std::to_string(id));
-        EXPECT_EQ(notified, want) << "one notification per reservation";
-    }
 };
 
 TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
@@ -117,6 +99,7 @@ TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
     bool found = false;
     std::istringstream lines(kcat.output);
     for (std::string line; std::getline(lines, line);) {
+        if (!line.starts_with("{")) continue;  // kcat's own messages share the output
         bj::value v = bj::parse(line);
         bj::object& m = v.as_object();
         std::map<std::string, std::string> headers;
@@ -165,8 +148,7 @@ TEST_F(EnginesE2E, TheDatabaseGoingAwayMidLoadLosesAndDoublesNothing) {
     for (int64_t id : rec.created) EXPECT_TRUE(stored.contains(id)) << "reservation " << id << " answered 201 is lost";
     // A reservation stored without a 201 can only be one whose commit outcome was unknown (504).
     EXPECT_LE(stored.size() - rec.created.size(), static_cast<size_t>(rec.Answers("POST", 504)));
-    std::set<int64_t> all = stored;
-    ExpectEveryReservationOnceDownstream(hospital, all);
+    ExpectEveryReservationOnceDownstream(hospital, stored);
 }
 
 TEST_F(EnginesE2E, TheBrokersGoingAwayMidLoadLoseAndDoubleNothing) {
@@ -176,8 +158,10 @@ TEST_F(EnginesE2E, TheBrokersGoingAwayMidLoadLoseAndDoubleNothing) {
     ASSERT_GT(lot, 0);
     // Reservations do not wait for the event log: the outbox keeps the events until it is back.
     Record rec = ReserveDuring(lot, 9000, {.post = {201}}, [&] {
+        // Longer than message.timeout.ms (5 s) and the session timeout (4 s): deliveries in flight fail
+        // and are sent again, members time out and the group rebalances when the brokers are back.
         ASSERT_TRUE(system().kafka()->SetDown(true));
-        std::this_thread::sleep_for(2s);
+        std::this_thread::sleep_for(7s);
         ASSERT_TRUE(system().kafka()->SetDown(false));
     });
     EXPECT_GT(rec.Answers("POST", 201), 0);

@@ -29,6 +29,7 @@
 
 #include "kit/auth/secret.hpp"
 #include "kit/core/config.hpp"
+#include "kit/store/sqlite.hpp"
 
 extern char** environ;
 
@@ -451,6 +452,46 @@ bool KafkaDev::SetDown(bool down) {
     return write(in_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
 }
 
+std::vector<bj::object> System::Events(std::string_view type, std::string_view subject) const {
+    std::vector<bj::object> out;
+    if (kafka_) {
+        // Kafka's binary content mode: ce_* headers, the value is `data`.
+        RunResult kcat =
+            Run({"/usr/bin/kcat", "-C", "-b", kafka_->brokers(), "-t", topic_, "-o", "beginning", "-e", "-q", "-J"}, {},
+                Millis(20000));
+        std::istringstream lines(kcat.output);
+        for (std::string line; std::getline(lines, line);) {
+            boost::system::error_code ec;
+            bj::value message = bj::parse(line, ec);
+            if (ec || !message.is_object()) continue;
+            bj::object event;
+            const bj::value* headers = message.as_object().if_contains("headers");
+            if (!headers || !headers->is_array()) continue;
+            const bj::array& h = headers->as_array();
+            for (size_t i = 0; i + 1 < h.size(); i += 2) {
+                std::string name = AsString(h[i]);
+                if (name.starts_with("ce_")) event[name.substr(3)] = h[i + 1];
+            }
+            if (AsString(event["type"]) != type || AsString(event["subject"]) != subject) continue;
+            event["data"] = bj::parse(AsString(message.as_object()["payload"]), ec);
+            out.push_back(std::move(event));
+        }
+        return out;
+    }
+    // The embedded log: structured CloudEvents in a SQLite file shared by the system's processes.
+    auto log = store::SqliteDatabase::Open(data_dir_ + "/" + name_ + "/events.db");
+    if (!log) return out;
+    static constexpr store::Sql kEvents{"find_events", "SELECT payload FROM events WHERE type = ? AND subject = ?"};
+    auto rows = (*log)->Query(kEvents, {std::string(type), std::string(subject)});
+    if (!rows) return out;
+    for (const auto& row : *rows) {
+        boost::system::error_code ec;
+        bj::value event = bj::parse(row.Text(0), ec);
+        if (!ec && event.is_object()) out.push_back(std::move(event.as_object()));
+    }
+    return out;
+}
+
 bool System::SetPostgresUp(bool up) const {
     auto pg_ctl = [&](const std::string& action) {
         RunResult r =
@@ -495,6 +536,7 @@ std::unique_ptr<System> System::Start(const SystemOptions& options, std::string*
         if (dir.empty()) return nullptr;
         std::unique_ptr<System> system(new System(options.system, dir, base));
         system->partitions_ = partitions;
+        system->topic_ = config->Find("events.topic").value_or(options.system);
         std::vector<std::string> argv = {ReservoBinary(),      "up",      options.system, "--data", dir, "--port-base",
                                          std::to_string(base), "--detach"};
         argv.insert(argv.end(), options.up_args.begin(), options.up_args.end());

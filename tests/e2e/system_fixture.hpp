@@ -230,6 +230,10 @@ class System final {
     // Every process ready with all its replicas; otherwise `why` says which is not.
     bool AllReady(std::string* why = nullptr) const;
 
+    // The CloudEvents of `type` about `subject` on the system's topic, read as an operator would (the
+    // embedded log's file, or the Kafka topic with kcat), structured: attributes, extensions and
+    // `data`, whatever the log's own encoding.
+    std::vector<bj::object> Events(std::string_view type, std::string_view subject) const;
     // The mock Kafka cluster the system's events go to (E2E_ENGINES with kafka), else nullptr.
     KafkaDev* kafka() const { return kafka_.get(); }
     // Stops (false) or starts again (true) the PostgreSQL server `up` started in the data directory.
@@ -248,6 +252,7 @@ class System final {
     std::string data_dir_;
     int port_base_ = 0;
     int partitions_ = 0;
+    std::string topic_;  // events.topic
     std::vector<std::string> services_;
     std::map<std::string, int, std::less<>> ports_;  // gateway and services
     bool down_ = false;

@@ -61,4 +61,24 @@ void VaccineTest::ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty)
     EXPECT_GE(qty, 0);
 }
 
+void VaccineTest::ExpectEveryReservationOnceDownstream(const std::string& hospital, const std::set<int64_t>& ids) {
+    const std::vector<int64_t> list(ids.begin(), ids.end());
+    EXPECT_TRUE(Eventually(
+        [&] {
+            return ConsumerCaughtUp("mypage") && ConsumerCaughtUp("notification") &&
+                   MyPageRows(hospital).size() >= list.size() && NotificationsFor(list).size() >= list.size();
+        },
+        Millis(20000), Millis(100)));
+    std::multiset<int64_t> rows;
+    for (auto& row : MyPageRows(hospital)) rows.insert(AsInt(row["reservationId"]));
+    EXPECT_EQ(rows, std::multiset<int64_t>(ids.begin(), ids.end())) << "one view row per reservation";
+    std::multiset<std::string> reserved, want;
+    for (auto& n : NotificationsFor(list)) {
+        EXPECT_EQ(AsString(n["eventType"]), "VaccineReserved");
+        reserved.insert(AsString(n["correlationId"]));
+    }
+    for (int64_t id : ids) want.insert(std::to_string(id));
+    EXPECT_EQ(reserved, want) << "one VaccineReserved notification per reservation";
+}
+
 }  // namespace reservo::e2e

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,9 @@ class VaccineTest : public SystemTest {
     // Waits until every dose taken from the lot belongs to a stored "reserved" reservation and
     // vaccine-mgmt's consumer is idle, then checks it exactly.
     void ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty);
+    // Waits until mypage and notification caught up, then checks each reservation in `ids` has
+    // exactly one view row among the hospital's and exactly one VaccineReserved notification.
+    void ExpectEveryReservationOnceDownstream(const std::string& hospital, const std::set<int64_t>& ids);
 };
 
 }  // namespace reservo::e2e
