@@ -217,6 +217,18 @@ class Host final : public ServiceContext {
     }
 
     messaging::EventLog* event_log() override { return log_.get(); }
+    messaging::EventLog* reader_log() override {
+        if (!log_ || embedded_log_) return log_.get();
+        if (!reader_log_) {
+            auto log = OpenEventLog(settings_.engines.events, {module_.system, module_.name, opts_.data_dir});
+            if (!log) {
+                log::Warn("no second event log client for reading", {{"error", log.error().message}});
+                return nullptr;
+            }
+            reader_log_ = std::move(*log);
+        }
+        return reader_log_.get();
+    }
     const std::string& topic() const override { return topic_; }
 
     void SetProblem(const std::string& component, std::string why) override {
@@ -267,6 +279,7 @@ class Host final : public ServiceContext {
     std::unique_ptr<IdempotencyKeys> idempotency_;
     std::unique_ptr<messaging::EventLog> log_;
     messaging::SqliteEventLog* embedded_log_ = nullptr;  // log_ when it is the embedded one (retention is ours)
+    std::unique_ptr<messaging::EventLog> reader_log_;    // reader_log() on Kafka
     std::unique_ptr<messaging::OutboxRelay> relay_;
     std::unique_ptr<messaging::Consumer> consumer_;
     std::map<std::string, std::unique_ptr<service::Dependency>> deps_;

@@ -1,5 +1,7 @@
 #include "kit/service/saga.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "kit/core/clock.hpp"
@@ -35,17 +37,32 @@ constexpr Sql kTimeline{"saga_timeline",
                         "SELECT saga, saga_key, step, detail, at FROM saga_steps WHERE saga_key = ? ORDER BY id"};
 
 // The events published under `key` by any service of the system, oldest first: one partition holds
-// them all (the subject is the partition key). Scans at most `max_scan` records of it.
-Result<boost::json::array> EventsAbout(messaging::EventLog& log, const std::string& topic, const std::string& key,
-                                       int64_t max_scan = 200'000) {
+// them all (the subject is the partition key). Scans at most `max_scan` records of it, up to the end
+// offset it saw first; a fetch that finds nothing yet (Kafka reads ahead in the background) is tried
+// again a few ms later, for at most `patience`.
+http::Awaitable<Result<boost::json::array>> EventsAbout(boost::asio::io_context& io, messaging::EventLog& log,
+                                                        const std::string& topic, const std::string& key,
+                                                        int64_t max_scan = 200'000,
+                                                        std::chrono::milliseconds patience = std::chrono::seconds(2)) {
     const int partition = messaging::PartitionFor(key, log.Partitions(topic));
     auto from = log.StartOffset(topic, partition);
-    if (!from) return Fail(from.error());
+    if (!from) co_return Fail(from.error());
+    auto end = log.EndOffset(topic, partition);
+    if (!end) co_return Fail(end.error());
     boost::json::array out;
-    for (int64_t at = *from, scanned = 0; scanned < max_scan;) {
+    const auto give_up = SteadyClock::now() + patience;
+    for (int64_t at = *from, scanned = 0; at < *end && scanned < max_scan;) {
         auto records = log.Fetch(topic, partition, at, 500);
-        if (!records) return Fail(records.error());
-        if (records->empty()) break;
+        if (!records) co_return Fail(records.error());
+        if (records->empty()) {
+            if (SteadyClock::now() > give_up) {
+                co_return Fail(Code::kUnavailable, "the event log did not hand out offsets " + std::to_string(at) +
+                                                       ".." + std::to_string(*end) + " of " + topic + " in time");
+            }
+            boost::asio::steady_timer wait(io, std::chrono::milliseconds(5));
+            co_await wait.async_wait(boost::asio::use_awaitable);
+            continue;
+        }
         for (const auto& r : *records) {
             if (r.event.subject != key) continue;
             out.push_back(
@@ -54,7 +71,7 @@ Result<boost::json::array> EventsAbout(messaging::EventLog& log, const std::stri
         scanned += static_cast<int64_t>(records->size());
         at = records->back().offset + 1;
     }
-    return out;
+    co_return out;
 }
 
 }  // namespace
@@ -64,21 +81,24 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
     schema_ = EnsureSchema(ctx_.db());
     if (!schema_) log::Error("saga tables not created", {{"saga", options_.name}, {"error", schema_.error().message}});
     if (!ctx_.actuator().Handles("GET", "/actuator/sagas/0")) {  // the endpoint, once per service
-        ctx_.actuator().Get("/actuator/sagas/{key}", [&ctx = ctx_](http::Request& req) {
-            auto steps = Timeline(ctx.db(), std::string(req.Param("key")));
-            if (!steps) return http::ProblemFrom(steps.error());
-            boost::json::array out;
-            for (const auto& s : *steps) {
-                out.push_back({{"saga", s.saga}, {"key", s.key}, {"step", s.step}, {"detail", s.detail}, {"at", s.at}});
-            }
-            boost::json::object body{{"key", req.Param("key")}, {"steps", std::move(out)}};
-            if (auto* log = ctx.event_log()) {  // what every service published about it
-                auto events = EventsAbout(*log, ctx.topic(), std::string(req.Param("key")));
-                if (!events) return http::ProblemFrom(events.error());
-                body["events"] = std::move(*events);
-            }
-            return http::JsonResponse(200, body);
-        });
+        ctx_.actuator().AddAsync(
+            "GET", "/actuator/sagas/{key}", [&ctx = ctx_](http::Request& req) -> http::Awaitable<http::Response> {
+                const std::string key(req.Param("key"));
+                auto steps = Timeline(ctx.db(), key);
+                if (!steps) co_return http::ProblemFrom(steps.error());
+                boost::json::array out;
+                for (const auto& s : *steps) {
+                    out.push_back(
+                        {{"saga", s.saga}, {"key", s.key}, {"step", s.step}, {"detail", s.detail}, {"at", s.at}});
+                }
+                boost::json::object body{{"key", key}, {"steps", std::move(out)}};
+                if (auto* log = ctx.reader_log()) {  // what every service published about it
+                    auto events = co_await EventsAbout(ctx.io(), *log, ctx.topic(), key);
+                    if (!events) co_return http::ProblemFrom(events.error());
+                    body["events"] = std::move(*events);
+                }
+                co_return http::JsonResponse(200, body);
+            });
     }
     auto period = std::min<std::chrono::milliseconds>(options_.abandon_after / 2, std::chrono::milliseconds(5000));
     ctx_.Every(std::max(period, std::chrono::milliseconds(10)), [this] {

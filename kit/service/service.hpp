@@ -73,6 +73,10 @@ class ServiceContext {
 
     // The system's event log; nullptr when the service uses no events.
     virtual messaging::EventLog* event_log() = 0;
+    // The log for reading the topic beside the service's own consumer (a view rebuild, a saga's event
+    // list): on Kafka its reads keep positions of their own, so it is another client, opened on first
+    // use; the embedded log reads by offset alone and is its own reader. nullptr without events.
+    virtual messaging::EventLog* reader_log() { return event_log(); }
     // The topic this service publishes to and consumes from (`events.topic`).
     virtual const std::string& topic() const = 0;
     // Reports why `component` is unusable: readiness turns DOWN with it under `details`. An empty

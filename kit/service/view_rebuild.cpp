@@ -56,14 +56,15 @@ class Rebuilds final {
     http::Response Start() {
         if (state_ == "running")
             return http::Problem(409, "", "a rebuild is running; GET /actuator/views/rebuild shows it");
-        if (!ctx_.event_log()) return http::Problem(409, "", "this service reads no events");
+        messaging::EventLog* log = ctx_.reader_log();  // positions of its own, beside the live consumer's
+        if (!log) return http::Problem(409, "", "this service reads no events (or its log is unreachable)");
         if (auto st = PrepareShadows(); !st) {
             return http::ProblemFrom(st.error());
         }
         // A group of its own, never used before: it reads from the first retained record.
         group_ = ctx_.name() + ".rebuild-" + std::to_string(NowUnixMillis());
         consumer_ = std::make_unique<messaging::Consumer>(
-            ctx_.db(), *ctx_.event_log(),
+            ctx_.db(), *log,
             messaging::ConsumerOptions{
                 .group = group_, .topic = ctx_.topic(), .member_id = group_ + "-" + std::to_string(::getpid())});
         for (const View* v : views_) {
@@ -122,7 +123,7 @@ class Rebuilds final {
         if (!n) return false;  // cannot join yet (busy log): next tick
         if (*n > 0) return true;
         auto lag = consumer_->Lag();
-        const int partitions = ctx_.event_log()->Partitions(ctx_.topic());
+        const int partitions = ctx_.reader_log()->Partitions(ctx_.topic());
         if (!lag || *lag > 0 || static_cast<int>(consumer_->owned().size()) < partitions) return false;
         auto swapped = Swap();
         if (!swapped && swapped.error().code == Code::kUnavailable) return false;  // busy: next tick

@@ -46,6 +46,7 @@
 
 #include "kit/http/client.hpp"
 #include "kit/http/message.hpp"
+#include "kit/store/local_postgres.hpp"
 
 namespace reservo::e2e {
 
@@ -291,6 +292,7 @@ class ServedService final {
     pid_t pid_ = -1;
     int port_ = 0;
     std::string data_dir_;
+    std::optional<store::LocalPostgres> postgres_;  // a service on PostgreSQL without a URL: one of its own
 };
 
 // Polls `probe` every `interval` until it returns true or `timeout` passes; the last result.
