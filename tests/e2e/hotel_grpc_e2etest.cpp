@@ -2,11 +2,16 @@
 // (`services.reservation.dependencies.payment.transport: grpc`): payment serves the same use case
 // on its gRPC port (systems/hotel/payment/payment.proto) beside REST, and the call keeps its policy
 // — payment stopped answers 503 fast and stores nothing, payment back works again. A bad request
-// sent straight to the gRPC port is INVALID_ARGUMENT, and a repeated one pays once.
+// sent straight to the gRPC port is INVALID_ARGUMENT, and a repeated one pays once. The gRPC code
+// is a module (libreservo_hotel_grpc.so) that payment and reservation load because they are
+// configured for it, through the environment as a ConfigMap would; the other processes never map
+// it nor libgrpc.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "systems/hotel/payment/payment.grpc.pb.h"
@@ -26,6 +31,14 @@ constexpr std::string_view kPaidOverRest =
     R"(reservo_http_server_requests_total{method="POST",route="/payments",status="201"})";
 
 int grpc_port = 0;  // payment's, from this binary's port block
+
+// /proc/PID/maps: what the process has mapped (its libraries among it).
+std::string MapsOf(pid_t pid) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    std::stringstream all;
+    all << maps.rdbuf();
+    return all.str();
+}
 
 class HotelGrpcE2E : public SystemTest {
   protected:
@@ -215,6 +228,33 @@ TEST_F(HotelGrpcE2E, BadRequestIsInvalidArgumentAndARepeatPaysOnce) {
     ASSERT_TRUE(Pay(same, &reply).ok());  // the payment REST made, answered again over gRPC
     EXPECT_FALSE(reply.created());
     EXPECT_EQ(reply.payment().id(), AsInt(rest.Json().as_object()["id"]));
+}
+
+// Only the processes configured for gRPC load the module, and only they map libgrpc: payment
+// (grpc-port set) and reservation (transport grpc) do; room, reservation-view and the gateway do
+// not.
+TEST_F(HotelGrpcE2E, OnlyTheProcessesConfiguredForGrpcMapIt) {
+    for (std::string_view configured : {"payment", "reservation"}) {
+        auto pids = system().Pids(configured);
+        ASSERT_FALSE(pids.empty()) << configured;
+        for (pid_t pid : pids) {
+            std::string maps = MapsOf(pid);
+            ASSERT_FALSE(maps.empty()) << configured << " " << pid;
+            EXPECT_NE(maps.find("/libreservo_hotel_grpc.so"), std::string::npos) << configured << " did not load it";
+            EXPECT_NE(maps.find("/libgrpc"), std::string::npos) << configured;
+        }
+    }
+    for (std::string_view other : {"room", "reservation-view", "gateway"}) {
+        auto pids = system().Pids(other);
+        ASSERT_FALSE(pids.empty()) << other;
+        for (pid_t pid : pids) {
+            std::string maps = MapsOf(pid);
+            ASSERT_FALSE(maps.empty()) << other << " " << pid;
+            EXPECT_EQ(maps.find("libreservo_hotel_grpc"), std::string::npos) << other << " loaded the gRPC module";
+            EXPECT_EQ(maps.find("/libgrpc"), std::string::npos) << other << " maps libgrpc";
+            EXPECT_EQ(maps.find("/libprotobuf"), std::string::npos) << other << " maps libprotobuf";
+        }
+    }
 }
 
 }  // namespace

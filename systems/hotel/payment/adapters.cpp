@@ -1,7 +1,6 @@
 // Adapters of payment: the resource `/payments` (reads, and the paying call reservation makes),
 // the same paying call over gRPC (payment.proto, grpc_adapter.cpp), and the policies that cancel
 // or void a reservation's payment.
-#include "kit/core/log.hpp"
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/service/rest.hpp"
@@ -71,25 +70,21 @@ struct PaymentService {
         co_return co_await uow.Write([&](service::Tx& tx) { return payments.Pay(tx, request); });
     }
 
-    // gRPC beside REST, on services.payment.grpc-port (else the HTTP port + 1000) at the address the
-    // service binds. A port set in the configuration must be served; the derived one, when another
-    // process holds it, is only logged: REST still serves, and a caller sent there over gRPC fails
-    // as if payment were down, under its circuit breaker.
+    // gRPC beside REST, on services.payment.grpc-port at the address the service binds, when that
+    // is set: only then is the gRPC module loaded. Configured, it must serve, or payment does not
+    // start (the module missing, the port taken).
     Status ServeGrpc(service::ServiceContext& ctx) {
         const Config& cfg = ctx.config();
+        if (!cfg.Find("services.payment.grpc-port")) return Ok();
         auto port = GrpcPort(cfg);
         if (!port) return Fail(port.error());
+        auto api = LoadGrpcModule();
+        if (!api) return Fail(Code::kFailedPrecondition, "services.payment.grpc-port: " + api.error().message);
         std::string host = cfg.GetString("runtime.bind-address", "127.0.0.1");
-        auto served = GrpcPayments::Start(ctx, {.address = host + ":" + std::to_string(*port)},
+        auto served = GrpcPayments::Start(**api, ctx, {.address = host + ":" + std::to_string(*port)},
                                           [this](PayRequest request) { return Pay(std::move(request)); });
-        if (served) {
-            grpc = std::move(*served);
-        } else if (cfg.Find("services.payment.grpc-port")) {
-            return Fail(Code::kUnavailable, "services.payment.grpc-port: " + served.error().message);
-        } else {
-            log::Error("not serving gRPC",
-                       {{"error", served.error().message}, {"hint", "set services.payment.grpc-port to a free port"}});
-        }
+        if (!served) return Fail(Code::kUnavailable, "services.payment.grpc-port: " + served.error().message);
+        grpc = std::move(*served);
         return Ok();
     }
 
@@ -105,7 +100,7 @@ service::ServiceModule PaymentModule() {
     return service::ServiceModule{
         .system = "hotel",
         .name = "payment",
-        // Where it serves gRPC; absent: its HTTP port + 1000 (grpc_contract.hpp).
+        // Where it serves gRPC; absent: no gRPC, and the gRPC module is not loaded (grpc_module.hpp).
         .settings = {{"grpc-port", Schema::Int(1, 65535)}},
         .wire = service::WireParts<PaymentService>(),
     };

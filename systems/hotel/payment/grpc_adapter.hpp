@@ -1,15 +1,17 @@
 // Payment's gRPC inbound adapter: `reservo.hotel.payment.v1.Payments` (payment.proto) on a port of
 // its own, beside the REST resource, calling the same use case.
 //
-//   auto grpc = pay::GrpcPayments::Start(ctx, {.address = "127.0.0.1:9283"},
+//   const ReservoHotelGrpcApi* api = RESERVO_TRY(pay::LoadGrpcModule());
+//   auto grpc = pay::GrpcPayments::Start(*api, ctx, {.address = "127.0.0.1:9283"},
 //                                        [this](PayRequest r) { return PayOnce(std::move(r)); });
 //   if (!grpc) return Fail(grpc.error());   // the port taken, say
 //
-// gRPC serves on its own threads; each call is handed to the service's event loop (the store is
-// touched only there), runs the use case there with the call's deadline and trace, and is answered
-// from there when the use case finishes. The server stops taking calls when the service begins to
-// drain (ServiceContext::OnDrain) and waits a while for those in flight; destroying the adapter
-// shuts it down for good. Nothing here includes gRPC's headers.
+// gRPC (in the module, grpc_module.hpp) serves on its own threads; each call is handed to the
+// service's event loop (the store is touched only there), runs the use case there with the call's
+// deadline and trace, and is answered from there when the use case finishes. The server stops
+// taking calls when the service begins to drain (ServiceContext::OnDrain) and waits a while for
+// those in flight; destroying the adapter shuts it down for good. Nothing here includes gRPC's
+// headers or links gRPC.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,7 @@
 #include "kit/http/router.hpp"
 #include "kit/service/service.hpp"
 #include "systems/hotel/payment/application.hpp"
+#include "systems/hotel/payment/grpc_module.hpp"
 
 namespace reservo::hotel::pay {
 
@@ -34,9 +37,10 @@ struct GrpcOptions {
 
 class GrpcPayments final {
   public:
-    // Listens and serves; fails when the address cannot be bound.
-    static Result<std::unique_ptr<GrpcPayments>> Start(service::ServiceContext& ctx, const GrpcOptions& options,
-                                                       PayUseCase pay);
+    // Listens and serves through `api` (which outlives the adapter); fails when the address
+    // cannot be bound.
+    static Result<std::unique_ptr<GrpcPayments>> Start(const ReservoHotelGrpcApi& api, service::ServiceContext& ctx,
+                                                       const GrpcOptions& options, PayUseCase pay);
     ~GrpcPayments();
     GrpcPayments(const GrpcPayments&) = delete;
     GrpcPayments& operator=(const GrpcPayments&) = delete;

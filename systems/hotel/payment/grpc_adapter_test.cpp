@@ -2,7 +2,8 @@
 // one (payment_grpc) behind a Dependency with a policy, payment's inbound one (grpc_adapter) in
 // front of a stand-in for the use case. Checks the answers as reservation reads them (REST's
 // shapes), the status mapping both ways, that the use case runs on the event loop with the call's
-// deadline, and that a stopped server fails fast and opens the circuit.
+// deadline, and that a stopped server fails fast and opens the circuit. The module's code is linked
+// in here (pay::HotelGrpcApi()); the processes load it from libreservo_hotel_grpc.so.
 #include "systems/hotel/payment/grpc_adapter.hpp"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,7 @@
 #include "kit/core/deadline.hpp"
 #include "kit/json/json.hpp"
 #include "systems/hotel/payment/grpc_contract.hpp"
+#include "systems/hotel/payment/grpc_module.hpp"
 #include "systems/hotel/reservation/payment_grpc.hpp"
 
 namespace reservo::hotel {
@@ -72,7 +74,7 @@ class GrpcAdaptersTest : public ::testing::Test {
   protected:
     void SetUp() override {
         loop_thread_ = std::this_thread::get_id();
-        auto started = pay::GrpcPayments::Start(ctx_, {.address = "127.0.0.1:0"},
+        auto started = pay::GrpcPayments::Start(*pay::HotelGrpcApi(), ctx_, {.address = "127.0.0.1:0"},
                                                 [this](pay::PayRequest r) { return Pay(std::move(r)); });
         ASSERT_TRUE(started) << started.error().message;
         server_ = std::move(*started);
@@ -83,7 +85,8 @@ class GrpcAdaptersTest : public ::testing::Test {
         policy.breaker.open_wait = Millis(60000);
         payment_ =
             std::make_unique<service::Dependency>(ctx_.io_, "payment", "http://127.0.0.1:1", policy, ctx_.metrics_);
-        booking::UsePaymentOverGrpc(*payment_, ctx_.io_, "127.0.0.1:" + std::to_string(server_->port()));
+        booking::UsePaymentOverGrpc(*pay::HotelGrpcApi(), *payment_, ctx_.io_,
+                                    "127.0.0.1:" + std::to_string(server_->port()));
     }
 
     // The stand-in use case: refuses a bad amount and reservation 13, pays each reservation once.
@@ -204,7 +207,7 @@ TEST_F(GrpcAdaptersTest, ACallPastItsTimeoutIsDeadlineExceededAndCountsAgainstTh
     policy.timeout = Millis(150);
     auto quick =
         std::make_unique<service::Dependency>(ctx_.io_, "payment", "http://127.0.0.1:1", policy, ctx_.metrics_);
-    booking::UsePaymentOverGrpc(*quick, ctx_.io_, "127.0.0.1:" + std::to_string(server_->port()));
+    booking::UsePaymentOverGrpc(*pay::HotelGrpcApi(), *quick, ctx_.io_, "127.0.0.1:" + std::to_string(server_->port()));
     payment_ = std::move(quick);
     auto start = SteadyClock::now();
     auto late = Run(PayCall(17, 100));
@@ -232,7 +235,7 @@ TEST(GrpcContract, CodesMapBothWays) {
     EXPECT_EQ(pay::CodeOfGrpc(1), Code::kUnknown);             // CANCELLED: the outcome is unknown
 }
 
-TEST(GrpcContract, PortIsPaymentsHttpPortPlusAThousandUnlessSet) {
+TEST(GrpcContract, PortIsSetOrThereIsNoGrpc) {
     auto cfg = Config::FromYaml(R"(
 system: hotel
 gateway: {port: 8280}
@@ -244,11 +247,12 @@ services:
 )",
                                 NoEnv);
     ASSERT_TRUE(cfg) << cfg.error().message;
-    EXPECT_EQ(pay::GrpcPort(*cfg).value(), 9283);
-    EXPECT_EQ(pay::GrpcTarget(*cfg).value(), "127.0.0.1:9283");
+    auto none = pay::GrpcTarget(*cfg);
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.error().message.find("services.payment.grpc-port"), std::string::npos) << none.error().message;
     cfg->Set("runtime.port-base", "20000");
-    EXPECT_EQ(pay::GrpcTarget(*cfg).value(), "127.0.0.1:21003");
     cfg->Set("services.payment.grpc-port", "20009");
+    EXPECT_EQ(pay::GrpcPort(*cfg).value(), 20009);
     EXPECT_EQ(pay::GrpcTarget(*cfg).value(), "127.0.0.1:20009");
 }
 

@@ -1,26 +1,20 @@
 #include "systems/hotel/payment/grpc_contract.hpp"
 
-#include <grpcpp/support/status_code_enum.h>
-
 #include "kit/core/try.hpp"
+#include "kit/service/plugin.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::hotel::pay {
 
 Result<int> GrpcPort(const Config& system) {
-    if (system.Find("services.payment.grpc-port"))
-        return static_cast<int>(RESERVO_TRY(system.RequireInt("services.payment.grpc-port")));
-    const int base = static_cast<int>(system.GetInt("runtime.port-base", -1));
-    const int http = RESERVO_TRY(service::PortOf(system, "payment", base));
-    if (http + kGrpcPortOffset > 65535) {
-        return Fail(Code::kInvalidArgument, "services.payment.grpc-port: payment's HTTP port " + std::to_string(http) +
-                                                " + " + std::to_string(kGrpcPortOffset) +
-                                                " is no port; set services.payment.grpc-port");
+    if (!system.Find("services.payment.grpc-port")) {
+        return Fail(Code::kInvalidArgument, "services.payment.grpc-port: not set; payment serves no gRPC without it");
     }
-    return http + kGrpcPortOffset;
+    return static_cast<int>(RESERVO_TRY(system.RequireInt("services.payment.grpc-port")));
 }
 
 Result<std::string> GrpcTarget(const Config& system) {
+    const int port = RESERVO_TRY(GrpcPort(system));
     const int base = static_cast<int>(system.GetInt("runtime.port-base", -1));
     std::string url = RESERVO_TRY(service::UrlOf(system, "payment", base));  // http://host[:port][/path]
     std::string_view rest(url);
@@ -32,77 +26,17 @@ Result<std::string> GrpcTarget(const Config& system) {
     } else if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
         host = host.substr(0, colon);
     }
-    return std::string(host) + ":" + std::to_string(RESERVO_TRY(GrpcPort(system)));
+    return std::string(host) + ":" + std::to_string(port);
 }
 
-int GrpcCodeOf(Code code) {
-    grpc::StatusCode out = grpc::StatusCode::INTERNAL;
-    switch (code) {
-        case Code::kOk:
-            out = grpc::StatusCode::OK;
-            break;
-        case Code::kInvalidArgument:
-            out = grpc::StatusCode::INVALID_ARGUMENT;
-            break;
-        case Code::kNotFound:
-            out = grpc::StatusCode::NOT_FOUND;
-            break;
-        case Code::kAlreadyExists:
-            out = grpc::StatusCode::ALREADY_EXISTS;
-            break;
-        case Code::kFailedPrecondition:
-            out = grpc::StatusCode::FAILED_PRECONDITION;
-            break;
-        case Code::kAborted:
-            out = grpc::StatusCode::ABORTED;
-            break;
-        case Code::kPayloadTooLarge:
-        case Code::kResourceExhausted:
-            out = grpc::StatusCode::RESOURCE_EXHAUSTED;
-            break;
-        case Code::kUnavailable:
-            out = grpc::StatusCode::UNAVAILABLE;
-            break;
-        case Code::kDeadlineExceeded:
-            out = grpc::StatusCode::DEADLINE_EXCEEDED;
-            break;
-        case Code::kUnknown:
-            out = grpc::StatusCode::UNKNOWN;
-            break;
-        case Code::kInternal:
-            out = grpc::StatusCode::INTERNAL;
-            break;
+Result<const ReservoHotelGrpcApi*> LoadGrpcModule() {
+    void* entry = RESERVO_TRY(service::LoadSymbol(kHotelGrpcModule, kHotelGrpcEntry));
+    const ReservoHotelGrpcApi* api = reinterpret_cast<ReservoHotelGrpcEntry>(entry)();
+    if (api == nullptr || api->version != kReservoHotelGrpcApiVersion) {
+        return Fail(Code::kFailedPrecondition, "module " + service::ModulePath(kHotelGrpcModule) +
+                                                   " is of another build (its interface version differs)");
     }
-    return static_cast<int>(out);
-}
-
-Code CodeOfGrpc(int grpc_code) {
-    switch (static_cast<grpc::StatusCode>(grpc_code)) {
-        case grpc::StatusCode::OK:
-            return Code::kOk;
-        case grpc::StatusCode::INVALID_ARGUMENT:
-        case grpc::StatusCode::OUT_OF_RANGE:
-            return Code::kInvalidArgument;
-        case grpc::StatusCode::NOT_FOUND:
-            return Code::kNotFound;
-        case grpc::StatusCode::ALREADY_EXISTS:
-            return Code::kAlreadyExists;
-        case grpc::StatusCode::FAILED_PRECONDITION:
-            return Code::kFailedPrecondition;
-        case grpc::StatusCode::ABORTED:
-            return Code::kAborted;
-        case grpc::StatusCode::RESOURCE_EXHAUSTED:
-            return Code::kResourceExhausted;
-        case grpc::StatusCode::UNAVAILABLE:
-            return Code::kUnavailable;
-        case grpc::StatusCode::DEADLINE_EXCEEDED:
-            return Code::kDeadlineExceeded;
-        case grpc::StatusCode::UNKNOWN:
-        case grpc::StatusCode::CANCELLED:
-            return Code::kUnknown;
-        default:
-            return Code::kInternal;  // UNIMPLEMENTED, UNAUTHENTICATED, PERMISSION_DENIED, DATA_LOSS, INTERNAL
-    }
+    return api;
 }
 
 }  // namespace reservo::hotel::pay

@@ -1,34 +1,28 @@
-// What both sides of payment's gRPC API (payment.proto) agree on, without gRPC's headers: where
-// payment serves it, and the kit's error codes as gRPC status codes.
+// What both sides of payment's gRPC API (payment.proto) agree on, on the executable's side: where
+// payment serves it, and the module that speaks it (grpc_module.hpp), loaded on first use.
 //
 //   int port = RESERVO_TRY(pay::GrpcPort(config));           // payment: listen here
 //   std::string to = RESERVO_TRY(pay::GrpcTarget(config));   // reservation: "127.0.0.1:9283"
-//   grpc::Status st(static_cast<grpc::StatusCode>(pay::GrpcCodeOf(error.code)), error.message);
+//   const ReservoHotelGrpcApi* api = RESERVO_TRY(pay::LoadGrpcModule());
 #pragma once
 
 #include <string>
 
 #include "kit/core/config.hpp"
 #include "kit/core/error.hpp"
+#include "systems/hotel/payment/grpc_module.hpp"
 
 namespace reservo::hotel::pay {
 
-// The default gRPC port is payment's HTTP port (from the system's port base) plus this.
-inline constexpr int kGrpcPortOffset = 1000;
-
-// Where payment serves gRPC: `services.payment.grpc-port`, else its HTTP port + kGrpcPortOffset.
+// Where payment serves gRPC: `services.payment.grpc-port`. There is no default: unset, payment
+// serves no gRPC and loads no gRPC code.
 Result<int> GrpcPort(const Config& system);
 // How another process of the system reaches it: "host:port", the host of payment's URL
 // (`services.payment.url`, else runtime.bind-address as UrlOf reads it) and GrpcPort.
 Result<std::string> GrpcTarget(const Config& system);
 
-// The gRPC status code (a grpc::StatusCode value) of a kit error code, and back. One place for
-// both directions: kInvalidArgument ↔ INVALID_ARGUMENT, kNotFound ↔ NOT_FOUND, kAlreadyExists ↔
-// ALREADY_EXISTS, kFailedPrecondition ↔ FAILED_PRECONDITION, kAborted ↔ ABORTED,
-// kResourceExhausted ↔ RESOURCE_EXHAUSTED (also kPayloadTooLarge →), kUnavailable ↔ UNAVAILABLE,
-// kDeadlineExceeded ↔ DEADLINE_EXCEEDED, kUnknown ↔ UNKNOWN (also ← CANCELLED: the outcome is not
-// known), kInternal ↔ INTERNAL (also ← the codes the kit does not use).
-int GrpcCodeOf(Code code);
-Code CodeOfGrpc(int grpc_code);
+// libreservo_hotel_grpc.so from beside the executable (kit/service/plugin.hpp), and its table;
+// fails, naming the file and dlerror(), when it is missing, broken or of another build.
+Result<const ReservoHotelGrpcApi*> LoadGrpcModule();
 
 }  // namespace reservo::hotel::pay

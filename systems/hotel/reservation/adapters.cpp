@@ -93,7 +93,8 @@ struct ReservationService {
     }
 
     // `dependencies.payment.transport`: rest (the default) or grpc, to `grpc-target` or where
-    // payment's configuration says it serves gRPC.
+    // payment's configuration says it serves gRPC (services.payment.grpc-port). Only grpc loads the
+    // gRPC module; it missing, reservation does not start.
     static Status ChooseTransport(service::ServiceContext& ctx, service::Dependency& payment) {
         const std::string prefix = "services.reservation.dependencies.payment.";
         const Config& cfg = ctx.config();
@@ -104,7 +105,9 @@ struct ReservationService {
             if (!derived) return Fail(derived.error());
             target = *derived;
         }
-        UsePaymentOverGrpc(payment, ctx.io(), *target);
+        auto api = pay::LoadGrpcModule();
+        if (!api) return Fail(Code::kFailedPrecondition, prefix + "transport: grpc: " + api.error().message);
+        UsePaymentOverGrpc(**api, payment, ctx.io(), *target);
         return Ok();
     }
 
