@@ -14,6 +14,8 @@ BUILD_PKGS=(
   # beyond one machine: Kafka (librdkafka, its mock cluster for tests; kcat reads topics back)
   # and PostgreSQL (libpq; the server for `reservo up --engines postgres` and the tests)
   librdkafka-dev kcat libpq-dev postgresql-15
+  # gRPC beside REST (hotel's payment API, systems/hotel/payment/payment.proto)
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   clang-format
   # scripts/fuzz.sh: libFuzzer targets need clang 16 (clang 14 cannot compile libstdc++ 12's <expected>)
   clang-16 libclang-rt-16-dev

@@ -678,6 +678,11 @@ Schema DependencySchema() {
         {"timeout-ms", Schema::Millis(1).Required()},
         {"bulkhead", Schema::Int(1, kIntMax).Required()},
         {"url", Schema::Url()},
+        // How the calls travel: rest (the default) over `url`; grpc where the caller has a gRPC
+        // adapter for the dependency (hotel's reservation → payment), to `grpc-target` (host:port)
+        // or, without one, to where the dependency's own configuration says it listens.
+        {"transport", Schema::Enum({"rest", "grpc"})},
+        {"grpc-target", Schema::String()},
         {"circuit-breaker", CircuitBreakerSchema().Required()},
         {"retry", Schema::Map({
                       {"max-attempts", Schema::Int(1, kIntMax)},

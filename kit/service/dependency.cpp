@@ -75,7 +75,12 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
             co_return Fail(Code::kUnavailable, "circuit to " + name_ + " is open");
         }
         auto start = SteadyClock::now();
-        auto result = co_await client_.Send(request, timeout, idempotent || http::Client::IsReplayable(request));
+        Result<http::Response> result;
+        if (transport_) {
+            result = co_await transport_(request, timeout);
+        } else {
+            result = co_await client_.Send(request, timeout, idempotent || http::Client::IsReplayable(request));
+        }
         restore();
         auto end = SteadyClock::now();
         auto elapsed = end - start;

@@ -13,6 +13,7 @@
 // stood still (LoopWatch), says nothing about the dependency and is not counted.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,14 @@ class Dependency final {
 
     http::Awaitable<Result<http::Response>> Call(http::Request request, bool idempotent = false);
 
+    // How one attempt reaches the dependency when not through the HTTP client: another protocol
+    // (gRPC) speaking the same API. It gets the request and the time this attempt may take, and
+    // answers like the client (an answer, or a transport failure: Unavailable, DeadlineExceeded);
+    // the bulkhead, breaker, retries, deadline and metrics around it stay the same.
+    using Transport = std::function<http::Awaitable<Result<http::Response>>(const http::Request&, Millis timeout)>;
+    // Replaces the HTTP client for every later call; set while wiring, before any call.
+    void SetTransport(Transport transport) { transport_ = std::move(transport); }
+
     // Whether a call now would be let through (circuit not open, bulkhead not full), without
     // taking a permit; a refusal is counted like one from Call. Callers check it before
     // preparing work that a refused call would waste.
@@ -48,6 +57,7 @@ class Dependency final {
     std::string name_;
     CallPolicy policy_;
     http::Client client_;
+    Transport transport_;  // SetTransport; empty: client_
     CircuitBreaker breaker_;
     Bulkhead bulkhead_;
     RetryBudget budget_;

@@ -244,6 +244,8 @@ class Host final : public ServiceContext {
         problems_[component] = std::move(why);
     }
 
+    void OnDrain(std::function<void()> hook) override { drain_hooks_.push_back(std::move(hook)); }
+
     int Run();
 
   private:
@@ -306,6 +308,8 @@ class Host final : public ServiceContext {
     int relay_busy_streak_ = 0;  // relay passes in a row that found a lock busy
     bool subscribed_ = false;    // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
+
+    std::vector<std::function<void()>> drain_hooks_;  // OnDrain: run as the drain begins
 };
 
 Status Host::OpenStore() {
@@ -742,6 +746,7 @@ void Host::BeginDrain(std::string_view why) {
     if (stopping_) return;
     log::Info("draining", {{"reason", std::string(why)}});
     stopping_ = true;
+    for (auto& hook : drain_hooks_) hook();
     auto finish = [this] {
         if (relay_) RelayNow();
         if (consumer_) consumer_->Close();

@@ -82,6 +82,10 @@ class ServiceContext {
     // Reports why `component` is unusable: readiness turns DOWN with it under `details`. An empty
     // `why` clears it.
     virtual void SetProblem(const std::string& component, std::string why) = 0;
+    // Runs `hook` on the event loop when the service begins to drain (SIGTERM/SIGINT), before its
+    // HTTP server stops taking requests: a listener of the module's own (a gRPC server) stops with
+    // it. The loop keeps running until the drain ends, so work in flight can still finish.
+    virtual void OnDrain(std::function<void()> /*hook*/) {}
 };
 
 struct ServiceModule {

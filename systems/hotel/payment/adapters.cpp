@@ -1,11 +1,14 @@
 // Adapters of payment: the resource `/payments` (reads, and the paying call reservation makes),
-// and the policies that cancel or void a reservation's payment.
+// the same paying call over gRPC (payment.proto, grpc_adapter.cpp), and the policies that cancel
+// or void a reservation's payment.
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/service/rest.hpp"
 #include "kit/service/saga.hpp"
 #include "systems/hotel/events.hpp"
 #include "systems/hotel/payment/application.hpp"
+#include "systems/hotel/payment/grpc_adapter.hpp"
+#include "systems/hotel/payment/grpc_contract.hpp"
 #include "systems/hotel/payment/module.hpp"
 
 namespace reservo::hotel {
@@ -48,7 +51,7 @@ struct PaymentService {
             auto body = json::Parse<PayBody>(req.body);
             if (!body) co_return http::ProblemFrom(body.error());
             PayRequest request{body->reservationId, body->userId, body->amount, body->payMethod};
-            auto paid = co_await uow.Write([&](service::Tx& tx) { return payments.Pay(tx, request); });
+            auto paid = co_await Pay(std::move(request));
             if (!paid) co_return http::ProblemFrom(paid.error());
             auto entity = service::EntityJson(kPayments, paid->payment);
             if (paid->created) co_return http::CreatedResponse(req, "payments", paid->payment.id, std::move(entity));
@@ -59,12 +62,36 @@ struct PaymentService {
         });
         service::On<ReservationAborted>(
             uow, [this](const ReservationAborted& e, service::Tx& tx) { return payments.VoidPayment(tx, e); });
+        return ServeGrpc(ctx);
+    }
+
+    // The paying use case, for REST and gRPC alike.
+    http::Awaitable<Result<PayResult>> Pay(PayRequest request) {
+        co_return co_await uow.Write([&](service::Tx& tx) { return payments.Pay(tx, request); });
+    }
+
+    // gRPC beside REST, on services.payment.grpc-port at the address the service binds, when that
+    // is set: only then is the gRPC module loaded. Configured, it must serve, or payment does not
+    // start (the module missing, the port taken).
+    Status ServeGrpc(service::ServiceContext& ctx) {
+        const Config& cfg = ctx.config();
+        if (!cfg.Find("services.payment.grpc-port")) return Ok();
+        auto port = GrpcPort(cfg);
+        if (!port) return Fail(port.error());
+        auto api = LoadGrpcModule();
+        if (!api) return Fail(Code::kFailedPrecondition, "services.payment.grpc-port: " + api.error().message);
+        std::string host = cfg.GetString("runtime.bind-address", "127.0.0.1");
+        auto served = GrpcPayments::Start(**api, ctx, {.address = host + ":" + std::to_string(*port)},
+                                          [this](PayRequest request) { return Pay(std::move(request)); });
+        if (!served) return Fail(Code::kUnavailable, "services.payment.grpc-port: " + served.error().message);
+        grpc = std::move(*served);
         return Ok();
     }
 
     service::UnitOfWork uow;
     service::Saga saga;
     Payments payments;
+    std::unique_ptr<GrpcPayments> grpc;  // the gRPC adapter; stops with the service
 };
 
 }  // namespace
@@ -73,6 +100,8 @@ service::ServiceModule PaymentModule() {
     return service::ServiceModule{
         .system = "hotel",
         .name = "payment",
+        // Where it serves gRPC; absent: no gRPC, and the gRPC module is not loaded (grpc_module.hpp).
+        .settings = {{"grpc-port", Schema::Int(1, 65535)}},
         .wire = service::WireParts<PaymentService>(),
     };
 }

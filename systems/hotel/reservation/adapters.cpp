@@ -3,9 +3,11 @@
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/service/rest.hpp"
+#include "systems/hotel/payment/grpc_contract.hpp"
 #include "systems/hotel/reservation/application.hpp"
 #include "systems/hotel/reservation/holds_sql.hpp"
 #include "systems/hotel/reservation/module.hpp"
+#include "systems/hotel/reservation/payment_grpc.hpp"
 
 namespace reservo::hotel {
 namespace {
@@ -65,6 +67,7 @@ struct ReservationService {
         auto& r = ctx.router();
         service::ExposeReads(r, ctx.db(), kReservations.shape());
         auto& payment = ctx.Dep("payment");
+        if (auto st = ChooseTransport(ctx, payment); !st) return st;
         r.PostAsync("/reservations", [this, &payment](http::Request& req) -> http::Awaitable<http::Response> {
             auto cmd = ReadReserve(req.body);
             if (!cmd) co_return http::ProblemFrom(cmd.error());
@@ -86,6 +89,25 @@ struct ReservationService {
             uow, [this](const RoomRemoved& e, service::Tx& tx) { return reservations.ForgetRoom(tx, e.id, e.roomNo); });
         service::On<PayCanceled>(
             uow, [this](const PayCanceled& e, service::Tx& tx) { return reservations.CompleteCancellation(tx, e); });
+        return Ok();
+    }
+
+    // `dependencies.payment.transport`: rest (the default) or grpc, to `grpc-target` or where
+    // payment's configuration says it serves gRPC (services.payment.grpc-port). Only grpc loads the
+    // gRPC module; it missing, reservation does not start.
+    static Status ChooseTransport(service::ServiceContext& ctx, service::Dependency& payment) {
+        const std::string prefix = "services.reservation.dependencies.payment.";
+        const Config& cfg = ctx.config();
+        if (cfg.GetString(prefix + "transport", "rest") != "grpc") return Ok();
+        auto target = cfg.Find(prefix + "grpc-target");
+        if (!target) {
+            auto derived = pay::GrpcTarget(cfg);
+            if (!derived) return Fail(derived.error());
+            target = *derived;
+        }
+        auto api = pay::LoadGrpcModule();
+        if (!api) return Fail(Code::kFailedPrecondition, prefix + "transport: grpc: " + api.error().message);
+        UsePaymentOverGrpc(**api, payment, ctx.io(), *target);
         return Ok();
     }
 
