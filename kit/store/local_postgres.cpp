@@ -108,7 +108,8 @@ Status LocalPostgres::StartServer() const {
     const std::string data = dir_ + "/data";
     if (!fs::exists(data + "/PG_VERSION")) {
         log::Info("creating a PostgreSQL cluster", {{"dir", data}});
-        if (auto st = Run({bin_ + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"},
+        if (auto st = Run({bin_ + "/initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale",
+                           "--no-sync"},
                           log_file, *user);
             !st)
             return st;
