@@ -11,52 +11,22 @@
 #include <thread>
 #include <vector>
 
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/hotel_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int64_t kPrice = 100'000;
+constexpr int64_t kPrice = kRoomPrice;
 
-class HotelE2E : public SystemTest {
+class HotelE2E : public HotelTest {
   protected:
     static void SetUpTestSuite() { StartSystem({.system = "hotel"}); }
 
-    // A room number no other test uses (at most 20 characters).
-    static std::string RoomNo() {
-        static int n = 0;
-        std::string no = std::to_string(++n);
-        no.insert(no.begin(), 'H');
-        return no;
-    }
-
-    // POST /roomInfos, then waits until reservation knows the room; its id (-1 on failure).
-    int64_t RegisterRoom(int64_t price = kPrice) {
-        bj::object room{{"roomNo", RoomNo()}, {"roomSize", "Deluxe"}, {"amenityInfo", "wifi, bath"}, {"price", price}};
-        Reply r = Call("POST", "/roomInfos", bj::serialize(room));
-        EXPECT_EQ(r.status, 201) << r.Describe();
-        bj::value v = r.Json();
-        if (r.status != 201 || !v.is_object()) return -1;
-        EXPECT_EQ(AsString(v.as_object()["roomStatus"]), "Empty");
-        EXPECT_TRUE(Eventually([&] { return Settled("room", "reservation"); })) << "reservation did not learn the room";
-        return AsInt(v.as_object().at("id"));
-    }
-
-    static std::string Body(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
-        return bj::serialize(bj::object{{"roomId", room},
-                                        {"userId", user},
-                                        {"userName", "Kim"},
-                                        {"peopleQty", 2},
-                                        {"reservStartDate", start},
-                                        {"reservEndDate", end},
-                                        {"payMethod", "card"}});
-    }
-
     // POST /reservations expecting 201; the reservation's id (-1 otherwise).
     int64_t Reserve(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
-        return Create("/reservations", Body(room, user, start, end));
+        return Create("/reservations", ReservationBody(room, user, start, end));
     }
     std::string Status(int64_t reservation) {
         return Field("/reservations/" + std::to_string(reservation), "reservStatus");
@@ -96,7 +66,7 @@ class HotelE2E : public SystemTest {
 TEST_F(HotelE2E, ReservingARoomPaysForItAndChargesTheRoom) {
     int64_t room = RegisterRoom();
     ASSERT_GT(room, 0);
-    Reply r = Call("POST", "/reservations", Body(room, "happy", "2030-01-10", "2030-01-13"));
+    Reply r = Call("POST", "/reservations", ReservationBody(room, "happy", "2030-01-10", "2030-01-13"));
     ASSERT_EQ(r.status, 201) << r.Describe();
     EXPECT_FALSE(r.Header("Location").empty());
     bj::object created = r.Json().as_object();
@@ -147,7 +117,7 @@ TEST_F(HotelE2E, TwentyConcurrentRequestsForTheSameNightsBookTheRoomOnce) {
     std::vector<Reply> replies(20);
     http_.RunConcurrently(20, [&](int i) -> Awaitable<void> {
         replies[i] = co_await http_.Send(gateway(), "POST", "/reservations",
-                                         Body(room, "race" + std::to_string(i), "2030-02-01", "2030-02-04"));
+                                         ReservationBody(room, "race" + std::to_string(i), "2030-02-01", "2030-02-04"));
     });
     std::map<int, int> by_status;
     int64_t winner = -1;
@@ -170,7 +140,7 @@ TEST_F(HotelE2E, TwentyConcurrentRequestsForTheSameNightsBookTheRoomOnce) {
     // Half-open stays: arriving on the check-out day, or leaving on the check-in day, is fine.
     EXPECT_GT(Reserve(room, "next", "2030-02-04", "2030-02-06"), 0);
     EXPECT_GT(Reserve(room, "before", "2030-01-30", "2030-02-01"), 0);
-    Reply overlap = Call("POST", "/reservations", Body(room, "late", "2030-02-03", "2030-02-05"));
+    Reply overlap = Call("POST", "/reservations", ReservationBody(room, "late", "2030-02-03", "2030-02-05"));
     EXPECT_EQ(overlap.status, 409) << overlap.Describe();
     EXPECT_EQ(PaymentCount() - payments_before, 3);
 }
@@ -185,7 +155,7 @@ TEST_F(HotelE2E, PaymentStoppedAnswers503FastAndLeavesNothingBehind) {
 
     StopService("payment");
     for (int i = 0; i < 3; ++i) {
-        Reply r = Call("POST", "/reservations", Body(room, "down", "2030-03-01", "2030-03-03"));
+        Reply r = Call("POST", "/reservations", ReservationBody(room, "down", "2030-03-01", "2030-03-03"));
         ExpectUnavailable(r, "POST while payment is stopped");
         EXPECT_LT(r.elapsed.count(), 1000) << r.Describe();
     }
@@ -198,7 +168,7 @@ TEST_F(HotelE2E, PaymentStoppedAnswers503FastAndLeavesNothingBehind) {
     int64_t id = -1;
     Reply last;
     EXPECT_TRUE(Eventually([&] {
-        last = Call("POST", "/reservations", Body(room, "down", "2030-03-01", "2030-03-03"));
+        last = Call("POST", "/reservations", ReservationBody(room, "down", "2030-03-01", "2030-03-03"));
         if (last.status == 201) id = AsInt(last.Json().as_object().at("id"));
         return last.status == 201;
     })) << last.Describe();
@@ -222,13 +192,13 @@ TEST_F(HotelE2E, SlowPaymentTimesOutOpensTheCircuitAndIsVoided) {
         // Different nights: each one gets as far as the payment call.
         std::string start = "2030-04-" + std::string(i + 1 < 10 ? "0" : "") + std::to_string(i + 1);
         std::string end = "2030-04-" + std::string(i + 2 < 10 ? "0" : "") + std::to_string(i + 2);
-        slow[i] = co_await http_.Send(gateway(), "POST", "/reservations", Body(room, "slow", start, end));
+        slow[i] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(room, "slow", start, end));
     });
     for (const Reply& r : slow) {
         ExpectUnavailable(r, "POST with payment slow");
         EXPECT_LT(r.elapsed.count(), 1500) << r.Describe();
     }
-    Reply open = Call("POST", "/reservations", Body(room, "slow", "2030-04-20", "2030-04-21"));
+    Reply open = Call("POST", "/reservations", ReservationBody(room, "slow", "2030-04-20", "2030-04-21"));
     ExpectUnavailable(open, "POST with the circuit open");
     EXPECT_LT(open.elapsed.count(), 200) << open.Describe();
     EXPECT_TRUE(RowsWhere("/reservations", "roomId", std::to_string(room)).empty());
@@ -249,7 +219,7 @@ TEST_F(HotelE2E, SlowPaymentTimesOutOpensTheCircuitAndIsVoided) {
     Reply again;
     EXPECT_TRUE(Eventually(
         [&] {
-            again = Call("POST", "/reservations", Body(room, "slow-after", "2030-04-01", "2030-04-13"));
+            again = Call("POST", "/reservations", ReservationBody(room, "slow-after", "2030-04-01", "2030-04-13"));
             return again.status == 201;
         },
         10s, 200ms))
@@ -377,7 +347,7 @@ TEST_F(HotelE2E, StoppedConsumersCatchUpWithoutDuplicates) {
     int64_t late_room = AsInt(registered.Json().as_object().at("id"));
     StartService("reservation");
     EXPECT_TRUE(Eventually([&] { return Settled("room", "reservation"); }));
-    Reply late = Call("POST", "/reservations", Body(late_room, "catchup", "2030-07-01", "2030-07-03"));
+    Reply late = Call("POST", "/reservations", ReservationBody(late_room, "catchup", "2030-07-01", "2030-07-03"));
     ASSERT_EQ(late.status, 201) << late.Describe();
     EXPECT_EQ(AsInt(late.Json().as_object()["amount"]), 140'000);
 }
@@ -392,7 +362,7 @@ TEST_F(HotelE2E, BadInputIsRefusedAndChangesNothing) {
     int64_t rooms_before = TotalElements("/roomInfos");
     int64_t payments_before = PaymentCount();
 
-    std::string good = Body(room, "bad", "2030-08-10", "2030-08-12");
+    std::string good = ReservationBody(room, "bad", "2030-08-10", "2030-08-12");
     auto with = [&](const std::string& key, bj::value value) { return JsonWith(good, key, std::move(value)); };
     auto without = [&](const std::string& key) { return JsonWithout(good, key); };
     std::string id = std::to_string(booked);

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "systems/hotel/payment/payment.grpc.pb.h"
-#include "tests/e2e/system_fixture.hpp"
+#include "tests/e2e/hotel_helpers.hpp"
 
 namespace reservo::e2e {
 namespace {
@@ -23,7 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace v1 = reservo::hotel::payment::v1;
 
-constexpr int64_t kPrice = 100'000;
+constexpr int64_t kPrice = kRoomPrice;
 // How payment counts the calls it answered over gRPC (grpc-ecosystem's name and labels).
 constexpr std::string_view kPaidOverGrpc =
     R"(reservo_grpc_server_handled_total{grpc_service="reservo.hotel.payment.v1.Payments",grpc_method="Pay",grpc_code="OK"})";
@@ -40,7 +40,7 @@ std::string MapsOf(pid_t pid) {
     return all.str();
 }
 
-class HotelGrpcE2E : public SystemTest {
+class HotelGrpcE2E : public HotelTest {
   protected:
     static void SetUpTestSuite() {
         grpc_port = ReservePorts(1);
@@ -48,33 +48,6 @@ class HotelGrpcE2E : public SystemTest {
         StartSystem({.system = "hotel",
                      .env = {{"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_PAYMENT_TRANSPORT", "grpc"},
                              {"RESERVO_SERVICES_PAYMENT_GRPC_PORT", std::to_string(grpc_port)}}});
-    }
-
-    static std::string RoomNo() {
-        static int n = 0;
-        std::string no = std::to_string(++n);
-        no.insert(no.begin(), 'G');  // not "G" + ...: GCC 12's -Wrestrict false positive
-        return no;
-    }
-
-    int64_t RegisterRoom() {
-        bj::object room{{"roomNo", RoomNo()}, {"roomSize", "Deluxe"}, {"amenityInfo", "wifi"}, {"price", kPrice}};
-        Reply r = Call("POST", "/roomInfos", bj::serialize(room));
-        EXPECT_EQ(r.status, 201) << r.Describe();
-        bj::value v = r.Json();
-        if (r.status != 201 || !v.is_object()) return -1;
-        EXPECT_TRUE(Eventually([&] { return Settled("room", "reservation"); })) << "reservation did not learn the room";
-        return AsInt(v.as_object().at("id"));
-    }
-
-    static std::string Body(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
-        return bj::serialize(bj::object{{"roomId", room},
-                                        {"userId", user},
-                                        {"userName", "Lee"},
-                                        {"peopleQty", 2},
-                                        {"reservStartDate", start},
-                                        {"reservEndDate", end},
-                                        {"payMethod", "card"}});
     }
 
     double PaidOverGrpc() { return ServiceMetric("payment", kPaidOverGrpc).value_or(0); }
@@ -99,7 +72,7 @@ TEST_F(HotelGrpcE2E, AReservationIsPaidOverGrpc) {
     const double grpc_before = PaidOverGrpc();
     const double rest_before = PaidOverRest();
 
-    Reply r = Call("POST", "/reservations", Body(room, "grpc-happy", "2031-01-10", "2031-01-13"));
+    Reply r = Call("POST", "/reservations", ReservationBody(room, "grpc-happy", "2031-01-10", "2031-01-13"));
     ASSERT_EQ(r.status, 201) << r.Describe();
     bj::object created = r.Json().as_object();
     int64_t id = AsInt(created.at("id"));
@@ -129,7 +102,7 @@ TEST_F(HotelGrpcE2E, PaymentDownAnswers503FastThenWorksAgain) {
 
     StopService("payment");
     for (int i = 0; i < 3; ++i) {
-        Reply r = Call("POST", "/reservations", Body(room, "grpc-down", "2031-03-01", "2031-03-03"));
+        Reply r = Call("POST", "/reservations", ReservationBody(room, "grpc-down", "2031-03-01", "2031-03-03"));
         ExpectUnavailable(r, "POST while payment is stopped");
         EXPECT_LT(r.elapsed.count(), 1000) << r.Describe();
     }
@@ -143,7 +116,7 @@ TEST_F(HotelGrpcE2E, PaymentDownAnswers503FastThenWorksAgain) {
     Reply last;
     EXPECT_TRUE(Eventually(
         [&] {
-            last = Call("POST", "/reservations", Body(room, "grpc-down", "2031-03-01", "2031-03-03"));
+            last = Call("POST", "/reservations", ReservationBody(room, "grpc-down", "2031-03-01", "2031-03-03"));
             if (last.status == 201) id = AsInt(last.Json().as_object().at("id"));
             return last.status == 201;
         },
@@ -167,7 +140,7 @@ TEST_F(HotelGrpcE2E, PaymentRestartedKeepsServingGrpc) {
     Reply r;
     EXPECT_TRUE(Eventually(
         [&] {
-            r = Call("POST", "/reservations", Body(room, "grpc-restart", "2031-05-01", "2031-05-02"));
+            r = Call("POST", "/reservations", ReservationBody(room, "grpc-restart", "2031-05-01", "2031-05-02"));
             return r.status == 201;
         },
         15000ms, 200ms))

@@ -22,15 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/hotel_helpers.hpp"
 #include "tests/e2e/load_tally.hpp"
-#include "tests/e2e/system_fixture.hpp"
 
 namespace reservo::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-constexpr int64_t kPrice = 100'000;
+constexpr int64_t kPrice = kRoomPrice;
 constexpr int kRooms = 5;  // per test; with every 4th ask an overlap, each room gets some
 
 // "YYYY-MM-DD", `offset` days after 2031-01-01.
@@ -41,16 +41,6 @@ std::string Day(int offset) {
     std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                   static_cast<unsigned>(d.day()));
     return text;
-}
-
-std::string Body(int64_t room, const std::string& user, const std::string& start, const std::string& end) {
-    return bj::serialize(bj::object{{"roomId", room},
-                                    {"userId", user},
-                                    {"userName", "Lee"},
-                                    {"peopleQty", 2},
-                                    {"reservStartDate", start},
-                                    {"reservEndDate", end},
-                                    {"payMethod", "card"}});
 }
 
 // The stays a load asks for: two nights, three days apart per room, the rooms in turn; every
@@ -113,20 +103,13 @@ struct Snapshot {
     }
 };
 
-class HotelResilienceE2E : public SystemTest {
+class HotelResilienceE2E : public HotelTest {
   protected:
     // A step left pending by a crashed reservation is aborted (its payment voided) after
     // abandon-after-ms; 6 s instead of 30 keeps the wait short and is still longer than any live
     // request (the gateway gives up after 5 s).
     static void SetUpTestSuite() {
         StartSystem({.system = "hotel", .env = {{"RESERVO_SERVICES_RESERVATION_ABANDON_AFTER_MS", "6000"}}});
-    }
-
-    static std::string RoomNo() {
-        static int n = 0;
-        std::string no = std::to_string(++n);
-        no.insert(no.begin(), 'R');  // not "R" + ...: GCC 12 warns falsely (-Wrestrict) on that
-        return no;
     }
 
     // Registers `count` rooms and waits until reservation knows them.
@@ -311,7 +294,8 @@ class HotelResilienceE2E : public SystemTest {
                                const AllowedAnswers& ok) {
         return [gw, user, &plan, &rec, &ok](Http& http, int) -> Awaitable<void> {
             StayPlan::Ask ask = plan.Next();
-            Reply post = co_await http.Send(gw, "POST", "/reservations", Body(ask.room, user, ask.start, ask.end));
+            Reply post =
+                co_await http.Send(gw, "POST", "/reservations", ReservationBody(ask.room, user, ask.start, ask.end));
             rec.Count("POST", post, ok.post);
             if (post.status == 409 && post.Header("Content-Type") != "application/problem+json") {
                 rec.failures.push_back("409 without problem+json: " + post.Describe());
@@ -369,7 +353,7 @@ class HotelResilienceE2E : public SystemTest {
         EXPECT_TRUE(Eventually(
             [&] {
                 StayPlan::Ask fresh = plan.Next();
-                again = Call("POST", "/reservations", Body(fresh.room, user, fresh.start, fresh.end));
+                again = Call("POST", "/reservations", ReservationBody(fresh.room, user, fresh.start, fresh.end));
                 rec.Tally("POST", again);
                 return again.status == 201;
             },
@@ -457,7 +441,7 @@ TEST_F(HotelResilienceE2E, TwoReplicasOfViewAndRoomSplitTheEventsWithoutDuplicat
     http_.RunConcurrently(40, [&](int i) -> Awaitable<void> {
         int start = (i / kRooms) * 3;
         replies[i] = co_await http_.Send(gateway(), "POST", "/reservations",
-                                         Body(rooms[i % kRooms], user, Day(start), Day(start + 2)));
+                                         ReservationBody(rooms[i % kRooms], user, Day(start), Day(start + 2)));
     });
     std::vector<int64_t> ids;
     for (const Reply& r : replies) {

@@ -81,4 +81,14 @@ void VaccineTest::ExpectEveryReservationOnceDownstream(const std::string& hospit
     EXPECT_EQ(reserved, want) << "one VaccineReserved notification per reservation";
 }
 
+int64_t VaccineTest::ReserveWhenServing(int64_t user, int64_t lot) {
+    Reply again;
+    const bool served = Eventually([&] {
+        again = Call("POST", "/reservations", ReservationBody(user, lot));
+        return again.status == 201;
+    });
+    EXPECT_TRUE(served) << again.Describe();
+    return served ? AsInt(again.Json().as_object()["id"]) : -1;
+}
+
 }  // namespace reservo::e2e

@@ -40,6 +40,9 @@ class VaccineTest : public SystemTest {
     std::vector<bj::object> MyPageRows(const std::string& hospital);
     // Notifications whose correlationId is one of `ids` (reservation ids), of any type.
     std::vector<bj::object> NotificationsFor(const std::vector<int64_t>& reservation_ids);
+    // POST /reservations until it is 201 again (after an outage: a circuit may need its open wait);
+    // the reservation's id, or -1 (and a failure) when it never is.
+    int64_t ReserveWhenServing(int64_t user, int64_t lot);
     // Waits until every dose taken from the lot belongs to a stored "reserved" reservation and
     // vaccine-mgmt's consumer is idle, then checks it exactly.
     void ExpectDosesMatchReservations(int64_t lot, int64_t initial_qty);
