@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -203,6 +204,26 @@ int Control(const std::string& data_dir, const std::string& request) {
     return 0;
 }
 
+// `reservo down`: once every process stopped, the supervisor still stops what it started beside
+// them (a local PostgreSQL) and exits; wait for that, so the data directory is free when down returns.
+int Down(const std::string& data_dir) {
+    auto status = reservo::cli::SendControl(AbsoluteDir(data_dir), "STATUS");
+    pid_t supervisor = 0;
+    if (status && status->ok) {
+        boost::system::error_code ec;
+        auto state = boost::json::parse(status->body, ec);
+        if (!ec && state.is_object()) {
+            if (auto* pid = state.as_object().if_contains("supervisorPid"); pid && pid->is_int64())
+                supervisor = static_cast<pid_t>(pid->as_int64());
+        }
+    }
+    if (int code = Control(data_dir, "DOWN"); code != 0) return code;
+    for (int waited_ms = 0; supervisor > 0 && kill(supervisor, 0) == 0 && waited_ms < 30'000; waited_ms += 20) {
+        usleep(20'000);
+    }
+    return 0;
+}
+
 int StatusCommand(const std::string& data_dir, bool json) {
     auto reply = reservo::cli::SendControl(AbsoluteDir(data_dir), "STATUS");
     if (!reply) return Error(reply.error().message);
@@ -340,6 +361,6 @@ int main(int argc, char** argv) {
     if (*start) return Control(data_dir, "START " + target);
     if (*restart) return Control(data_dir, "RESTART " + target);
     if (*scale) return Control(data_dir, "SCALE " + target + " " + std::to_string(replicas));
-    if (*down) return Control(data_dir, "DOWN");
+    if (*down) return Down(data_dir);
     return 1;
 }
