@@ -250,8 +250,9 @@ bool SplitTarget(const std::string& target, std::string& system, std::string& se
 
 int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
-    CLI::App app{"reservo: event-driven reservation microservices"};
+    CLI::App app{"reservo: event-driven reservation microservices", "reservo"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("reservo ") + RESERVO_VERSION);
     std::string data_dir = "./data";
     auto add_data = [&](CLI::App* command) {
         command->add_option("--data", data_dir, "Data directory (and where a running `up` is found)")
@@ -320,6 +321,24 @@ int main(int argc, char** argv) {
         "not for production); prints its brokers; stdin: `down`, `up`, `topic NAME PARTITIONS`");
     kafka_dev->add_option("--brokers", brokers, "Number of brokers")->check(CLI::Range(1, 9))->capture_default_str();
 
+    // No command, or one that does not exist: say so and list them, rather than CLI11's "A subcommand
+    // is required".
+    if (argc >= 2 && argv[1][0] != '-') {
+        std::string names;
+        bool known = false;
+        for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+            known = known || command->get_name() == argv[1];
+            names += (names.empty() ? "" : ", ") + command->get_name();
+        }
+        if (!known) {
+            std::cerr << "reservo: unknown command '" << argv[1] << "' (commands: " << names
+                      << "; `reservo --help` explains them)\n";
+            return 2;
+        }
+    } else if (argc < 2) {
+        std::cerr << app.help();
+        return 2;
+    }
     CLI11_PARSE(app, argc, argv);
 
     if (*serve) {

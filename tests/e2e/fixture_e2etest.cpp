@@ -86,6 +86,22 @@ TEST(FixtureStart, AnUnknownSystemIsAClearError) {
     EXPECT_NE(error.find("no system 'no-such-system'"), std::string::npos) << error;
 }
 
+// The command line says what it is and what it does not know.
+TEST(Command, VersionUnknownCommandsAndNoCommandAreClear) {
+    RunResult version = e2e::Run({ReservoBinary(), "--version"});
+    EXPECT_EQ(version.exit_code, 0);
+    EXPECT_TRUE(version.output.starts_with("reservo 0.")) << version.output;
+
+    RunResult unknown = e2e::Run({ReservoBinary(), "logz"});
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.output.find("unknown command 'logz'"), std::string::npos) << unknown.output;
+    EXPECT_NE(unknown.output.find("serve, up, status"), std::string::npos) << unknown.output;
+
+    RunResult none = e2e::Run({ReservoBinary()});
+    EXPECT_EQ(none.exit_code, 2);
+    EXPECT_NE(none.output.find("Usage: reservo"), std::string::npos) << none.output;
+}
+
 TEST(FixtureStart, PortsOfOneBinaryAreNotHandedOutTwice) {
     std::set<int> bases;
     for (int i = 0; i < 5; ++i) bases.insert(ReservePorts(10));
