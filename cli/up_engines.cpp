@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "kit/core/log.hpp"
+#include "kit/service/engines.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::cli {
@@ -37,10 +38,7 @@ Result<std::optional<store::LocalPostgres>> StartLocalEngines(const std::vector<
         }
         for (const std::string& process : service::ProcessNames(config)) {
             if (process == "gateway") continue;
-            const std::string own = "services." + process + ".store.";
-            const auto engine = config.Find(own + "engine").value_or(config.Find("store.engine").value_or("sqlite"));
-            const bool has_url = config.Find(own + "postgres.url") || config.Find("store.postgres.url");
-            if (engine == "postgres" && !has_url) need_postgres.push_back(system + "/" + process);
+            if (service::NeedsLocalPostgres(config, process)) need_postgres.push_back(system + "/" + process);
         }
     }
     if (need_postgres.empty()) return std::nullopt;

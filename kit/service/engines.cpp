@@ -8,11 +8,18 @@
 
 namespace reservo::service {
 
+StoreSettings StoreOf(const Config& cfg, const std::string& service) {
+    const std::string own = "services." + service + ".store.";
+    StoreSettings s;
+    s.engine = cfg.Find(own + "engine").value_or(cfg.Find("store.engine").value_or("sqlite"));
+    s.postgres_url = cfg.Find(own + "postgres.url").value_or(cfg.Find("store.postgres.url").value_or(""));
+    return s;
+}
+
 Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& service) {
     EngineSettings s;
-    const std::string own = "services." + service + ".store.";
-    s.store.engine = cfg.Find(own + "engine").value_or(RESERVO_TRY(cfg.RequireString("store.engine")));
-    s.store.postgres_url = cfg.Find(own + "postgres.url").value_or(cfg.Find("store.postgres.url").value_or(""));
+    RESERVO_TRY(cfg.RequireString("store.engine"));
+    s.store = StoreOf(cfg, service);
     s.store.synchronous_full = RESERVO_TRY(cfg.RequireString("store.synchronous")) == "full";
     if (s.store.engine == "postgres" && s.store.postgres_url.empty()) {
         return Fail(Code::kInvalidArgument,

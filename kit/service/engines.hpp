@@ -52,6 +52,15 @@ struct ServicePlace {
 
 Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& service);
 
+// The engine and PostgreSQL URL one service's store uses: its own keys, else the system's (no
+// check). What `reservo up` and the test fixtures ask before they start a local PostgreSQL.
+StoreSettings StoreOf(const Config& cfg, const std::string& service);
+// On PostgreSQL with no URL given: it needs a server someone starts for it.
+inline bool NeedsLocalPostgres(const Config& cfg, const std::string& service) {
+    const StoreSettings s = StoreOf(cfg, service);
+    return s.engine == "postgres" && s.postgres_url.empty();
+}
+
 // The service's own store: <data>/<service>.db, or the schema <system>_<service> on PostgreSQL.
 Result<std::unique_ptr<store::Database>> OpenStore(const StoreSettings& settings, const ServicePlace& place);
 // The schema a service's PostgreSQL store uses: "vaccine-approval"/"vaccine-mgmt" → vaccine_approval_vaccine_mgmt.

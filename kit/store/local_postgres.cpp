@@ -87,6 +87,13 @@ Result<std::string> LocalPostgres::BinDir() {
 }
 
 Result<LocalPostgres> LocalPostgres::Start(const std::string& dir) {
+    auto pg = In(dir);
+    if (!pg) return Fail(pg.error());
+    if (auto st = pg->StartServer(); !st) return Fail(st.error());
+    return pg;
+}
+
+Result<LocalPostgres> LocalPostgres::In(const std::string& dir) {
     auto bin = BinDir();
     if (!bin) return Fail(bin.error());
     std::error_code ec;
@@ -95,9 +102,7 @@ Result<LocalPostgres> LocalPostgres::Start(const std::string& dir) {
     if (ec) return Fail(Code::kUnavailable, "cannot create " + abs + ": " + ec.message());
     if (abs.size() + 20 > 107) return Fail(Code::kInvalidArgument, "directory path too long for a socket: " + abs);
     const std::string url = "postgresql:///postgres?host=" + abs + "/run&port=5432&user=postgres";
-    LocalPostgres pg(abs, *bin, url);
-    if (auto st = pg.StartServer(); !st) return Fail(st.error());
-    return pg;
+    return LocalPostgres(abs, *bin, url);
 }
 
 Status LocalPostgres::StartServer() const {

@@ -20,6 +20,8 @@ class LocalPostgres final {
   public:
     // Creates the cluster when the directory has none, then starts the server unless it runs.
     static Result<LocalPostgres> Start(const std::string& dir);
+    // The server kept in `dir`, running or not, without starting it (to Stop it, or Start it again).
+    static Result<LocalPostgres> In(const std::string& dir);
     // The server's binaries (/usr/lib/postgresql/<newest>/bin), or an error saying what to install.
     static Result<std::string> BinDir();
 
@@ -27,6 +29,8 @@ class LocalPostgres final {
     const std::string& dir() const { return dir_; }
     // Fast shutdown (what a lost server looks like to its clients); Start again brings it back.
     Status Stop() const;
+    // Starts the server again after Stop (the cluster must exist).
+    Status Restart() const { return StartServer(); }
     // The server's process id, or 0 when it does not run.
     int Pid() const;
 

@@ -30,6 +30,7 @@
 
 #include "kit/auth/secret.hpp"
 #include "kit/core/config.hpp"
+#include "kit/service/engines.hpp"
 #include "kit/store/sqlite.hpp"
 
 extern char** environ;
@@ -494,30 +495,28 @@ std::vector<bj::object> System::Events(std::string_view type, std::string_view s
 }
 
 bool System::SetPostgresUp(bool up) const {
-    auto pg_ctl = [&](const std::string& action) {
-        RunResult r =
-            Run({"/bin/sh", "-c",
-                 "bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); "
-                 "as=''; [ \"$(id -u)\" = 0 ] && as='runuser -u postgres --'; "
-                 "$as \"$bin/pg_ctl\" -D '" +
-                     data_dir_ + "/postgres/data' -l '" + data_dir_ + "/postgres/server.log' -w -m fast -o '-k " +
-                     data_dir_ + "/postgres/run -c listen_addresses= -p 5432' " + action});
-        if (r.exit_code != 0) std::cerr << "e2e: pg_ctl " << action << ": " << r.output << "\n";
-        return r.exit_code == 0;
-    };
-    return pg_ctl(up ? "start" : "stop");
+    auto pg = store::LocalPostgres::In(data_dir_ + "/postgres");
+    reservo::Status st = !pg ? reservo::Status(Fail(pg.error())) : up ? pg->Restart() : pg->Stop();
+    if (!st) std::cerr << "e2e: PostgreSQL " << (up ? "start" : "stop") << ": " << st.error().message << "\n";
+    return st.has_value();
+}
+
+// A system's YAML, as the binary embeds it, with `env` and then this process's environment over it.
+static Result<Config> SystemConfig(const std::string& system, const Env& env) {
+    return Config::FromFile(SourceDir() + "/systems/" + system + "/system.yaml",
+                            [&](const std::string& var) -> std::optional<std::string> {
+                                for (const auto& [k, v] : env) {
+                                    if (k == var) return v;
+                                }
+                                if (const char* v = std::getenv(var.c_str())) return std::string(v);
+                                return std::nullopt;
+                            });
 }
 
 std::unique_ptr<System> System::Start(const SystemOptions& options, std::string* error) {
     // The system's YAML, as the binary embeds it: how many ports it needs and its partitions.
     std::string yaml = SourceDir() + "/systems/" + options.system + "/system.yaml";
-    auto config = Config::FromFile(yaml, [&](const std::string& name) -> std::optional<std::string> {
-        for (const auto& [k, v] : options.env) {
-            if (k == name) return v;
-        }
-        if (const char* v = std::getenv(name.c_str())) return std::string(v);
-        return std::nullopt;
-    });
+    auto config = SystemConfig(options.system, options.env);
     if (options.system.empty() || !config) {
         *error = "no system '" + options.system + "' (" + yaml + ")";
         return nullptr;
@@ -768,27 +767,16 @@ std::unique_ptr<ServedService> ServedService::Start(const ServeOptions& options,
     Env env = options.env;
     const std::string system = options.target.substr(0, options.target.find('/'));
     const std::string service = options.target.substr(options.target.find('/') + 1);
-    auto config = Config::FromFile(SourceDir() + "/systems/" + system + "/system.yaml",
-                                   [&](const std::string& var) -> std::optional<std::string> {
-                                       for (const auto& [k, v] : env) {
-                                           if (k == var) return v;
-                                       }
-                                       if (const char* v = std::getenv(var.c_str())) return std::string(v);
-                                       return std::nullopt;
-                                   });
-    if (config) {
-        const std::string own = "services." + service + ".store.";
-        const auto engine = config->Find(own + "engine").value_or(config->Find("store.engine").value_or("sqlite"));
-        if (engine == "postgres" && !config->Find(own + "postgres.url") && !config->Find("store.postgres.url")) {
-            auto pg = store::LocalPostgres::Start(served->data_dir_ + "/postgres");
-            if (!pg) {
-                *error = "no local PostgreSQL for " + options.target + ": " + pg.error().message;
-                close(log_fd);
-                return nullptr;
-            }
-            env.emplace_back("RESERVO_STORE_POSTGRES_URL", pg->url());
-            served->postgres_ = std::move(*pg);
+    auto config = SystemConfig(system, env);
+    if (config && service::NeedsLocalPostgres(*config, service)) {
+        auto pg = store::LocalPostgres::Start(served->data_dir_ + "/postgres");
+        if (!pg) {
+            *error = "no local PostgreSQL for " + options.target + ": " + pg.error().message;
+            close(log_fd);
+            return nullptr;
         }
+        env.emplace_back("RESERVO_STORE_POSTGRES_URL", pg->url());
+        served->postgres_ = std::move(*pg);
     }
     served->pid_ = Spawn(argv, env, log_fd, error);
     close(log_fd);
