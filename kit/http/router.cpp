@@ -101,6 +101,7 @@ Awaitable<Response> Router::Dispatch(Request& req) const {
         }
         co_return Problem(404, "Not Found", "no resource at " + req.path);
     }
+    if (route->sync && sync_runner_) co_return co_await sync_runner_(route->sync, req);
     if (route->sync) co_return route->sync(req);
     co_return co_await route->async(req);
 }

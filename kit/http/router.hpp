@@ -25,6 +25,8 @@ using Awaitable = boost::asio::awaitable<T>;
 
 using Handler = std::function<Response(Request&)>;
 using AsyncHandler = std::function<Awaitable<Response>(Request&)>;
+// Runs a synchronous handler (e.g. on a fiber, so the store calls it makes never block the loop).
+using SyncRunner = std::function<Awaitable<Response>(const Handler&, Request&)>;
 
 class Router final {
   public:
@@ -41,6 +43,9 @@ class Router final {
     void PatchAsync(std::string_view p, AsyncHandler h) { AddAsync("PATCH", p, std::move(h)); }
     void DeleteAsync(std::string_view p, AsyncHandler h) { AddAsync("DELETE", p, std::move(h)); }
     void Any(std::string_view p, AsyncHandler h) { AddAsync("*", p, std::move(h)); }
+
+    // Synchronous handlers run through `runner` from now on, instead of being called in place.
+    void RunSyncWith(SyncRunner runner) { sync_runner_ = std::move(runner); }
 
     // Whether a request with this method and path would find a route.
     bool Handles(std::string_view method, std::string_view path) const;
@@ -64,6 +69,7 @@ class Router final {
     std::string AllowedMethods(std::string_view path) const;
 
     std::vector<Route> routes_;
+    SyncRunner sync_runner_;
 };
 
 }  // namespace reservo::http

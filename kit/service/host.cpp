@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "kit/core/deadline.hpp"
+#include "kit/core/fiber.hpp"
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
 #include "kit/core/try.hpp"
@@ -206,7 +207,11 @@ class Host final : public ServiceContext {
                     trace::SetCurrent(trace::NewTraceparent());  // background work starts its own trace
                     deadline::SetCurrent(std::nullopt);
                     try {
-                        task();
+                        if (db_ && db_->Suspends()) {
+                            co_await fiber::Run(io_, task);  // its store calls must not hold the loop
+                        } else {
+                            task();
+                        }
                     } catch (...) {  // one failed tick is logged; the next one runs
                         log::Error("periodic task failed", {{"periodMs", std::to_string(period.count())},
                                                             {"error", DescribeException(std::current_exception())}});
@@ -259,7 +264,12 @@ class Host final : public ServiceContext {
     http::Awaitable<void> EventPump();
     http::Awaitable<void> Retention();
     void RelayNow();
+    void AfterRelay(const Result<int>& moved);
     void CheckConsumer();
+    // Runs store work so the loop stays free: on a fiber when the store's calls suspend (PostgreSQL),
+    // in place otherwise. Pass a lambda capturing by reference.
+    template <class F>
+    http::Awaitable<std::invoke_result_t<F&>> OffLoop(F&& fn);
     CounterMetric& Busy(const std::string& what);
     // Runs `attempt` until it does not fail with Unavailable (the store's write lock is busy) or
     // `limit` passes, trying again on a timer: the request waits, the event loop does not.
@@ -305,8 +315,10 @@ class Host final : public ServiceContext {
     bool stopping_ = false;
     bool relay_scheduled_ = false;
     bool relay_retry_scheduled_ = false;
-    int relay_busy_streak_ = 0;  // relay passes in a row that found a lock busy
-    bool subscribed_ = false;    // a service that subscribes to nothing runs no consumer
+    bool relay_running_ = false;  // a relay pass is on a fiber
+    bool relay_again_ = false;    // asked for while it was
+    int relay_busy_streak_ = 0;   // relay passes in a row that found a lock busy
+    bool subscribed_ = false;     // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
 
     std::vector<std::function<void()>> drain_hooks_;  // OnDrain: run as the drain begins
@@ -581,11 +593,17 @@ CounterMetric& Host::Busy(const std::string& what) {
     return *slot;
 }
 
+template <class F>
+http::Awaitable<std::invoke_result_t<F&>> Host::OffLoop(F&& fn) {
+    if (db_ && db_->Suspends()) co_return co_await fiber::Call(io_, fn);
+    co_return fn();
+}
+
 template <class Attempt>
 http::Awaitable<std::invoke_result_t<Attempt&>> Host::UntilFree(Attempt attempt, SteadyClock::time_point limit) {
     Millis delay = 1ms;
     for (;;) {
-        auto result = attempt();
+        auto result = co_await OffLoop(attempt);
         if (result || result.error().code != Code::kUnavailable) co_return result;
         Busy("idempotency").Inc();
         const auto now = SteadyClock::now();
@@ -643,7 +661,30 @@ http::Awaitable<http::Response> Host::Serve(http::Request& req) {
 void Host::RelayNow() {
     relay_scheduled_ = false;
     if (!relay_) return;
-    auto moved = relay_->RelayOnce();
+    if (!db_->Suspends()) {
+        AfterRelay(relay_->RelayOnce());
+        return;
+    }
+    // On a fiber: one pass at a time, and one more if asked for meanwhile.
+    if (relay_running_) {
+        relay_again_ = true;
+        return;
+    }
+    relay_running_ = true;
+    asio::co_spawn(
+        io_,
+        [this]() -> http::Awaitable<void> {
+            do {
+                relay_again_ = false;
+                auto moved = co_await fiber::Call(io_, [this] { return relay_->RelayOnce(); });
+                AfterRelay(moved);
+            } while (relay_again_ && !stopping_);
+            relay_running_ = false;
+        },
+        LogFailure("outbox relay", [this](const std::string&) { relay_running_ = false; }));
+}
+
+void Host::AfterRelay(const Result<int>& moved) {
     if (moved) {
         relay_busy_streak_ = 0;
         return;
@@ -691,7 +732,7 @@ http::Awaitable<void> Host::EventPump() {
         if (version != seen_version || now - last_poll > 100ms) {
             seen_version = version;
             last_poll = now;
-            auto n = consumer_->PollOnce();
+            auto n = co_await OffLoop([this] { return consumer_->PollOnce(); });
             Busy("consumer").Inc(static_cast<double>(consumer_->busy() - consumer_busy_seen_));
             consumer_busy_seen_ = consumer_->busy();
             if (!n && n.error().code != Code::kUnavailable) {
@@ -734,7 +775,9 @@ http::Awaitable<void> Host::Retention() {
             more = more || pruned.more;
         }
         if (inbox_retention > 0) {
-            auto pruned = messaging::Consumer::PruneInbox(*db_, NowUnixMillis() - inbox_retention, kRetentionBatch);
+            auto pruned = co_await OffLoop([&] {
+                return messaging::Consumer::PruneInbox(*db_, NowUnixMillis() - inbox_retention, kRetentionBatch);
+            });
             if (pruned.busy > 0) Busy("retention").Inc(pruned.busy);
             more = more || pruned.more;
         }
@@ -777,6 +820,15 @@ int Host::Run() {
     late_requests_ = &metrics_.Counter("http_server_late_requests_total",
                                        "Requests refused because their deadline had passed before they were served");
     WireActuator();
+    if (db_ && db_->Suspends()) {
+        // Handlers are synchronous; their store calls wait for the server on a fiber, not on the loop.
+        const http::SyncRunner on_fiber = [this](const http::Handler& handler,
+                                                 http::Request& req) -> http::Awaitable<http::Response> {
+            co_return co_await fiber::Call(io_, [&] { return handler(req); });
+        };
+        router_.RunSyncWith(on_fiber);
+        actuator_.RunSyncWith(on_fiber);
+    }
     if (module_.wire) {
         Status wired;
         try {

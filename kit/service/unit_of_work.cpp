@@ -11,6 +11,24 @@
 
 namespace reservo::service {
 
+namespace {
+constexpr std::string_view kBusy = "the store is busy (another process holds its write lock); nothing was done";
+}
+
+Result<store::Transaction> UnitOfWork::BeginOnFiber() {
+    auto give_up = SteadyClock::now() + max_wait_;
+    if (auto caller_deadline = deadline::Current()) give_up = std::min(give_up, *caller_deadline);
+    auto pause = std::chrono::milliseconds(1);
+    for (;;) {
+        // On a fiber this waits its turn behind the process's other writers; busy means another process.
+        auto tx = ctx_.db().TryBegin();
+        if (tx || tx.error().code != Code::kUnavailable) return tx;
+        if (SteadyClock::now() + pause >= give_up) return Fail(Code::kUnavailable, std::string(kBusy));
+        fiber::Sleep(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(20));
+    }
+}
+
 http::Awaitable<Result<store::Transaction>> UnitOfWork::Begin() {
     // Other requests run while this one waits: what is "current" is restored after each pause.
     const std::string caller_trace = trace::Current();
@@ -22,8 +40,7 @@ http::Awaitable<Result<store::Transaction>> UnitOfWork::Begin() {
         auto tx = ctx_.db().TryBegin();
         if (tx || tx.error().code != Code::kUnavailable) co_return tx;
         if (SteadyClock::now() + pause >= give_up) {
-            co_return Fail(Code::kUnavailable,
-                           "the store is busy (another process holds its write lock); nothing was done");
+            co_return Fail(Code::kUnavailable, std::string(kBusy));
         }
         boost::asio::steady_timer timer(ctx_.io(), pause);
         co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

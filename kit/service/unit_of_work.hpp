@@ -10,10 +10,12 @@
 //       return r;
 //   });
 //
-// The work runs synchronously inside the transaction (it cannot suspend, so no other request
-// interleaves with it). While another process holds the store's write lock, Write waits on a
-// timer — other requests go on — until the request's deadline (or `max_wait`), then fails with
-// Unavailable (503, nothing done).
+// The work runs synchronously inside the transaction. On a local store (SQLite) it cannot suspend,
+// so no other request interleaves with it; on a store across the network (PostgreSQL: Suspends())
+// the whole transaction runs on a fiber, which waits for the server without holding the event
+// loop — other requests run meanwhile, and other writers of the service wait for its turn to end.
+// While another process holds the store's write lock, Write waits on a timer — other requests go
+// on — until the request's deadline (or `max_wait`), then fails with Unavailable (503, nothing done).
 //
 // Event policies get a Tx too — the consumer's transaction, with the event as its cause:
 //
@@ -26,6 +28,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "kit/core/fiber.hpp"
 #include "kit/http/router.hpp"
 #include "kit/messaging/typed_event.hpp"
 #include "kit/service/service.hpp"
@@ -75,6 +78,17 @@ class UnitOfWork final {
     template <class F>
     http::Awaitable<std::invoke_result_t<F&, Tx&>> Write(F work) {
         using R = std::invoke_result_t<F&, Tx&>;
+        if (ctx_.db().Suspends()) {
+            co_return co_await fiber::Call(ctx_.io(), [&]() -> R {
+                auto tx = BeginOnFiber();
+                if (!tx) return R(Fail(tx.error()));
+                Tx handle(ctx_.db(), outbox_, source_);
+                R result = work(handle);
+                if (!result) return result;  // rolled back as `tx` goes
+                if (auto committed = tx->Commit(); !committed) return R(Fail(committed.error()));
+                return result;
+            });
+        }
         auto tx = co_await Begin();
         if (!tx) co_return R(Fail(tx.error()));
         Tx handle(ctx_.db(), outbox_, source_);
@@ -89,6 +103,9 @@ class UnitOfWork final {
     Tx Handle(const messaging::CloudEvent* cause = nullptr) const { return Tx(ctx_.db(), outbox_, source_, cause); }
 
   private:
+    // Begin, for a store whose calls suspend: on the fiber that runs the transaction.
+    Result<store::Transaction> BeginOnFiber();
+
     ServiceContext& ctx_;
     std::chrono::milliseconds max_wait_;
     std::string source_;

@@ -93,6 +93,9 @@ class Database {
     virtual std::string Location() const = 0;
     // The files holding the data on this machine (none for a server).
     virtual std::vector<std::string> Files() const { return {}; }
+    // Whether calls wait on the network: run them on a fiber (kit/core/fiber.hpp) and they suspend
+    // it instead of blocking the event loop. A local file's calls never suspend.
+    virtual bool Suspends() const { return false; }
 
     Result<std::vector<Row>> Query(const Sql& sql, std::initializer_list<Value> params = {}) {
         return Query(sql, std::span<const Value>(params.begin(), params.size()));

@@ -5,9 +5,18 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
+#include "kit/core/fiber.hpp"
 #include "kit/store/local_postgres.hpp"
 #include "kit/store/table.hpp"
 
@@ -24,6 +33,43 @@ constexpr Sql kTake{"take_dose", "UPDATE lots SET qty = qty - 1 WHERE id = ? AND
 constexpr Sql kGet{"get_lot", "SELECT hospital, qty, price FROM lots WHERE id = ?"};
 constexpr Sql kSum{"sum_qty", "SELECT SUM(qty), COUNT(*) FROM lots"};
 constexpr Sql kCount{"count_lots", "SELECT COUNT(*) FROM lots"};
+constexpr Sql kSleep{"sleep", "SELECT pg_sleep(?)"};
+constexpr Sql kQty{"lot_qty", "SELECT qty FROM lots WHERE hospital = ?"};
+constexpr Sql kSetQty{"set_qty", "UPDATE lots SET qty = ? WHERE hospital = ?"};
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Runs `body(io)` as a coroutine on a fresh loop, with a ticker counting 10 ms ticks meanwhile:
+// the loop's own work, which a blocking call would stop.
+template <class F>
+int RunOnLoopCountingTicks(F body) {
+    asio::io_context io;
+    int ticks = 0;
+    bool done = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io);
+            while (!done) {
+                t.expires_after(10ms);
+                co_await t.async_wait(asio::use_awaitable);
+                ++ticks;
+            }
+        },
+        asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            co_await body(io);
+            done = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    io.run();
+    return ticks;
+}
 
 class PostgresTest : public ::testing::Test {
   protected:
@@ -181,6 +227,106 @@ TEST_F(PostgresTest, AConnectionBrokenByAServerRestartIsReplacedAndAnOpenTransac
     auto count = db_->QueryOne(kCount);
     ASSERT_TRUE(count) << count.error().message;
     EXPECT_EQ(count->Int(0), 1);  // the transaction's insert was not kept
+}
+
+TEST_F(PostgresTest, OnAFiberTheLoopGoesOnWhileTheServerWorks) {
+    auto db = db_.get();
+    int ticks = RunOnLoopCountingTicks([db](asio::io_context& io) -> asio::awaitable<void> {
+        auto slept = co_await fiber::Call(io, [db] { return db->Query(kSleep, {0.3}); });
+        EXPECT_TRUE(slept) << slept.error().message;
+    });
+    EXPECT_GE(ticks, 10) << "the loop stood still while the statement ran";
+    // Off a fiber the same call blocks its caller, as before (start-up, tools).
+    ticks = RunOnLoopCountingTicks([db](asio::io_context&) -> asio::awaitable<void> {
+        EXPECT_TRUE(db->Query(kSleep, {0.2}));
+        co_return;
+    });
+    EXPECT_LE(ticks, 2);
+}
+
+TEST_F(PostgresTest, FibersWriteInTurnsWhileReadsGoOnAndThePoolStaysSmall) {
+    ASSERT_TRUE(db_->QueryOne(kInsert, {std::string("Busan"), int64_t{10}, nullptr}));
+    auto db = db_.get();
+    std::vector<std::string> order;
+    RunOnLoopCountingTicks([&](asio::io_context& io) -> asio::awaitable<void> {
+        // Five read-check-write transactions, each pausing 50 ms between its read and its write:
+        // if two interleaved, a decrement would be lost.
+        int finished = 0;
+        auto writer = [&, db](int n) -> asio::awaitable<void> {
+            auto ok = co_await fiber::Call(io, [&, db, n]() -> bool {
+                auto tx = db->TryBegin();  // on a fiber: waits its turn, without holding the loop
+                if (!tx) return false;
+                auto qty = db->QueryOne(kQty, {std::string("Busan")});
+                if (!qty || !db->Query(kSleep, {0.05})) return false;
+                if (!db->Execute(kSetQty, {qty->Int(0) - 1, std::string("Busan")})) return false;
+                order.push_back(std::string("w").append(std::to_string(n)));
+                return static_cast<bool>(tx->Commit());
+            });
+            EXPECT_TRUE(ok);
+            ++finished;
+        };
+        for (int n = 0; n < 5; ++n) asio::co_spawn(io, writer(n), asio::detached);
+        // A read meanwhile sees what was committed, and does not wait for the writers.
+        auto read = co_await fiber::Call(io, [db] { return db->QueryOne(kQty, {std::string("Busan")}); });
+        EXPECT_TRUE(read);
+        order.push_back(std::string("read ").append(std::to_string(read ? read->Int(0) : -1)));
+        asio::steady_timer t(io);
+        while (finished < 5) {
+            t.expires_after(10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    });
+    EXPECT_EQ(db_->QueryOne(kQty, {std::string("Busan")})->Int(0), 5) << "a decrement was lost";
+    ASSERT_EQ(order.size(), 6u);
+    EXPECT_EQ(order.front(), "read 10") << "the read waited for a writer";
+    EXPECT_EQ(std::vector<std::string>(order.begin() + 1, order.end()),
+              (std::vector<std::string>{"w0", "w1", "w2", "w3", "w4"}))
+        << "writers took turns out of order";
+    EXPECT_LE(db_->connections(), 1u + 4u);  // the loop's and the pool's
+}
+
+TEST_F(PostgresTest, AServerThatStopsAnsweringIsCutOffWithoutHoldingTheLoop) {
+    auto opened = PostgresDatabase::Open({.url = server_->url(), .schema = schema_, .answer_wait_ms = 400});
+    ASSERT_TRUE(opened) << opened.error().message;
+    auto db = opened->get();
+    ASSERT_TRUE(db->QueryOne(kInsert, {std::string("Busan"), int64_t{3}, nullptr}));
+    const std::string pid = std::to_string(server_->Pid());
+    ASSERT_NE(pid, "0");
+    auto signal_server = [&](const char* sig) {
+        // The postmaster and its backends (ours among them).
+        std::string command = "pkill -";
+        command.append(sig).append(" -P ").append(pid).append("; kill -").append(sig).append(" ").append(pid);
+        ASSERT_EQ(std::system(command.c_str()), 0);
+    };
+    int ticks = 0;
+    ticks = RunOnLoopCountingTicks([&](asio::io_context& io) -> asio::awaitable<void> {
+        // A write transaction begun, then the server stops answering before it commits.
+        auto outcome = co_await fiber::Call(io, [&]() -> Status {
+            auto tx = db->TryBegin();
+            if (!tx) return Fail(tx.error());
+            if (auto r = db->Execute(kSetQty, {int64_t{2}, std::string("Busan")}); !r) return Fail(r.error());
+            signal_server("STOP");
+            if (auto r = db->Execute(kSetQty, {int64_t{1}, std::string("Busan")}); !r) return Fail(r.error());
+            return tx->Commit();
+        });
+        EXPECT_FALSE(outcome);
+        if (!outcome) {
+            EXPECT_EQ(outcome.error().code, Code::kUnavailable) << outcome.error().message;
+        }
+        // New connections hang too: given up on, not waited for.
+        auto read = co_await fiber::Call(io, [&] { return db->QueryOne(kCount); });
+        EXPECT_FALSE(read);
+        signal_server("CONT");
+    });
+    EXPECT_GE(ticks, 20) << "the loop stood still while the server was silent";
+    // The server back: the transaction it had open was rolled back with the closed connection.
+    RunOnLoopCountingTicks([&](asio::io_context& io) -> asio::awaitable<void> {
+        auto qty = co_await fiber::Call(io, [&] { return db->QueryOne(kQty, {std::string("Busan")}); });
+        EXPECT_TRUE(qty) << qty.error().message;
+        if (qty) {
+            EXPECT_EQ(qty->Int(0), 3);
+        }
+    });
 }
 
 TEST(PostgresUrl, PasswordsNeverReachALog) {

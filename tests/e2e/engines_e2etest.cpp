@@ -1,8 +1,8 @@
 // Beyond one machine: the vaccine system on Kafka (librdkafka's mock cluster with 3 brokers, run by
 // `reservo kafka-dev`) and PostgreSQL (Debian's, started by `reservo up --engines kafka,postgres` in
 // the data directory), tried as a user would; the database or the brokers going away mid-load; and
-// hotel's shipped polyglot configuration. The rest of the vaccine suites run on these engines too
-// (ctest's *_on_kafka_postgres entries set E2E_ENGINES).
+// hotel's shipped polyglot configuration; a database that falls silent holding no service's loop. The rest of the
+// vaccine suites run on these engines too (ctest's *_on_kafka_postgres entries set E2E_ENGINES).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -142,6 +142,43 @@ TEST_F(EnginesE2E, TheDatabaseGoingAwayMidLoadLosesAndDoublesNothing) {
     for (auto& r : ReservationsOfLot(lot)) stored.insert(AsInt(r["id"]));
     for (int64_t id : rec.created) EXPECT_TRUE(stored.contains(id)) << "reservation " << id << " answered 201 is lost";
     // A reservation stored without a 201 can only be one whose commit outcome was unknown (504).
+    EXPECT_LE(stored.size() - rec.created.size(), static_cast<size_t>(rec.Answers("POST", 504)));
+    ExpectEveryReservationOnceDownstream(hospital, stored);
+}
+
+TEST_F(EnginesE2E, ASilentDatabaseHoldsNoServicesEventLoop) {
+    constexpr int64_t kQty = 10000;
+    std::string hospital = UniqueName("pg-silent");
+    int64_t lot = CreateLot(hospital, kQty);
+    ASSERT_GT(lot, 0);
+    // The server paused with requests in flight: connected, but it answers nothing. Each service waits
+    // for it on fibers, so its loop goes on: probes answer at once, and requests end within their
+    // deadline (503 nothing done, 504 a commit's outcome unknown) instead of hanging.
+    AllowedAnswers allowed{.post = {201, 503, 504}};
+    int probes = 0;
+    std::vector<std::string> unanswered;
+    Record rec = ReserveDuring(lot, 7000, allowed, [&] {
+        ASSERT_TRUE(system().PausePostgres(true));
+        Http probe;
+        for (int round = 0; round < 8; ++round) {
+            for (const char* service : {"reservation", "vaccine-mgmt", "mypage"}) {
+                Reply r = probe.Call(system().PortOf(service), "GET", "/actuator/health/liveness", {}, 1000ms);
+                ++probes;
+                if (r.status != 200) unanswered.push_back(std::string(service) + ": " + r.Describe());
+            }
+            std::this_thread::sleep_for(150ms);
+        }
+        ASSERT_TRUE(system().PausePostgres(false));
+    });
+    EXPECT_EQ(probes, 24);
+    EXPECT_TRUE(unanswered.empty()) << unanswered.size() << " liveness probes went unanswered while the database "
+                                    << "was silent, e.g. " << (unanswered.empty() ? "" : unanswered.front());
+    if (int64_t id = ReserveWhenServing(7100, lot); id > 0) rec.created.insert(id);
+
+    ExpectDosesMatchReservations(lot, kQty);
+    std::set<int64_t> stored;
+    for (auto& r : ReservationsOfLot(lot)) stored.insert(AsInt(r["id"]));
+    for (int64_t id : rec.created) EXPECT_TRUE(stored.contains(id)) << "reservation " << id << " answered 201 is lost";
     EXPECT_LE(stored.size() - rec.created.size(), static_cast<size_t>(rec.Answers("POST", 504)));
     ExpectEveryReservationOnceDownstream(hospital, stored);
 }

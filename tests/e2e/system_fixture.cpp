@@ -501,6 +501,18 @@ bool System::SetPostgresUp(bool up) const {
     return st.has_value();
 }
 
+bool System::PausePostgres(bool paused) const {
+    auto pg = store::LocalPostgres::In(data_dir_ + "/postgres");
+    const int pid = pg ? pg->Pid() : 0;
+    if (pid <= 0) {
+        std::cerr << "e2e: no PostgreSQL runs in " << data_dir_ << "/postgres\n";
+        return false;
+    }
+    const char* sig = paused ? "-STOP" : "-CONT";
+    Run({"/usr/bin/pkill", sig, "-P", std::to_string(pid)}, {}, Millis(5000));  // its backends
+    return ::kill(pid, paused ? SIGSTOP : SIGCONT) == 0;
+}
+
 // A system's YAML, as the binary embeds it, with `env` and then this process's environment over it.
 static Result<Config> SystemConfig(const std::string& system, const Env& env) {
     return Config::FromFile(SourceDir() + "/systems/" + system + "/system.yaml",

@@ -239,6 +239,8 @@ class System final {
     KafkaDev* kafka() const { return kafka_.get(); }
     // Stops (false) or starts again (true) the PostgreSQL server `up` started in the data directory.
     bool SetPostgresUp(bool up) const;
+    // Pauses (SIGSTOP) or resumes (SIGCONT) that server and its backends: connected, but silent.
+    bool PausePostgres(bool paused) const;
 
     // Prints the tail of every log, for a failed test.
     void DumpLogs(size_t lines = 12) const;
