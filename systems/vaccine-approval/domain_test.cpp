@@ -78,9 +78,11 @@ TEST(AssignmentRulesTest, TheFirstToExpireIsUsedThenTheOldestLot) {
 }
 
 TEST(AssignmentRulesTest, WhenNoLotFitsTheReasonIsTheClosestMiss) {
-    EXPECT_EQ(Reason(stock::ChooseLot({}, Wants("2026-12-01"))), "no doses left at Seoul");
+    EXPECT_EQ(Reason(stock::ChooseLot({}, Wants("2026-12-01"))), "no vaccine lot at Seoul");
     std::vector<VaccineLot> elsewhere = {Lot(1, "pfizer", "2027-09-01", "2026-01-01", 5, "Busan")};
-    EXPECT_EQ(Reason(stock::ChooseLot(elsewhere, Wants("2026-12-01"))), "no doses left at Seoul");
+    EXPECT_EQ(Reason(stock::ChooseLot(elsewhere, Wants("2026-12-01"))), "no vaccine lot at Seoul");
+    std::vector<VaccineLot> ran_out = {Lot(1, "pfizer", "2027-09-01", "2026-01-01", 0)};
+    EXPECT_EQ(Reason(stock::ChooseLot(ran_out, Wants("2026-12-01"))), "no doses left at Seoul");
     std::vector<VaccineLot> lots = {Lot(1, "pfizer", "2026-12-01", "2026-01-01", 5),
                                     Lot(2, "moderna", "2027-12-01", "2026-01-01", 5),
                                     Lot(3, "pfizer", "2027-12-01", "2026-01-01", 0)};

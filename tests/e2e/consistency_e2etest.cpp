@@ -62,6 +62,29 @@ TEST_F(ConsistencyE2E, HundredConcurrentReservationsTakeExactlyTheTwentyDoses) {
 }
 
 // NFR: consumers that were down receive what they missed, exactly once.
+// "No such lot" and "sold out" are different answers: a user told the second can try another day.
+TEST_F(ConsistencyE2E, NoLotAtAllReadsDifferentlyFromLotsThatRanOut) {
+    std::string hospital = UniqueName("no-lot");
+    auto by_place = [&](const std::string& type) {
+        bj::object body{{"userId", 5}, {"hospital", hospital}, {"reservedDate", "2026-12-01"}, {"vaccineType", type}};
+        return Call("POST", "/reservations", bj::serialize(body));
+    };
+    Reply none = by_place("pfizer");
+    ASSERT_EQ(none.status, 409) << none.Describe();
+    EXPECT_EQ(AsString(none.Json().as_object()["detail"]), "no lot of pfizer at " + hospital + " on 2026-12-01");
+
+    int64_t lot = CreateLot(hospital, 1);
+    ASSERT_GT(lot, 0);
+    ASSERT_EQ(by_place("pfizer").status, 201);
+    Reply sold_out = by_place("pfizer");
+    ASSERT_EQ(sold_out.status, 409) << sold_out.Describe();
+    EXPECT_EQ(AsString(sold_out.Json().as_object()["detail"]), "no doses left in vaccine lot " + std::to_string(lot));
+    Reply other_type = by_place("moderna");
+    ASSERT_EQ(other_type.status, 409) << other_type.Describe();
+    EXPECT_EQ(AsString(other_type.Json().as_object()["detail"]), "no lot of moderna at " + hospital + " on 2026-12-01");
+    EXPECT_EQ(ReservationsOfLot(lot).size(), 1u);
+}
+
 TEST_F(ConsistencyE2E, StoppedConsumersCatchUpWithoutDuplicates) {
     StopService("notification");
     StopService("mypage");

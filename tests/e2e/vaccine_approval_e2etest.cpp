@@ -195,7 +195,7 @@ TEST_F(VaccineApprovalE2E, AReservationNoLotCanServeIsRejected) {
     EXPECT_EQ(settled[none], "rejected");
     EXPECT_EQ(settled[unfit], "rejected");
     EXPECT_EQ(settled[wrong_type], "rejected");
-    EXPECT_EQ(AsString(Reservation(none)["rejectionReason"]), "no doses left at " + empty_hospital);
+    EXPECT_EQ(AsString(Reservation(none)["rejectionReason"]), "no vaccine lot at " + empty_hospital);
     // Both lots fail; the reason is the one of the lot that came closest (it was made in time).
     EXPECT_EQ(AsString(Reservation(unfit)["rejectionReason"]),
               "no doses at " + hospital + " that expire after " + date);

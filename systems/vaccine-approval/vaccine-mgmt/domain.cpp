@@ -28,7 +28,8 @@ Stage Rank(const VaccineLot& lot, const AssignmentRequest& r) {
 std::string Reason(Stage failed, const AssignmentRequest& r) {
     std::string doses = r.vaccineType ? *r.vaccineType + " doses" : "doses";
     switch (failed) {
-        case kAtHospital:
+        case kAtHospital:  // no lot there at all: not the same as lots that ran out
+            return "no vaccine lot at " + r.hospital;
         case kHasDose:
             return "no doses left at " + r.hospital;
         case kOfType:

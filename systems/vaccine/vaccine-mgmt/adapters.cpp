@@ -29,11 +29,11 @@ constexpr store::Migration kMigrations[] = {
 
 class SqlDoseLedger final : public DoseLedger {
   public:
-    Result<std::optional<VaccineLot>> FirstAvailable(store::Database& db, const DoseRequest& r) override {
+    Result<std::optional<VaccineLot>> FirstLot(store::Database& db, const DoseRequest& r) override {
         static const std::string kText = kLots.shape().select() +
-                                         " WHERE hospital = ? AND available_date = ? AND vaccine_type = ? AND qty > 0 "
-                                         "ORDER BY id LIMIT 1";
-        auto rows = db.Query(Sql{"find_available_lot", kText}, {r.hospital, r.availableDate, r.vaccineType});
+                                         " WHERE hospital = ? AND available_date = ? AND vaccine_type = ? "
+                                         "ORDER BY CASE WHEN qty > 0 THEN 0 ELSE 1 END, id LIMIT 1";
+        auto rows = db.Query(Sql{"find_lot_for_dose", kText}, {r.hospital, r.availableDate, r.vaccineType});
         if (!rows) return Fail(rows.error());
         if (rows->empty()) return std::optional<VaccineLot>();
         return std::optional<VaccineLot>(kLots.FromRow(rows->front()));

@@ -18,10 +18,13 @@ Result<VaccineLot> VaccineLots::TakeDose(service::Tx& tx, const DoseRequest& req
     if (request.vaccineId) {
         lot = RESERVO_TRY(lots_.Load(db, *request.vaccineId));
     } else {
-        auto found = RESERVO_TRY(ledger_.FirstAvailable(db, request));
+        // No lot at all reads differently from lots that ran out ("no doses left in vaccine lot 3").
+        auto found = RESERVO_TRY(ledger_.FirstLot(db, request));
         if (!found) {
-            return Fail(Code::kFailedPrecondition, "no " + request.vaccineType + " doses left at " + request.hospital +
-                                                       " on " + request.availableDate);
+            std::string none = "no lot of ";
+            none.append(request.vaccineType).append(" at ").append(request.hospital);
+            none.append(" on ").append(request.availableDate);
+            return Fail(Code::kFailedPrecondition, std::move(none));
         }
         lot = std::move(*found);
     }

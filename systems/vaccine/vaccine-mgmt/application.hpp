@@ -17,8 +17,9 @@ namespace reservo::vaccine::mgmt {
 class DoseLedger {
   public:
     virtual ~DoseLedger() = default;
-    // The first lot (by id) with a dose left for the request's hospital, date and type.
-    virtual Result<std::optional<VaccineLot>> FirstAvailable(store::Database& db, const DoseRequest& request) = 0;
+    // The lot to take the request's dose from, among those of its hospital, date and type: the first
+    // (by id) with a dose left, else the first of them (empty); none when there is no such lot.
+    virtual Result<std::optional<VaccineLot>> FirstLot(store::Database& db, const DoseRequest& request) = 0;
     virtual Result<std::optional<DoseTaking>> TakingOf(store::Database& db, const std::string& reservationId) = 0;
     // Records a taking, or its new state.
     virtual Status Record(store::Database& db, const DoseTaking& taking) = 0;

@@ -16,13 +16,16 @@ const store::Table<VaccineLot> kLots({.collection = "vaccineMgmts", .checks = {"
 
 class MemoryLedger final : public DoseLedger {
   public:
-    Result<std::optional<VaccineLot>> FirstAvailable(store::Database& db, const DoseRequest& r) override {
+    Result<std::optional<VaccineLot>> FirstLot(store::Database& db, const DoseRequest& r) override {
         auto all = kLots.Where(db, "hospital", r.hospital);
         if (!all) return Fail(all.error());
+        std::optional<VaccineLot> empty;
         for (auto& lot : *all) {
-            if (lot.availableDate.iso == r.availableDate && lot.vaccineType == r.vaccineType && lot.qty > 0) return lot;
+            if (lot.availableDate.iso != r.availableDate || lot.vaccineType != r.vaccineType) continue;
+            if (lot.qty > 0) return lot;
+            if (!empty) empty = lot;
         }
-        return std::optional<VaccineLot>();
+        return empty;
     }
     Result<std::optional<DoseTaking>> TakingOf(store::Database&, const std::string& id) override {
         auto it = takings_.find(id);
