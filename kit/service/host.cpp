@@ -316,6 +316,7 @@ class Host final : public ServiceContext {
     bool relay_scheduled_ = false;
     bool relay_retry_scheduled_ = false;
     bool relay_running_ = false;  // a relay pass is on a fiber
+    bool pump_busy_ = false;      // a consumer pass is under way (on a fiber)
     bool relay_again_ = false;    // asked for while it was
     int relay_busy_streak_ = 0;   // relay passes in a row that found a lock busy
     bool subscribed_ = false;     // a service that subscribes to nothing runs no consumer
@@ -732,7 +733,9 @@ http::Awaitable<void> Host::EventPump() {
         if (version != seen_version || now - last_poll > 100ms) {
             seen_version = version;
             last_poll = now;
+            pump_busy_ = true;
             auto n = co_await OffLoop([this] { return consumer_->PollOnce(); });
+            pump_busy_ = false;
             Busy("consumer").Inc(static_cast<double>(consumer_->busy() - consumer_busy_seen_));
             consumer_busy_seen_ = consumer_->busy();
             if (!n && n.error().code != Code::kUnavailable) {
@@ -791,9 +794,20 @@ void Host::BeginDrain(std::string_view why) {
     stopping_ = true;
     for (auto& hook : drain_hooks_) hook();
     auto finish = [this] {
-        if (relay_) RelayNow();
-        if (consumer_) consumer_->Close();
-        io_.stop();
+        asio::co_spawn(
+            io_,
+            [this]() -> http::Awaitable<void> {
+                // Passes on fibers end first (a consumer is not closed under its own pass), then the
+                // last relay pass sends what the last requests stored.
+                while (relay_running_ || pump_busy_) co_await Sleep(io_, 2ms);
+                if (relay_) {
+                    auto moved = co_await OffLoop([this] { return relay_->RelayOnce(); });
+                    AfterRelay(moved);
+                }
+                if (consumer_) consumer_->Close();
+                io_.stop();
+            },
+            LogFailure("drain", [this](const std::string&) { io_.stop(); }));
     };
     if (server_) {
         server_->Drain(finish);

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "kit/core/clock.hpp"
+#include "kit/core/fiber.hpp"
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/messaging/event_log.hpp"
@@ -84,7 +85,13 @@ Saga::Saga(ServiceContext& ctx, UnitOfWork& uow, SagaOptions options)
         ctx_.actuator().AddAsync(
             "GET", "/actuator/sagas/{key}", [&ctx = ctx_](http::Request& req) -> http::Awaitable<http::Response> {
                 const std::string key(req.Param("key"));
-                auto steps = Timeline(ctx.db(), key);
+                auto read = [&] { return Timeline(ctx.db(), key); };
+                Result<std::vector<SagaEvent>> steps = Fail(Code::kInternal, "not read");
+                if (ctx.db().Suspends()) {
+                    steps = co_await fiber::Call(ctx.io(), read);  // the server's answer, without holding the loop
+                } else {
+                    steps = read();
+                }
                 if (!steps) co_return http::ProblemFrom(steps.error());
                 boost::json::array out;
                 for (const auto& s : *steps) {

@@ -16,17 +16,17 @@ constexpr std::string_view kBusy = "the store is busy (another process holds its
 }
 
 Result<store::Transaction> UnitOfWork::BeginOnFiber() {
+    // On a fiber, Begin waits — for the process's other writers in line, then for another process's
+    // lock — without holding the loop, until the request's deadline or max_wait.
+    const auto caller_deadline = deadline::Current();
     auto give_up = SteadyClock::now() + max_wait_;
-    if (auto caller_deadline = deadline::Current()) give_up = std::min(give_up, *caller_deadline);
-    auto pause = std::chrono::milliseconds(1);
-    for (;;) {
-        // On a fiber this waits its turn behind the process's other writers; busy means another process.
-        auto tx = ctx_.db().TryBegin();
-        if (tx || tx.error().code != Code::kUnavailable) return tx;
-        if (SteadyClock::now() + pause >= give_up) return Fail(Code::kUnavailable, std::string(kBusy));
-        fiber::Sleep(pause);
-        pause = std::min(pause * 2, std::chrono::milliseconds(20));
-    }
+    if (caller_deadline) give_up = std::min(give_up, *caller_deadline);
+    deadline::SetCurrent(give_up);
+    auto tx = ctx_.db().Begin();
+    deadline::SetCurrent(caller_deadline);
+    if (!tx && tx.error().code == Code::kUnavailable && tx.error().message.find("lock") != std::string::npos)
+        return Fail(Code::kUnavailable, std::string(kBusy));
+    return tx;
 }
 
 http::Awaitable<Result<store::Transaction>> UnitOfWork::Begin() {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "kit/core/clock.hpp"
+#include "kit/core/fiber.hpp"
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/messaging/consumer.hpp"
@@ -54,11 +55,14 @@ class Rebuilds final {
     }
 
     http::Response Start() {
-        if (state_ == "running")
+        if (state_ == "running" || state_ == "preparing")
             return http::Problem(409, "", "a rebuild is running; GET /actuator/views/rebuild shows it");
         messaging::EventLog* log = ctx_.reader_log();  // positions of its own, beside the live consumer's
         if (!log) return http::Problem(409, "", "this service reads no events (or its log is unreachable)");
+        // Preparing may wait for the store (on a fiber): a second start meanwhile is refused.
+        const std::string before = std::exchange(state_, "preparing");
         if (auto st = PrepareShadows(); !st) {
+            state_ = before;
             return http::ProblemFrom(st.error());
         }
         // A group of its own, never used before: it reads from the first retained record.
@@ -108,7 +112,13 @@ class Rebuilds final {
         while (state_ == "running") {
             bool progress = false;
             for (int pass = 0; pass < 16 && state_ == "running"; ++pass) {
-                if (!Pump()) break;
+                bool more = false;
+                if (ctx_.db().Suspends()) {
+                    more = co_await fiber::Call(ctx_.io(), [this] { return Pump(); });  // the loop goes on
+                } else {
+                    more = Pump();
+                }
+                if (!more) break;
                 progress = true;
             }
             timer.expires_after(progress ? 0ms : 20ms);  // between passes requests and events go on

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -235,7 +236,10 @@ bool WaitSocket(PgConnection& c, Want want, Until until) {
         }
     }
     // Watched for this wait only: a connection outlives no loop, and its socket may change.
-    asio::posix::stream_descriptor watch(fiber::Loop(), fd);
+    asio::posix::stream_descriptor watch(fiber::Loop());
+    boost::system::error_code failed;
+    watch.assign(fd, failed);
+    if (failed) return false;  // not watchable: as if unanswered (the connection is closed)
     auto timed_out = std::make_shared<bool>(false);
     std::shared_ptr<asio::steady_timer> timer;
     if (until) timer = std::make_shared<asio::steady_timer>(fiber::Loop(), *until);
@@ -501,13 +505,14 @@ void PostgresDatabase::Release(PgConnection* c) {
     c->busy = false;
 }
 
-Status PostgresDatabase::TakeWriteTurn() {
+Status PostgresDatabase::TakeWriteTurn(bool wait) {
     if (!write_turn_ && turn_waiters_->Empty()) {
         write_turn_ = true;
         return Ok();
     }
     // Off a fiber, the transaction holding the turn cannot end while this call waits on the loop.
-    if (!fiber::Inside()) return Fail(Code::kUnavailable, "write lock busy (this process is writing): " + Location());
+    if (!wait || !fiber::Inside())
+        return Fail(Code::kUnavailable, "write lock busy (this process is writing): " + Location());
     Until until = SteadyClock::now() + Millis(options_.lock_wait_ms);
     if (auto deadline = deadline::Current(); deadline && *deadline < *until) until = *deadline;
     if (!turn_waiters_->Wait(until)) return Fail(Code::kUnavailable, "write lock busy: " + Location());
@@ -533,7 +538,9 @@ Result<Transaction> PostgresDatabase::BeginLocked(bool wait) {
     if (Bound()) return Fail(Code::kInternal, "nested transaction on " + Location());
     // This process's writers take turns here (fibers in line, without holding a connection), then
     // across processes with the advisory lock below.
-    RESERVO_TRY(TakeWriteTurn());
+    if (auto deadline = deadline::Current(); wait && deadline && *deadline <= SteadyClock::now())
+        return Fail(Code::kUnavailable, "the deadline passed before the write lock of " + Location() + " was free");
+    RESERVO_TRY(TakeWriteTurn(wait));
     PgConnection* c = loop_conn_.get();
     if (fiber::Inside()) {
         auto acquired = Acquire();
@@ -560,7 +567,12 @@ Result<Transaction> PostgresDatabase::BeginLocked(bool wait) {
     Transaction tx(this);  // rolls back (and gives everything back) on any early return
     const std::string key = std::to_string(lock_key_);
     if (wait) {
-        RESERVO_TRY(Simple(*c, "SET LOCAL lock_timeout = " + std::to_string(options_.lock_wait_ms) +
+        int64_t lock_ms = options_.lock_wait_ms;  // another replica's turn: no longer than the caller waits
+        if (auto deadline = deadline::Current()) {
+            lock_ms =
+                std::clamp<int64_t>(std::chrono::ceil<Millis>(*deadline - SteadyClock::now()).count(), 1, lock_ms);
+        }
+        RESERVO_TRY(Simple(*c, "SET LOCAL lock_timeout = " + std::to_string(lock_ms) +
                                    "; SELECT pg_advisory_xact_lock(" + key + "); SET LOCAL lock_timeout = 0"));
         return tx;
     }

@@ -17,11 +17,11 @@
 // Calls never block the event loop when made on a fiber (kit/core/fiber.hpp; Suspends() says so):
 // the connection is non-blocking, and a call waiting for the server suspends its fiber while the loop
 // serves others. Fibers draw connections from a small pool — a transaction keeps its connection
-// until it ends, a single statement returns it at once — and take the service's write turn in the
-// order they asked for it. Calls off a fiber (start-up, tools) use one more connection, and wait in
-// poll(). A server that does not answer within `answer_wait_ms` has the connection closed on it: the
-// statement fails with Unavailable (Unknown for a COMMIT or a write outside a transaction), and the
-// server rolls back what was open.
+// until it ends, a single statement returns it at once — and Begin() on a fiber waits for the
+// service's write turn in the order asked, up to the current deadline (TryBegin never waits). Calls off a fiber
+// (start-up, tools) use one more connection, and wait in poll(). A server that does not answer within `answer_wait_ms`
+// has the connection closed on it: the statement fails with Unavailable (Unknown for a COMMIT or a write outside a
+// transaction), and the server rolls back what was open.
 #pragma once
 
 #include <cstdint>
@@ -92,7 +92,8 @@ class PostgresDatabase final : public Database {
     void Release(PgConnection* c);
     PgConnection* Bound() const;
     Result<Transaction> BeginLocked(bool wait);
-    Status TakeWriteTurn();
+    // wait: on a fiber, wait in line (up to the deadline or lock_wait_ms); else only a free turn.
+    Status TakeWriteTurn(bool wait);
     void GiveWriteTurn();
     void EndTx(PgConnection* c);
     Error ErrorOf(PgConnection& c, std::string_view what, pg_result* res) const;

@@ -254,7 +254,7 @@ TEST_F(PostgresTest, FibersWriteInTurnsWhileReadsGoOnAndThePoolStaysSmall) {
         int finished = 0;
         auto writer = [&, db](int n) -> asio::awaitable<void> {
             auto ok = co_await fiber::Call(io, [&, db, n]() -> bool {
-                auto tx = db->TryBegin();  // on a fiber: waits its turn, without holding the loop
+                auto tx = db->Begin();  // on a fiber: waits its turn, without holding the loop
                 if (!tx) return false;
                 auto qty = db->QueryOne(kQty, {std::string("Busan")});
                 if (!qty || !db->Query(kSleep, {0.05})) return false;

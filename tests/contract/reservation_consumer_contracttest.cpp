@@ -23,7 +23,8 @@ using e2e::Reply;
 constexpr std::string_view kById = "takes one dose from a lot given by id";
 constexpr std::string_view kByPlace = "takes one dose from the lot found by hospital, date and type";
 constexpr std::string_view kNoneLeft = "refuses with 409 when the lot has no dose left";
-constexpr std::string_view kNoneAtPlace = "refuses with 409 when there is no lot of that type at that hospital on that date";
+constexpr std::string_view kNoneAtPlace =
+    "refuses with 409 when there is no lot of that type at that hospital on that date";
 constexpr std::string_view kUnknownLot = "answers 404 for a lot that does not exist";
 
 // Interactions reservation relies on but cannot be made to send through its API, and why.
