@@ -1,5 +1,6 @@
 #include "kit/http/hal.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
@@ -63,6 +64,33 @@ boost::json::object PageInfo(const PageRequest& page, int64_t total) {
     return {{"size", page.size}, {"totalElements", total}, {"totalPages", pages}, {"number", page.page}};
 }
 
+// The request's own URL with `page=n` (and its size, sort and any other parameters as they were).
+std::string PageHref(const Request& req, int64_t n, int64_t size) {
+    std::string href = BaseUrl(req);
+    auto url = boost::urls::parse_origin_form(req.target);
+    if (!url) return href + "/";
+    href.append(url->encoded_path());
+    std::string query;
+    for (auto param : url->encoded_params()) {
+        if (param.key == "page" || param.key == "size") continue;
+        query.append(query.empty() ? "?" : "&").append(param.key);
+        if (param.has_value) query.append("=").append(param.value);
+    }
+    query.append(query.empty() ? "?" : "&").append("page=").append(std::to_string(n));
+    query.append("&size=").append(std::to_string(size));
+    return href + query;
+}
+
+// first, prev, next and last, when the result spans more than one page.
+void AddPageLinks(const Request& req, const PageRequest& page, int64_t total, boost::json::object& links) {
+    const int64_t pages = (total + page.size - 1) / page.size;
+    if (pages <= 1) return;
+    links["first"] = {{"href", PageHref(req, 0, page.size)}};
+    if (page.page > 0) links["prev"] = {{"href", PageHref(req, std::min(page.page, pages) - 1, page.size)}};
+    if (page.page + 1 < pages) links["next"] = {{"href", PageHref(req, page.page + 1, page.size)}};
+    links["last"] = {{"href", PageHref(req, pages - 1, page.size)}};
+}
+
 }  // namespace
 
 Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::string_view> sortable) {
@@ -109,9 +137,15 @@ boost::json::object WithLinks(const Request& req, std::string_view collection, i
     return entity;
 }
 
+Response HalResponse(int status, const boost::json::value& body) {
+    Response r = JsonResponse(status, body);
+    r.headers.Set("Content-Type", "application/hal+json");
+    return r;
+}
+
 Response EntityResponse(const Request& req, int status, std::string_view collection, int64_t id,
                         boost::json::object entity) {
-    return JsonResponse(status, WithLinks(req, collection, id, std::move(entity)));
+    return HalResponse(status, WithLinks(req, collection, id, std::move(entity)));
 }
 
 Response CreatedResponse(const Request& req, std::string_view collection, int64_t id, boost::json::object entity) {
@@ -122,21 +156,26 @@ Response CreatedResponse(const Request& req, std::string_view collection, int64_
 
 Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                             const PageRequest& page, int64_t total) {
-    std::string self = BaseUrl(req) + "/" + std::string(collection);
+    const std::string base = BaseUrl(req);
+    const std::string self = base + "/" + std::string(collection);
+    boost::json::object links{{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}}};
+    AddPageLinks(req, page, total, links);
+    links["profile"] = {{"href", base + "/profile/" + std::string(collection)}};
+    links["search"] = {{"href", self + "/search"}};
     boost::json::object body{{"_embedded", {{collection, Embed(req, collection, std::move(items))}}},
-                             {"_links",
-                              {{"self", {{"href", self + "{?page,size,sort}"}, {"templated", true}}},
-                               {"search", {{"href", self + "/search"}}}}},
+                             {"_links", std::move(links)},
                              {"page", PageInfo(page, total)}};
-    return JsonResponse(200, body);
+    return HalResponse(200, body);
 }
 
 Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                         const PageRequest& page, int64_t total) {
+    boost::json::object links{{"self", {{"href", BaseUrl(req) + req.target}}}};
+    AddPageLinks(req, page, total, links);
     boost::json::object body{{"_embedded", {{collection, Embed(req, collection, std::move(items))}}},
-                             {"_links", {{"self", {{"href", BaseUrl(req) + req.target}}}}},
+                             {"_links", std::move(links)},
                              {"page", PageInfo(page, total)}};
-    return JsonResponse(200, body);
+    return HalResponse(200, body);
 }
 
 Result<int64_t> ParseId(std::string_view text) {

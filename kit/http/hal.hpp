@@ -44,9 +44,14 @@ Response CreatedResponse(const Request& req, std::string_view collection, int64_
 Response CollectionResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                             const PageRequest& page, int64_t total);
 // A finder result (`/things/search/findByX?x=&page=&size=&sort=`): `_embedded`, `_links.self` (the
-// request as made) and `page`, paged like a collection.
+// request as made) and `page`, paged like a collection. Both carry first/prev/next/last links when
+// there is more than one page, as Spring Data REST's do, and all HAL responses are
+// `application/hal+json`.
 Response SearchResponse(const Request& req, std::string_view collection, std::vector<boost::json::object> items,
                         const PageRequest& page, int64_t total);
+
+// A HAL document: `application/hal+json`.
+Response HalResponse(int status, const boost::json::value& body);
 
 // Parses a path id; a non-number or non-positive is NotFound (Spring answers 404 for those too).
 Result<int64_t> ParseId(std::string_view text);

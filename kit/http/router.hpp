@@ -9,8 +9,10 @@
 // a known path with another method is 405, both as problem+json.
 #pragma once
 
+#include <any>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +49,10 @@ class Router final {
     // Synchronous handlers run through `runner` from now on, instead of being called in place.
     void RunSyncWith(SyncRunner runner) { sync_runner_ = std::move(runner); }
 
+    // State that layers above keep per router, by name (e.g. the collections a service exposes, for
+    // its root index); empty until set.
+    std::any& Extension(const std::string& name) { return extensions_[name]; }
+
     // Whether a request with this method and path would find a route.
     bool Handles(std::string_view method, std::string_view path) const;
 
@@ -70,6 +76,7 @@ class Router final {
 
     std::vector<Route> routes_;
     SyncRunner sync_runner_;
+    std::map<std::string, std::any> extensions_;
 };
 
 }  // namespace reservo::http

@@ -38,6 +38,7 @@ struct Reply {
     std::string body;
     std::string retry_after;
     bool replayed = false;
+    std::string content_type;
 };
 
 inline Reply Call(int port, const std::string& method, const std::string& target, const std::string& body = "",
@@ -59,7 +60,8 @@ inline Reply Call(int port, const std::string& method, const std::string& target
     return Reply{.status = static_cast<int>(res.result_int()),
                  .body = res.body(),
                  .retry_after = std::string(res[test_http::field::retry_after]),
-                 .replayed = res["Idempotent-Replayed"] == "true"};
+                 .replayed = res["Idempotent-Replayed"] == "true",
+                 .content_type = std::string(res[test_http::field::content_type])};
 }
 
 // The keys a host reads, as a system YAML gives them: the kit has no defaults of its own.

@@ -130,7 +130,52 @@ http::Response SearchIndex(const http::Request& req, const TableShape& shape) {
         std::string name = FinderName(field);
         links[name] = {{"href", base + "/" + name + "{?" + field + ",page,size,sort}"}, {"templated", true}};
     }
-    return http::JsonResponse(200, boost::json::object{{"_links", std::move(links)}});
+    return http::HalResponse(200, boost::json::object{{"_links", std::move(links)}});
+}
+
+http::Response RootIndex(const http::Request& req, std::span<const TableShape* const> shapes) {
+    const std::string base = http::BaseUrl(req);
+    boost::json::object links;
+    for (const TableShape* shape : shapes) {
+        links[shape->collection()] = {{"href", base + "/" + shape->collection() + "{?page,size,sort}"},
+                                      {"templated", true}};
+    }
+    links["profile"] = {{"href", base + "/profile"}};
+    return http::HalResponse(200, boost::json::object{{"_links", std::move(links)}});
+}
+
+http::Response ProfileIndex(const http::Request& req, std::span<const TableShape* const> shapes) {
+    const std::string base = http::BaseUrl(req) + "/profile";
+    boost::json::object links{{"self", {{"href", base}}}};
+    for (const TableShape* shape : shapes) links[shape->collection()] = {{"href", base + "/" + shape->collection()}};
+    return http::HalResponse(200, boost::json::object{{"_links", std::move(links)}});
+}
+
+http::Response Profile(const http::Request& req, const TableShape& shape) {
+    // ALPS (RFC draft-amundsen-richardson-foster-alps): the representation and what can be done to it.
+    const std::string& collection = shape.collection();
+    std::string singular = collection;
+    if (singular.ends_with("ies")) {
+        singular.resize(singular.size() - 3);
+        singular += "y";
+    } else if (singular.ends_with("s")) {
+        singular.pop_back();
+    }
+    boost::json::array fields;
+    for (const auto& c : shape.columns()) {
+        if (shape.Hidden(c.field)) continue;
+        fields.push_back({{"name", c.field}, {"type", "SEMANTIC"}});
+    }
+    const std::string representation = singular + "-representation";
+    boost::json::array descriptors{
+        {{"id", representation}, {"href", http::BaseUrl(req) + "/profile/" + collection}, {"descriptor", fields}},
+        {{"id", "get-" + collection}, {"name", collection}, {"type", "SAFE"}, {"rt", "#" + representation}},
+        {{"id", "get-" + singular}, {"name", singular}, {"type", "SAFE"}, {"rt", "#" + representation}},
+    };
+    http::Response res =
+        http::JsonResponse(200, boost::json::object{{"alps", {{"version", "1.0"}, {"descriptor", descriptors}}}});
+    res.headers.Set("Content-Type", "application/alps+json");
+    return res;
 }
 
 }  // namespace reservo::service

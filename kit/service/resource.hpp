@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <span>
 #include <string_view>
 
 #include "kit/http/message.hpp"
@@ -24,5 +25,12 @@ http::Response FindResource(const http::Request& req, store::Database& db, const
                             std::string_view field);
 // `GET .../search`: the finders, as HAL links.
 http::Response SearchIndex(const http::Request& req, const store::TableShape& shape);
+// `GET /`: the collections a service exposes, as HAL links, and its profile.
+http::Response RootIndex(const http::Request& req, std::span<const store::TableShape* const> shapes);
+// `GET /profile`: a link to each collection's profile.
+http::Response ProfileIndex(const http::Request& req, std::span<const store::TableShape* const> shapes);
+// `GET /profile/<collection>`: the entity's fields as an ALPS document (`application/alps+json`),
+// as Spring Data REST describes its repositories.
+http::Response Profile(const http::Request& req, const store::TableShape& shape);
 
 }  // namespace reservo::service

@@ -1,6 +1,9 @@
 #include "kit/service/rest.hpp"
 
 #include <algorithm>
+#include <any>
+#include <memory>
+#include <vector>
 
 namespace reservo::service {
 
@@ -13,6 +16,17 @@ bool Contains(const std::vector<std::string>& list, std::string_view s) {
 }  // namespace detail
 
 void ExposeReads(http::Router& router, store::Database& db, const store::TableShape& shape) {
+    // The collections exposed on this router, for its root index and profiles.
+    using Shapes = std::vector<const store::TableShape*>;
+    std::any& exposed = router.Extension("service.collections");
+    if (!exposed.has_value()) {  // the first collection: the index routes, listing all that follow
+        auto shapes = std::make_shared<Shapes>();
+        exposed = shapes;
+        router.Get("/", [shapes](http::Request& req) { return RootIndex(req, *shapes); });
+        router.Get("/profile", [shapes](http::Request& req) { return ProfileIndex(req, *shapes); });
+    }
+    std::any_cast<std::shared_ptr<Shapes>&>(exposed)->push_back(&shape);
+    router.Get("/profile/" + shape.collection(), [&shape](http::Request& req) { return Profile(req, shape); });
     const std::string collection = "/" + shape.collection();
     router.Get(collection, [&db, &shape](http::Request& req) { return ListResource(req, db, shape); });
     router.Get(collection + "/{id}", [&db, &shape](http::Request& req) { return ShowResource(req, db, shape); });

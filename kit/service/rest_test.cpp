@@ -164,6 +164,42 @@ TEST_F(RestWritesTest, CreateSetsTheServicesFieldsAndPublishes) {
     EXPECT_EQ(Json(Call(port_, "GET", "/lots"))["page"].as_object()["totalElements"].as_int64(), 1);
 }
 
+TEST_F(RestWritesTest, TheServiceIndexesItsCollectionsProfilesAndPages) {
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_EQ(Call(port_, "POST", "/lots", R"({"hospital":"Seoul","availableDate":"2021-09-10","qty":3})").status,
+                  201);
+    }
+    auto root = Call(port_, "GET", "/");
+    ASSERT_EQ(root.status, 200) << root.body;
+    EXPECT_EQ(root.content_type, "application/hal+json");
+    auto links = Json(root)["_links"].as_object();
+    EXPECT_TRUE(links.contains("lots") && links.contains("seen") && links.contains("profile")) << root.body;
+    const std::string base = "http://localhost";  // the Host the test sends
+    EXPECT_EQ(links["lots"].as_object()["href"].as_string(), base + "/lots{?page,size,sort}");
+
+    auto profile = Call(port_, "GET", "/profile/lots");
+    ASSERT_EQ(profile.status, 200) << profile.body;
+    EXPECT_EQ(profile.content_type, "application/alps+json");
+    EXPECT_NE(profile.body.find("\"name\":\"hospital\""), std::string::npos) << profile.body;
+    EXPECT_EQ(Call(port_, "GET", "/profile").status, 200);
+
+    // Page 1 of 3 (size 2): every page link, keeping the sort; the last page has no next.
+    auto page = Call(port_, "GET", "/lots?size=2&page=1&sort=hospital,desc");
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_EQ(page.content_type, "application/hal+json");
+    auto pl = Json(page)["_links"].as_object();
+    EXPECT_EQ(pl["first"].as_object()["href"].as_string(), base + "/lots?sort=hospital,desc&page=0&size=2");
+    EXPECT_EQ(pl["prev"].as_object()["href"].as_string(), base + "/lots?sort=hospital,desc&page=0&size=2");
+    EXPECT_EQ(pl["next"].as_object()["href"].as_string(), base + "/lots?sort=hospital,desc&page=2&size=2");
+    EXPECT_EQ(pl["last"].as_object()["href"].as_string(), base + "/lots?sort=hospital,desc&page=2&size=2");
+    EXPECT_EQ(pl["profile"].as_object()["href"].as_string(), base + "/profile/lots");
+    auto last = Json(Call(port_, "GET", "/lots?size=2&page=2"))["_links"].as_object();
+    EXPECT_FALSE(last.contains("next"));
+    EXPECT_TRUE(last.contains("prev"));
+    auto one = Json(Call(port_, "GET", "/lots?size=20"))["_links"].as_object();
+    EXPECT_FALSE(one.contains("first") || one.contains("next")) << "one page needs no page links";
+}
+
 TEST_F(RestWritesTest, PatchMergesPutReplacesAndBadInputChangesNothing) {
     ASSERT_EQ(Call(port_, "POST", "/lots", R"({"hospital":"Seoul","availableDate":"2021-09-10","qty":3})").status, 201);
 

@@ -224,7 +224,7 @@ TEST(ContractStub, AnswersAMatchingRequestFromTheContractAndRecordsAnyOther) {
     EXPECT_EQ(ok.status, 200) << ok.Describe();
     EXPECT_EQ(ok.Json(), bj::parse(R"({"id":42,"hospital":"Contract Hospital","availableDate":"2026-12-01",
                                        "vaccineType":"pfizer"})"));
-    EXPECT_EQ(ok.Header("Content-Type"), "application/json");
+    EXPECT_EQ(ok.Header("Content-Type"), "application/hal+json");
 
     e2e::Reply off = http.Call(stub.port(), "PUT", "/vaccineMgmts/updateVaccine?reservationId=9&lot=42");
     EXPECT_EQ(off.status, 500) << off.Describe();
