@@ -19,6 +19,7 @@
 #include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
 #include "kit/core/try.hpp"
+#include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/resilience/rate_limiter.hpp"
 #include "kit/service/dependency.hpp"
@@ -225,6 +226,13 @@ class Gateway final {
                 });
             }
         }
+        if (!ctx_.router().Handles("GET", "/")) {
+            ctx_.router().Get("/", [this](http::Request& req) {
+                http::Response res = Index(req);
+                Decorate(req, res);
+                return res;
+            });
+        }
         if (settings_.auth && !guard_) {
             return Fail(Code::kInvalidArgument, "gateway.auth.token-service: '" + settings_.token_service +
                                                     "' is not a service of system '" + ctx_.system() + "'");
@@ -234,6 +242,37 @@ class Gateway final {
     }
 
   private:
+    // The scheme and host the client used to reach us: its Host, or what a trusted proxy in front of
+    // us says (X-Forwarded-Host/-Proto), never an unchecked header.
+    std::pair<std::string, std::string> ClientOrigin(const http::Request& req) const {
+        std::string host(req.headers.Find("Host").value_or(""));
+        std::string proto = "http";
+        if (trusted_.Trusts(req.remote_address)) {
+            if (auto h = req.headers.Find("X-Forwarded-Host"); h && IsGoodHost(*h)) host = std::string(*h);
+            if (auto p = req.headers.Find("X-Forwarded-Proto"); p && (*p == "http" || *p == "https")) {
+                proto = std::string(*p);
+            }
+        }
+        return {proto, host};
+    }
+
+    // GET /: the system's collections, one link each (from the routes `/<collection>/**`).
+    http::Response Index(const http::Request& req) const {
+        auto [proto, host] = ClientOrigin(req);
+        const std::string base = proto + "://" + (IsGoodHost(host) ? host : std::string("localhost"));
+        boost::json::object links;
+        for (const Upstream& svc : settings_.upstreams) {
+            if (settings_.auth && svc.name == settings_.token_service) continue;  // not a collection
+            for (std::string name : svc.routes) {
+                if (!name.starts_with("/") || !name.ends_with("/**")) continue;
+                name = name.substr(1, name.size() - 4);
+                if (name.empty() || name.find('/') != std::string::npos) continue;
+                links[name] = {{"href", base + "/" + name + "{?page,size,sort}"}, {"templated", true}};
+            }
+        }
+        return http::HalResponse(200, boost::json::object{{"_links", std::move(links)}});
+    }
+
     // The Access-Control-Allow-Origin for this request's Origin, if it may have one.
     std::optional<std::string> AllowedOrigin(const http::Request& req) const {
         const auto& origins = settings_.allowed_origins;
@@ -279,17 +318,11 @@ class Gateway final {
         auto incoming_trace = req.headers.Find("traceparent");
         bool trace_ok = incoming_trace && trace::IsValid(*incoming_trace);
 
-        // Links the services write point at what the client used to reach us: its Host, or what a
-        // trusted proxy in front of us says, never an unchecked header.
+        // Links the services write point at what the client used to reach us.
         const bool trusted = trusted_.Trusts(req.remote_address);
-        std::string host(req.headers.Find("Host").value_or(""));
-        std::string proto = "http";
+        auto [proto, host] = ClientOrigin(req);
         std::string forwarded_for = req.remote_address;
         if (trusted) {
-            if (auto h = req.headers.Find("X-Forwarded-Host"); h && IsGoodHost(*h)) host = std::string(*h);
-            if (auto p = req.headers.Find("X-Forwarded-Proto"); p && (*p == "http" || *p == "https")) {
-                proto = std::string(*p);
-            }
             if (auto f = req.headers.Find("X-Forwarded-For"); f && f->size() < 1024) {
                 forwarded_for = std::string(*f) + ", " + req.remote_address;
             }

@@ -328,8 +328,30 @@ TEST_F(ConsistencyE2E, BadInputIsRefusedWithProblemJsonAndChangesNothing) {
 // The gateway answers a path no service owns with 404 (a known path with another method is
 // 405, with an Allow header) — as the router's contract says. A path with dot segments is a
 // malformed target (400): it must not slip past a prefix into another resource.
+// A client starts at the root and follows links: the gateway lists the system's collections.
+TEST_F(ConsistencyE2E, TheGatewayIndexesTheSystemsCollectionsAndEachLinkAnswers) {
+    Reply root = Call("GET", "/");
+    ASSERT_EQ(root.status, 200) << root.Describe();
+    EXPECT_EQ(root.Header("Content-Type"), "application/hal+json");
+    bj::object links = root.Json().as_object()["_links"].as_object();
+    for (const char* collection : {"vaccineMgmts", "reservations", "notifications", "myPages"}) {
+        ASSERT_TRUE(links.contains(collection)) << collection << " missing from " << root.body;
+        std::string href = AsString(links[collection].as_object()["href"]);
+        const std::string prefix = "http://127.0.0.1:" + std::to_string(gateway());
+        EXPECT_TRUE(href.starts_with(prefix)) << href;
+        href = href.substr(prefix.size(), href.find('{') - prefix.size());
+        Reply followed = Call("GET", href + "?size=1");
+        EXPECT_EQ(followed.status, 200) << href << ": " << followed.Describe();
+        EXPECT_EQ(followed.Header("Content-Type"), "application/hal+json") << href;
+    }
+    // Each service indexes its own collections too.
+    Reply own = http_.Call(system().PortOf("vaccine-mgmt"), "GET", "/");
+    ASSERT_EQ(own.status, 200) << own.Describe();
+    EXPECT_TRUE(own.Json().as_object()["_links"].as_object().contains("vaccineMgmts")) << own.body;
+}
+
 TEST_F(ConsistencyE2E, UnknownPathThroughTheGatewayIs404) {
-    for (std::string target : {"/no-such-resource", "/"}) {
+    for (std::string target : {"/no-such-resource", "/vaccineMgmt", "/reservationsx/1"}) {
         Reply r = Call("GET", target);
         ExpectProblem(r, target);
         EXPECT_EQ(r.status, 404) << target << " → " << r.Describe();
