@@ -23,6 +23,7 @@
 #include "kit/http/problem.hpp"
 #include "kit/resilience/rate_limiter.hpp"
 #include "kit/service/dependency.hpp"
+#include "kit/service/openapi.hpp"
 #include "kit/service/topology.hpp"
 
 namespace reservo::edge {
@@ -226,6 +227,11 @@ class Gateway final {
                 });
             }
         }
+        ctx_.router().AddAsync("GET", "/v3/api-docs", [this](http::Request& req) -> http::Awaitable<http::Response> {
+            http::Response res = co_await ApiDocs();
+            Decorate(req, res);
+            co_return res;
+        });
         if (!ctx_.router().Handles("GET", "/")) {
             ctx_.router().Get("/", [this](http::Request& req) {
                 http::Response res = Index(req);
@@ -271,6 +277,63 @@ class Gateway final {
             }
         }
         return http::HalResponse(200, boost::json::object{{"_links", std::move(links)}});
+    }
+
+    // GET /v3/api-docs: the system's API, merged from its services' documents — the operations this
+    // gateway routes, less the internal ones. A service that does not answer is named, not fatal.
+    http::Awaitable<http::Response> ApiDocs() {
+        std::vector<boost::json::object> documents;
+        std::vector<std::string> missing;
+        for (const auto& upstream : upstreams_) {
+            http::Request ask;
+            ask.method = "GET";
+            ask.target = "/v3/api-docs";
+            auto answer = co_await upstream->Call(std::move(ask), /*idempotent=*/true);
+            boost::system::error_code ec;
+            boost::json::value doc;
+            if (answer && answer->status == 200) doc = boost::json::parse(answer->body, ec);
+            if (answer && answer->status == 404) continue;  // a service without resources (the token service)
+            if (!answer || answer->status != 200 || ec || !doc.is_object()) {
+                missing.push_back(upstream->name());
+                continue;
+            }
+            documents.push_back(std::move(doc.as_object()));
+        }
+        boost::json::object merged = service::MergeOpenApi(
+            ctx_.system(), documents,
+            [this](std::string_view path, std::string_view method) { return Exposes(path, method); });
+        if (!missing.empty()) {
+            std::string note = "not included (did not answer):";
+            for (const auto& name : missing) note.append(" ").append(name);
+            merged["info"].as_object()["description"] = note;
+        }
+        co_return http::JsonResponse(200, merged);
+    }
+
+    // Whether the gateway routes `method path` (a route pattern of a service) to a service, and it
+    // is not internal.
+    bool Exposes(std::string_view path, std::string_view method) const {
+        bool routed = false;
+        for (const Upstream& svc : settings_.upstreams) {
+            for (const auto& route : svc.routes) {
+                if (route.ends_with("/**")) {
+                    const std::string_view prefix = std::string_view(route).substr(0, route.size() - 3);
+                    routed = routed || path == prefix || path.starts_with(std::string(prefix) + "/");
+                } else {
+                    routed = routed || path == route;
+                }
+            }
+            for (const auto& internal : svc.internal) {
+                const size_t space = internal.find(' ');
+                const std::string_view where = space == std::string::npos
+                                                   ? std::string_view(internal)
+                                                   : std::string_view(internal).substr(space + 1);
+                const bool every_method = space == std::string::npos;
+                if (where == path && (every_method || ::strncasecmp(internal.data(), method.data(), space) == 0))
+                    return false;
+            }
+        }
+        return routed;
     }
 
     // The Access-Control-Allow-Origin for this request's Origin, if it may have one.

@@ -53,6 +53,13 @@ class Router final {
     // its root index); empty until set.
     std::any& Extension(const std::string& name) { return extensions_[name]; }
 
+    // Every route as (method, pattern), in the order added; "*" for a route of every method.
+    std::vector<std::pair<std::string, std::string>> Routes() const {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+        return out;
+    }
+
     // Whether a request with this method and path would find a route.
     bool Handles(std::string_view method, std::string_view path) const;
 

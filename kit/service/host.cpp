@@ -834,6 +834,7 @@ int Host::Run() {
     late_requests_ = &metrics_.Counter("http_server_late_requests_total",
                                        "Requests refused because their deadline had passed before they were served");
     WireActuator();
+    router_.Extension("service.name") = module_.system + "/" + module_.name;  // the title of its API document
     if (db_ && db_->Suspends()) {
         // Handlers are synchronous; their store calls wait for the server on a fiber, not on the loop.
         const http::SyncRunner on_fiber = [this](const http::Handler& handler,

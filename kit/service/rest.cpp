@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "kit/service/openapi.hpp"
+
 namespace reservo::service {
 
 namespace detail {
@@ -24,6 +26,11 @@ void ExposeReads(http::Router& router, store::Database& db, const store::TableSh
         exposed = shapes;
         router.Get("/", [shapes](http::Request& req) { return RootIndex(req, *shapes); });
         router.Get("/profile", [shapes](http::Request& req) { return ProfileIndex(req, *shapes); });
+        router.Get("/v3/api-docs", [&router, shapes](http::Request&) {
+            const std::any& named = router.Extension("service.name");
+            const auto* title = std::any_cast<std::string>(&named);
+            return http::JsonResponse(200, OpenApiDocument(title ? *title : "reservo service", router, *shapes));
+        });
     }
     std::any_cast<std::shared_ptr<Shapes>&>(exposed)->push_back(&shape);
     router.Get("/profile/" + shape.collection(), [&shape](http::Request& req) { return Profile(req, shape); });

@@ -350,6 +350,37 @@ TEST_F(ConsistencyE2E, TheGatewayIndexesTheSystemsCollectionsAndEachLinkAnswers)
     EXPECT_TRUE(own.Json().as_object()["_links"].as_object().contains("vaccineMgmts")) << own.body;
 }
 
+// OpenAPI 3, generated from what the services declare: each its own, the gateway the system's
+// (what it routes, less the service-to-service endpoints).
+TEST_F(ConsistencyE2E, ApiDocumentsDescribeWhatIsServedAndTheGatewayMergesThem) {
+    Reply own = http_.Call(system().PortOf("vaccine-mgmt"), "GET", "/v3/api-docs");
+    ASSERT_EQ(own.status, 200) << own.Describe();
+    bj::object doc = own.Json().as_object();
+    EXPECT_EQ(AsString(doc["openapi"]), "3.0.3");
+    bj::object& paths = doc["paths"].as_object();
+    EXPECT_TRUE(paths.contains("/vaccineMgmts/updateVaccine")) << "a service documents its internal endpoints too";
+    bj::object list = paths["/vaccineMgmts"].as_object()["get"].as_object();
+    std::set<std::string> params;
+    for (auto& p : list["parameters"].as_array()) params.insert(AsString(p.as_object()["name"]));
+    EXPECT_EQ(params, (std::set<std::string>{"page", "size", "sort"}));
+    bj::object finder = paths["/vaccineMgmts/search/findByHospital"].as_object()["get"].as_object();
+    EXPECT_EQ(AsString(finder["parameters"].as_array()[0].as_object()["name"]), "hospital");
+    bj::object lot = doc["components"].as_object()["schemas"].as_object()["VaccineMgmt"].as_object();
+    EXPECT_EQ(AsString(lot["properties"].as_object()["qty"].as_object()["type"]), "integer");
+
+    Reply merged = Call("GET", "/v3/api-docs");
+    ASSERT_EQ(merged.status, 200) << merged.Describe();
+    bj::object system_doc = merged.Json().as_object();
+    bj::object& all = system_doc["paths"].as_object();
+    for (const char* path : {"/vaccineMgmts", "/reservations/{id}", "/notifications/search/findByUserId", "/myPages"}) {
+        EXPECT_TRUE(all.contains(path)) << path;
+    }
+    EXPECT_FALSE(all.contains("/vaccineMgmts/updateVaccine")) << "an internal endpoint is public in the merged API";
+    EXPECT_TRUE(all["/reservations"].as_object().contains("post"));
+    EXPECT_TRUE(system_doc["components"].as_object()["schemas"].as_object().contains("Reservation"));
+    EXPECT_FALSE(system_doc["info"].as_object().contains("description")) << merged.body.substr(0, 300);
+}
+
 TEST_F(ConsistencyE2E, UnknownPathThroughTheGatewayIs404) {
     for (std::string target : {"/no-such-resource", "/vaccineMgmt", "/reservationsx/1"}) {
         Reply r = Call("GET", target);
