@@ -336,6 +336,16 @@ int RunLogs(const LogsOptions& options, std::ostream& out, std::ostream& err, co
     adopt(*sources);
     auto print = [&](std::vector<LogLine>& lines) {
         SortByTime(lines);
+        // A replica that started since the last look at the state (scaled, restarted): look again, so
+        // its lines name the replica rather than the pid.
+        bool unknown_pid = std::any_of(lines.begin(), lines.end(), [&](const LogLine& line) {
+            const Source& source = shown[line.source];
+            long pid = source.replicas > 1 ? LinePid(line.text) : 0;
+            return pid > 0 && !source.replica_of.contains(pid);
+        });
+        if (unknown_pid) {
+            if (auto current = ReadSources(options.data_dir)) adopt(*current);
+        }
         std::string text;
         for (const LogLine& line : lines) {
             if (options.since && line.time < *options.since) continue;
