@@ -11,6 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "cli/http_probe.hpp"
+#include "cli/logs.hpp"
+
 namespace reservo::cli {
 
 namespace bj = boost::json;
@@ -161,15 +164,77 @@ Result<std::string> FormatStatusTable(const std::string& state_json) {
     auto processes = Processes(state_json);
     if (!processes) return Fail(processes.error());
     std::vector<std::vector<std::string>> rows{
-        {"SYSTEM", "SERVICE", "STATE", "REPLICAS", "PIDS", "PORT", "RESTARTS", "URL"}};
+        {"SYSTEM", "SERVICE", "STATE", "HEALTH", "REPLICAS", "PIDS", "PORT", "UPTIME", "RESTARTS", "URL"}};
     for (const bj::value& p : *processes) {
         if (!p.is_object()) continue;
         const bj::object& o = p.get_object();
+        const bj::value* health = o.if_contains("health");
+        const bj::value* uptime = o.if_contains("uptimeSeconds");
         rows.push_back({Str(o, "system"), Str(o, "service"), Str(o, "state"),
-                        Str(o, "ready") + "/" + Str(o, "replicas"), Pids(o), Str(o, "port"), Str(o, "restarts"),
-                        Str(o, "url")});
+                        health && health->is_string() ? std::string(health->get_string()) : std::string(1, '-'),
+                        Str(o, "ready") + "/" + Str(o, "replicas"), Pids(o), Str(o, "port"),
+                        uptime && uptime->is_int64() ? FormatUptime(uptime->get_int64()) : std::string(1, '-'),
+                        Str(o, "restarts"), Str(o, "url")});
     }
     return Columns(rows);
+}
+
+Result<std::string> WithHealth(const std::string& state_json, Millis timeout) {
+    boost::system::error_code ec;
+    bj::value root = bj::parse(state_json, ec);
+    bj::value* processes = !ec && root.is_object() ? root.get_object().if_contains("processes") : nullptr;
+    if (!processes || !processes->is_array()) return Fail(Code::kInternal, "malformed state JSON");
+    struct Check {
+        bj::object* process;
+        HttpProbe probe;
+        std::optional<std::string> health;
+    };
+    std::vector<Check> checks;
+    for (bj::value& p : processes->get_array()) {
+        if (!p.is_object()) continue;
+        bj::object& o = p.get_object();
+        const bj::value* pids = o.if_contains("pids");
+        const bj::value* port = o.if_contains("port");
+        if (!pids || !pids->is_array() || pids->get_array().empty() || !port || !port->is_int64()) {
+            o["health"] = nullptr;
+            continue;
+        }
+        // The url's host ("localhost" for a loopback or wildcard bind); the probe takes IPv4 literals.
+        std::string host = Str(o, "bindAddress");
+        if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+        Check& check = checks.emplace_back(Check{&o, HttpProbe{}, std::nullopt});
+        if (!check.probe.Start(host, static_cast<int>(port->get_int64()), "/actuator/health", timeout)) {
+            check.health = "unreachable";
+        }
+    }
+    auto finish = [](Check& check, const Result<HttpResponse>& done) {
+        if (!done) {
+            check.health = "unreachable";
+            return;
+        }
+        boost::system::error_code parse_error;
+        bj::value body = bj::parse(done->body, parse_error);
+        const bj::value* status = !parse_error && body.is_object() ? body.get_object().if_contains("status") : nullptr;
+        check.health =
+            status && status->is_string() ? std::string(status->get_string()) : "HTTP " + std::to_string(done->status);
+    };
+    for (;;) {
+        std::vector<pollfd> fds;
+        std::vector<Check*> waiting;
+        for (Check& check : checks) {
+            if (check.health) continue;
+            if (auto done = check.probe.Advance()) {
+                finish(check, *done);
+                continue;
+            }
+            fds.push_back({check.probe.Fd(), check.probe.Events(), 0});
+            waiting.push_back(&check);
+        }
+        if (waiting.empty()) break;
+        ::poll(fds.data(), fds.size(), 20);
+    }
+    for (Check& check : checks) (*check.process)["health"] = *check.health;
+    return bj::serialize(root);
 }
 
 }  // namespace reservo::cli

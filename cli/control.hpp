@@ -38,8 +38,13 @@ struct ControlReply {
 Result<ControlReply> SendControl(const std::string& data_dir, const std::string& request,
                                  Millis timeout = Millis(10 * 60 * 1000));
 
+// The state JSON with each process's `health` added: the `status` of its GET /actuator/health
+// (UP, DOWN, OUT_OF_SERVICE), "unreachable" when it does not answer within `timeout`, null when
+// it has no process. Every process is probed at once, so this takes at most `timeout`.
+Result<std::string> WithHealth(const std::string& state_json, Millis timeout);
+
 // Text tables from the state JSON: what `up` prints once ready (system, service, port, pid,
-// url) and what `status` prints (with state, replicas and restarts).
+// url) and what `status` prints (with state, health, replicas, uptime and restarts).
 Result<std::string> FormatReadyTable(const std::string& state_json);
 Result<std::string> FormatStatusTable(const std::string& state_json);
 

@@ -1,17 +1,22 @@
 // The `reservo` command: `serve` runs one service; `up` supervises whole systems; `status`,
-// `stop`, `start`, `restart`, `scale` and `down` control a running `up` through --data.
+// `stop`, `start`, `restart`, `scale` and `down` control a running `up` through --data, `logs`
+// reads its processes' logs; `config` shows a system's effective settings; `completion bash`
+// prints a bash completion script.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -19,12 +24,17 @@
 #include <vector>
 
 #include "cli/catalog.hpp"
+#include "cli/completion.hpp"
+#include "cli/config_view.hpp"
 #include "cli/control.hpp"
+#include "cli/logs.hpp"
 #include "cli/serve.hpp"
 #include "cli/supervisor.hpp"
 #include "cli/up_engines.hpp"
 #include "cli/up_plan.hpp"
+#include "kit/core/config_schema.hpp"
 #include "kit/messaging/kafka_dev.hpp"
+#include "kit/service/topology.hpp"
 
 namespace {
 
@@ -40,6 +50,10 @@ std::atomic<Supervisor*> g_supervisor{nullptr};
 extern "C" void OnShutdownSignal(int) {
     if (Supervisor* supervisor = g_supervisor.load()) supervisor->RequestShutdown();
 }
+
+std::atomic<bool> g_stop_logs{false};
+
+extern "C" void OnStopLogs(int) { g_stop_logs.store(true); }
 
 void InstallSignalHandlers(Supervisor& supervisor) {
     g_supervisor.store(&supervisor);
@@ -204,10 +218,85 @@ int Control(const std::string& data_dir, const std::string& request) {
     return 0;
 }
 
+bool Alive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+// The pids the state file of DATA names (the supervisor's and every process's), and the local
+// PostgreSQL's (DATA/postgres/postmaster.pid): what may still run there.
+std::vector<pid_t> RecordedPids(const std::string& data_dir) {
+    std::vector<pid_t> pids;
+    std::ifstream state_file(reservo::cli::StateFilePath(data_dir));
+    std::stringstream text;
+    text << state_file.rdbuf();
+    boost::system::error_code ec;
+    auto state = boost::json::parse(text.str(), ec);
+    if (!ec && state.is_object()) {
+        const auto& root = state.as_object();
+        if (auto* pid = root.if_contains("supervisorPid"); pid && pid->is_int64()) pids.push_back(pid->as_int64());
+        if (auto* processes = root.if_contains("processes"); processes && processes->is_array()) {
+            for (const auto& p : processes->as_array()) {
+                const auto* list = p.is_object() ? p.as_object().if_contains("pids") : nullptr;
+                if (!list || !list->is_array()) continue;
+                for (const auto& pid : list->as_array()) {
+                    if (pid.is_int64()) pids.push_back(static_cast<pid_t>(pid.as_int64()));
+                }
+            }
+        }
+    }
+    std::ifstream postmaster(data_dir + "/postgres/postmaster.pid");
+    if (long pid = 0; postmaster >> pid) pids.push_back(static_cast<pid_t>(pid));
+    return pids;
+}
+
+// Whether `dir` is one `up` made: its state file (while it runs), its log, or a system's logs.
+bool IsDataDir(const std::string& dir) {
+    std::error_code ec;
+    if (fs::exists(reservo::cli::StateFilePath(dir), ec) || fs::exists(dir + "/reservo.log", ec)) return true;
+    for (const std::string& system : reservo::cli::SystemNames()) {
+        if (fs::is_directory(dir + "/" + system + "/logs", ec)) return true;
+    }
+    return false;
+}
+
+// `reservo down --purge`, once nothing runs: removes DATA, if it is one `up` made — never a
+// directory that merely was given by mistake.
+int Purge(const std::string& data_dir) {
+    std::error_code ec;
+    if (!fs::exists(data_dir, ec)) return Error("--purge: " + data_dir + " does not exist; nothing to remove");
+    if (!IsDataDir(data_dir)) {
+        return Error("--purge: " + data_dir +
+                     " is not a data directory of `reservo up` (no reservo.state, reservo.log or SYSTEM/logs); "
+                     "not removed");
+    }
+    if (auto ping = reservo::cli::SendControl(data_dir, "PING", reservo::Millis(2000)); ping) {
+        return Error("--purge: a `reservo up` still runs with --data " + data_dir + "; not removed");
+    }
+    for (pid_t pid : RecordedPids(data_dir)) {
+        if (Alive(pid)) {
+            return Error("--purge: process " + std::to_string(pid) + " of " + data_dir +
+                         " still runs; not removed (stop it, then run `reservo down --purge` again)");
+        }
+    }
+    uintmax_t files = 0, bytes = 0;
+    for (auto it = fs::recursive_directory_iterator(data_dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (it->is_regular_file(ec)) {
+            ++files;
+            bytes += it->file_size(ec);
+        }
+    }
+    fs::remove_all(data_dir, ec);
+    if (ec) return Error("--purge: cannot remove " + data_dir + ": " + ec.message());
+    std::cout << "Removed " << data_dir << " (" << files << " files, " << (bytes + 1023) / 1024
+              << " KiB: stores, event log, logs).\n";
+    return 0;
+}
+
 // `reservo down`: once every process stopped, the supervisor still stops what it started beside
 // them (a local PostgreSQL) and exits; wait for that, so the data directory is free when down returns.
-int Down(const std::string& data_dir) {
-    auto status = reservo::cli::SendControl(AbsoluteDir(data_dir), "STATUS");
+int Down(const std::string& data_dir, bool purge) {
+    const std::string dir = AbsoluteDir(data_dir);
+    auto status = reservo::cli::SendControl(dir, "STATUS");
+    if (!status && status.error().code == reservo::Code::kUnavailable && purge) return Purge(dir);
     pid_t supervisor = 0;
     if (status && status->ok) {
         boost::system::error_code ec;
@@ -221,18 +310,20 @@ int Down(const std::string& data_dir) {
     for (int waited_ms = 0; supervisor > 0 && kill(supervisor, 0) == 0 && waited_ms < 30'000; waited_ms += 20) {
         usleep(20'000);
     }
-    return 0;
+    return purge ? Purge(dir) : 0;
 }
 
 int StatusCommand(const std::string& data_dir, bool json) {
     auto reply = reservo::cli::SendControl(AbsoluteDir(data_dir), "STATUS");
     if (!reply) return Error(reply.error().message);
     if (!reply->ok) return Error(reply->message);
+    auto state = reservo::cli::WithHealth(reply->body, reservo::Millis(500));
+    if (!state) return Error(state.error().message);
     if (json) {
-        std::cout << reply->body;
+        std::cout << *state << "\n";
         return 0;
     }
-    auto table = reservo::cli::FormatStatusTable(reply->body);
+    auto table = reservo::cli::FormatStatusTable(*state);
     if (!table) return Error(table.error().message);
     std::cout << *table;
     return 0;
@@ -312,7 +403,30 @@ int main(int argc, char** argv) {
     add_data(scale);
 
     auto* down = app.add_subcommand("down", "Stop every process of the running `up`, which then exits");
+    bool purge = false;
+    down->add_flag("--purge", purge, "Then remove the data directory (stores, event log, logs)");
     add_data(down);
+
+    std::string logs_filter;
+    bool follow = false;
+    std::string since;
+    auto* logs = app.add_subcommand("logs", "Show the logs of the running `up`'s processes, merged by time");
+    logs->add_option("SYSTEM[/SERVICE]", logs_filter, "Only this system or service (default: all)");
+    logs->add_flag("-f,--follow", follow, "Keep printing new lines until Ctrl-C");
+    logs->add_option("--since", since, "Only lines since a duration ago (30s, 5m, 1h) or an ISO-8601 time")
+        ->type_name("DURATION|TIME");
+    add_data(logs);
+
+    std::string config_system;
+    auto* config = app.add_subcommand("config", "Show a system's effective settings and where each comes from");
+    config->add_option("SYSTEM", config_system, "The system")->required();
+    auto* config_file_option = config->add_option("--config", config_file, "System YAML replacing the embedded one");
+    config->add_flag("--json", json, "Print the settings as JSON");
+
+    std::string shell;
+    auto* completion =
+        app.add_subcommand("completion", "Print a shell completion script: source <(reservo completion bash)");
+    completion->add_option("SHELL", shell, "bash")->required();
 
     int brokers = 3;
     auto* kafka_dev = app.add_subcommand(
@@ -371,6 +485,71 @@ int main(int argc, char** argv) {
         return detach ? UpDetached(std::move(*specs), dir, *local) : UpForeground(std::move(*specs), dir, *local);
     }
     if (*status) return StatusCommand(data_dir, json);
+    if (*logs) {
+        reservo::cli::LogsOptions options{.data_dir = AbsoluteDir(data_dir), .filter = logs_filter, .follow = follow};
+        if (!since.empty()) {
+            auto at = reservo::cli::ParseSince(since, reservo::cli::WallClock::now());
+            if (!at) {
+                std::cerr << "reservo logs: " << at.error().message << "\n";
+                return 2;
+            }
+            options.since = *at;
+        }
+        options.colour = isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+        struct sigaction action {};
+        action.sa_handler = OnStopLogs;
+        sigemptyset(&action.sa_mask);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &action, nullptr);
+        return reservo::cli::RunLogs(options, std::cout, std::cerr, g_stop_logs);
+    }
+    if (*config) {
+        const auto names = reservo::cli::SystemNames();
+        if (std::find(names.begin(), names.end(), config_system) == names.end()) {
+            std::cerr << "reservo config: unknown system '" << config_system << "' (systems: " << all_systems << ")\n";
+            return 2;
+        }
+        std::optional<std::string> file;
+        if (config_file_option->count() > 0) file = config_file;
+        auto view = reservo::cli::ResolveSettings(config_system, file, reservo::Config::ProcessEnv(),
+                                                  reservo::ProcessEnvNames());
+        if (!view) {
+            std::cerr << "reservo config: " << view.error().message << "\n";
+            return 2;
+        }
+        std::cout << (json ? reservo::cli::FormatSettingsJson(*view) : reservo::cli::FormatSettingsTable(*view));
+        return 0;
+    }
+    if (*completion) {
+        if (shell != "bash") {
+            std::cerr << "reservo completion: unsupported shell '" << shell << "' (supported: bash)\n";
+            return 2;
+        }
+        reservo::cli::CompletionSpec spec;
+        for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+            std::vector<std::string> options;
+            for (const CLI::Option* option : command->get_options()) {
+                for (const std::string& name : option->get_lnames()) {
+                    options.push_back("--" + name);
+                    if (option->get_type_size() != 0 &&
+                        std::find(spec.options_with_value.begin(), spec.options_with_value.end(), "--" + name) ==
+                            spec.options_with_value.end()) {
+                        spec.options_with_value.push_back("--" + name);
+                    }
+                }
+            }
+            spec.commands.emplace_back(command->get_name(), std::move(options));
+        }
+        for (const std::string& system : reservo::cli::SystemNames()) {
+            spec.systems.push_back(system);
+            auto system_config = reservo::cli::LoadSystemConfig(system);
+            if (!system_config) continue;
+            for (const std::string& process : reservo::service::ProcessNames(*system_config)) {
+                spec.targets.push_back(system + "/" + process);
+            }
+        }
+        std::cout << reservo::cli::BashCompletion(spec);
+        return 0;
+    }
     if (*kafka_dev) return reservo::messaging::RunKafkaDev(brokers);
     std::string system, service;
     if (*stop || *start || *restart || *scale) {
@@ -380,6 +559,6 @@ int main(int argc, char** argv) {
     if (*start) return Control(data_dir, "START " + target);
     if (*restart) return Control(data_dir, "RESTART " + target);
     if (*scale) return Control(data_dir, "SCALE " + target + " " + std::to_string(replicas));
-    if (*down) return Down(data_dir);
+    if (*down) return Down(data_dir, purge);
     return 1;
 }

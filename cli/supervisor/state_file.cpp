@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -41,6 +43,8 @@ bj::object ServiceJson(const ReplicaSet& service, bool shutting_down) {
     int ready = 0;
     bj::array pids;
     bj::array instances;
+    const auto now = SteadyClock::now();
+    int64_t uptime = -1;  // of the longest-running process
     for (const Replica& r : service.replicas()) {
         if (r.state == ReplicaState::kReady && !r.retiring) ++ready;
         if (r.pid > 0) pids.push_back(r.pid);
@@ -48,6 +52,11 @@ bj::object ServiceJson(const ReplicaSet& service, bool shutting_down) {
         instance["replica"] = r.index;
         instance["pid"] = r.pid > 0 ? bj::value(r.pid) : bj::value(nullptr);
         instance["state"] = StateName(r.state);
+        if (r.pid > 0) {
+            int64_t up = std::chrono::duration_cast<std::chrono::seconds>(now - r.started_at).count();
+            instance["uptimeSeconds"] = up;
+            uptime = std::max(uptime, up);
+        }
         instances.push_back(std::move(instance));
     }
     std::string state;
@@ -64,6 +73,7 @@ bj::object ServiceJson(const ReplicaSet& service, bool shutting_down) {
     p["pids"] = std::move(pids);
     p["restarts"] = service.restarts();
     p["log"] = spec.log_path;
+    p["uptimeSeconds"] = uptime >= 0 ? bj::value(uptime) : bj::value(nullptr);
     p["instances"] = std::move(instances);
     return p;
 }

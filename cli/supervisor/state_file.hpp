@@ -4,7 +4,12 @@
 //   {"supervisorPid":1, "dataDir":"/srv/data", "state":"running", "processes":[
 //     {"system":"vaccine", "service":"gateway", "port":8080, "bindAddress":"0.0.0.0",
 //      "url":"http://localhost:8080", "state":"ready", "replicas":1, "ready":1, "pids":[42],
-//      "restarts":0, "log":"…", "instances":[{"replica":0, "pid":42, "state":"ready"}]}]}
+//      "restarts":0, "log":"…", "uptimeSeconds":75,
+//      "instances":[{"replica":0, "pid":42, "state":"ready", "uptimeSeconds":75}]}]}
+//
+// uptimeSeconds: since the process started (a service: its longest-running process; null when
+// none runs). In the state file it is as old as the last change; STATUS computes it afresh.
+// `reservo status` adds each process's `health` (cli/control.hpp, WithHealth).
 #pragma once
 
 #include <memory>

@@ -63,7 +63,7 @@ void Emit(spdlog::level::level_enum level, std::string_view message, std::initia
 void Init(std::string_view service, std::string_view level) {
     g_service = std::string(service);
     auto logger = spdlog::stderr_logger_mt("reservo-" + g_service + "-" + std::to_string(::getpid()));
-    logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+    logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","pid":%P,%v})", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(std::string(level)));
     spdlog::set_default_logger(logger);
 }

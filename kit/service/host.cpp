@@ -930,7 +930,7 @@ int Host::Run() {
             ::close(ready_fd);
         }
     }
-    log::Info("ready", {{"port", std::to_string(server_->port())}, {"pid", std::to_string(::getpid())}});
+    log::Info("ready", {{"port", std::to_string(server_->port())}});  // every record carries the pid
     io_.run();
     log::Info("stopped");
     return 0;
