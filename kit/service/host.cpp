@@ -666,6 +666,16 @@ void Host::WireActuator() {
         return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}},
                                                            {"errorRate", f.error_rate}});
     });
+    // What is injected now, so every link of the index answers a GET.
+    actuator_.Get("/actuator/faults", [this](http::Request&) {
+        if (!opts_.faults_enabled) {
+            return http::Problem(404, "Not Found", "fault injection is off (reservo up --faults, or RESERVO_FAULTS=1)");
+        }
+        return http::JsonResponse(200,
+                                  boost::json::object{{"active", faults_.active},
+                                                      {"latencyMs", boost::json::array{faults_.min_ms, faults_.max_ms}},
+                                                      {"errorRate", faults_.error_rate}});
+    });
     actuator_.Delete("/actuator/faults", [this](http::Request&) {
         faults_ = {};
         return http::EmptyResponse(204);
