@@ -754,7 +754,7 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     }
     // Methods come from clients: anything outside the standard set shares one label.
     static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
-    std::string_view method = "UNKNOWN";
+    std::string_view method = "OTHER";
     for (auto known : kMethods) {
         if (req.method == known) method = known;
     }
