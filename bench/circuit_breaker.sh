@@ -59,12 +59,13 @@ metric() {  # metric BASE_URL REGEX : sum of the matching samples
 snap() {  # -> "201 503 other rejected failures calls"
     local m
     m=$(curl -sf --max-time 5 "$RES/metrics" | grep -v '^#')
-    echo "$(grep -E 'route="/reservations",status="201"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
-         "$(grep -E 'route="/reservations",status="503"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
-         "$(grep -E 'http_server_requests_total\{method="POST",route="/reservations",status="[^25]' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
-         "$(grep -E '^reservo_dependency_rejected_total\{dependency="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
-         "$(grep -E '^reservo_dependency_failures_total\{dependency="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
-         "$(grep -E '^reservo_dependency_call_seconds_count\{dependency="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')"
+    local req='^http_server_requests_seconds_count\{method="POST",outcome="[A-Z_]+",status='
+    echo "$(grep -E "${req}\"201\",uri=\"/reservations\"" <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
+         "$(grep -E "${req}\"503\",uri=\"/reservations\"" <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
+         "$(grep -E "${req}\"[^25][0-9]*\",uri=\"/reservations\"" <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
+         "$(grep -E '^(resilience4j_circuitbreaker_not_permitted_calls_total|reservo_bulkhead_rejected_calls_total)\{.*name="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
+         "$(grep -E '^resilience4j_circuitbreaker_calls_seconds_count\{kind="(failed|ignored)",name="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
+         "$(grep -E '^http_client_requests_seconds_count\{client_name="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')"
 }
 
 curl -sf --max-time 5 -X POST -H 'Content-Type: application/json' -d '{"latencyMs":[400,620]}' "$MGMT/actuator/faults" >/dev/null
@@ -72,17 +73,21 @@ echo "vaccine-mgmt slowed to 400–620 ms; siege -c $USERS -t ${SECONDS_RUN}S th
 read -r b201 b503 bother brej bfail bcalls <<<"$(snap)"
 gsnap() {  # what the gateway answered on POST /reservations: "2xx non2xx"
     local m
-    m=$(curl -sf --max-time 5 "$GW/metrics" | grep -E '^reservo_http_server_requests_total\{method="POST",route="/reservations')
+    m=$(curl -sf --max-time 5 "$GW/metrics" | grep -E '^http_server_requests_seconds_count\{method="POST",.*uri="/reservations')
     echo "$(grep -E 'status="2' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')" \
          "$(grep -vE 'status="2' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')"
 }
 read -r g2xx gnon <<<"$(gsnap)"
 siege_t0=$(date +%s%N)
 
+# The circuit's state as a number: 0 closed, 1 open, 2 half-open (one series per state, 1 = current).
+STATE_CODE='/^resilience4j_circuitbreaker_state\{name="vaccine-mgmt",state="(closed|open|half_open)"\} 1$/ {
+    print ($0 ~ /"closed"/ ? 0 : ($0 ~ /"half_open"/ ? 2 : 1)) }'
+
 # circuit state sampler (bounded: at most 4 per second for the run's length)
 (
     for _ in $(seq 1 $((SECONDS_RUN * 4))); do
-        curl -s --max-time 1 "$RES/metrics" | awk '/^reservo_circuit_breaker_state\{dependency="vaccine-mgmt"/{print $NF}'
+        curl -s --max-time 1 "$RES/metrics" | awk "$STATE_CODE"
         sleep 0.25
     done
 ) >"$WORK/states.txt" 2>/dev/null &
@@ -128,7 +133,7 @@ if [ "${CB_OFF:-0}" != "1" ]; then
         curl -s -o /dev/null --max-time 2 -X POST -H 'Content-Type: application/json' \
             -d "{\"userId\":1,\"vaccineId\":$VID}" "$RES/reservations" || true
     done
-    cb_state=$(curl -sf --max-time 5 "$RES/metrics" | awk '/^reservo_circuit_breaker_state\{dependency="vaccine-mgmt"/{print $NF}')
+    cb_state=$(curl -sf --max-time 5 "$RES/metrics" | awk "$STATE_CODE")
     OPEN_GW=$(timeout 30 "$PY" "$BENCH_DIR/probe.py" sample --url "$GW" --vaccine "$VID" --duration-s 2 --interval-ms 10 \
         --fast-ms 50 | grep '^RESULT' || echo "RESULT samples=0")
     OPEN_RES=$(timeout 30 "$PY" "$BENCH_DIR/probe.py" sample --url "$RES" --vaccine "$VID" --duration-s 2 --interval-ms 10 \

@@ -135,7 +135,7 @@ struct BearerGuard::State {
     http::Response Refuse(int status, std::string_view error, std::string description, std::string_view reason,
                           std::string_view scope = {}) {
         metrics
-            .Counter("gateway_auth_refused_total", "Requests the gateway refused for their bearer token",
+            .Counter("reservo_gateway_auth_refused_total", "Requests the gateway refused for their bearer token",
                      {{"reason", std::string(reason)}})
             .Inc();
         http::Response res = http::Problem(status, "", description);

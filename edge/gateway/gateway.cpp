@@ -189,8 +189,9 @@ class Gateway final {
         if (settings_.requests_per_second > 0) {
             limiter_.emplace(settings_.requests_per_second,
                              settings_.burst > 0 ? settings_.burst : settings_.requests_per_second);
-            ctx.metrics().Gauge("gateway_rate_limited_total", "Requests refused by the gateway's rate limit", {},
-                                [this] { return static_cast<double>(limiter_->rejected()); });
+            ctx.metrics().CounterFrom("reservo_gateway_rate_limited_total",
+                                      "Requests refused by the gateway's rate limit", {},
+                                      [this] { return static_cast<double>(limiter_->rejected()); });
         }
     }
 
@@ -201,6 +202,7 @@ class Gateway final {
             auto upstream = std::make_shared<service::Dependency>(ctx_.io(), svc.name, svc.url, svc.policy,
                                                                   ctx_.metrics(), ctx_.loop_watch());
             upstreams_.push_back(upstream);
+            ctx_.ShowInHealth(*upstream);
             if (settings_.auth && svc.name == settings_.token_service) {
                 guard_ = std::make_unique<BearerGuard>(ctx_.io(), *settings_.auth, *upstream, ctx_.metrics());
             }

@@ -359,7 +359,7 @@ class OAuthServer final {
             co_return Check::kOk;
         }
         ctx_.metrics()
-            .Counter("oauth_authentication_failures_total", "Token requests refused for a wrong secret",
+            .Counter("reservo_oauth_authentication_failures_total", "Token requests refused for a wrong secret",
                      {{"kind", kind}})
             .Inc();
         log::Warn("authentication failed", {{"kind", kind}, {"name", name.substr(0, 64)}});

@@ -782,6 +782,14 @@ Schema KitSchema() {
                                  {"max-connections", Schema::Int(1).Required()},
                              })
                      .Required()},
+        // Spring Boot's actuator settings: what /actuator/health shows (kit/service/host.cpp).
+        {"management",
+         Schema::Map(
+             {{"endpoint",
+               Schema::Map({{"health",
+                             Schema::Map({{"show-details", Schema::Enum({"always", "never"}).Required()}}).Required()}})
+                   .Required()}})
+             .Required()},
         {"services", Schema::NamedList(Schema::Map({
                                            {"name", Schema::Name().Required()},
                                            {"routes", Schema::PathList()},

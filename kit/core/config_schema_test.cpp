@@ -79,7 +79,7 @@ TEST(ConfigSchemaTest, UnknownKeyIsNamedWithTheClosestKnownOne) {
               Lines{"store.zzz: unknown key (known here: engine, synchronous, accept-new, postgres)"});
     EXPECT_EQ(Problems(VaccineYaml() + "colour: blue\n"),
               Lines{"colour: unknown key (known here: system, gateway, runtime, store, idempotency, events, http, "
-                    "services)"});
+                    "management, services)"});
 }
 
 TEST(ConfigSchemaTest, BadValuesSayWhatIsExpected) {
@@ -135,7 +135,12 @@ TEST(ConfigSchemaTest, RequiredKeysMustBeGiven) {
     EXPECT_EQ(
         Problems(Edited("window-size: 20           # count-based", "# count-based")),
         Lines{"services.reservation.dependencies.vaccine-mgmt.circuit-breaker.window-size: required key missing"});
-    EXPECT_EQ(Problems("system: vaccine\n").size(), 7u);  // gateway, runtime, ..., services
+    EXPECT_EQ(Problems("system: vaccine\n").size(), 8u);  // gateway, runtime, ..., management, services
+    // Spring Boot's health setting: always or never, from the YAML or its variable.
+    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS", "never"}}), Lines{});
+    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS", "sometimes"}}),
+              Lines{"management.endpoint.health.show-details: expected one of always, never, got 'sometimes' "
+                    "(from RESERVO_MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS)"});
 }
 
 TEST(ConfigSchemaTest, EveryProblemIsReportedAtOnce) {

@@ -335,7 +335,15 @@ Result<std::vector<DeadLetter>> Consumer::DeadLetters() {
 }
 
 Result<int64_t> Consumer::Lag() {
+    auto parts = LagByPartition();
+    if (!parts) return Fail(parts.error());
     int64_t lag = 0;
+    for (const auto& p : *parts) lag += p.lag;
+    return lag;
+}
+
+Result<std::vector<Consumer::PartitionLag>> Consumer::LagByPartition() {
+    std::vector<PartitionLag> out;
     for (int partition : owned_) {
         auto end = log_.EndOffset(options_.topic, partition);
         if (!end) return Fail(end.error());
@@ -343,9 +351,9 @@ Result<int64_t> Consumer::Lag() {
         if (!committed) return Fail(committed.error());
         auto start = log_.StartOffset(options_.topic, partition);  // what retention deleted is not lag
         if (!start) return Fail(start.error());
-        lag += std::max<int64_t>(*end - std::max(*committed, *start), 0);
+        out.push_back({partition, std::max<int64_t>(*end - std::max(*committed, *start), 0)});
     }
-    return lag;
+    return out;
 }
 
 Pruned Consumer::PruneInbox(store::Database& db, int64_t before_unix_ms, int max) {

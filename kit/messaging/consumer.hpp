@@ -103,6 +103,14 @@ class Consumer final {
     const std::string& member_id() const { return options_.member_id; }
     // Records not yet consumed by the group on the partitions this member owns.
     Result<int64_t> Lag();
+    struct PartitionLag {
+        int partition = 0;
+        int64_t lag = 0;
+    };
+    // The same, per owned partition (kafka_consumergroup_lag's view).
+    Result<std::vector<PartitionLag>> LagByPartition();
+    const std::string& group() const { return options_.group; }
+    const std::string& topic() const { return options_.topic; }
 
   private:
     struct PartitionState {

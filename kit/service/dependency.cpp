@@ -1,5 +1,6 @@
 #include "kit/service/dependency.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <random>
 
@@ -8,6 +9,45 @@
 #include "kit/http/problem.hpp"
 
 namespace reservo::service {
+
+namespace {
+
+constexpr size_t kMaxClientSeries = 200;  // per dependency; later method/uri/status sets share "/**"
+
+bool LooksLikeId(std::string_view segment) {
+    if (segment.empty()) return false;
+    if (std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; })) return true;
+    // UUIDs and long hex strings
+    return segment.size() >= 16 && std::all_of(segment.begin(), segment.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-';
+           });
+}
+
+// Resilience4j's states, each a series of resilience4j_circuitbreaker_state; ours are the first three.
+constexpr std::pair<std::string_view, CircuitState> kStates[] = {
+    {"closed", CircuitState::kClosed}, {"open", CircuitState::kOpen}, {"half_open", CircuitState::kHalfOpen}};
+constexpr std::string_view kStatesNeverTaken[] = {"forced_open", "disabled", "metrics_only"};
+
+}  // namespace
+
+std::string Dependency::UriTemplate(std::string_view target) {
+    target = target.substr(0, target.find_first_of("?#"));
+    if (target.empty()) return "/";
+    std::string out;
+    size_t pos = 0;
+    while (pos < target.size()) {
+        size_t slash = target.find('/', pos + 1);
+        if (slash == std::string_view::npos) slash = target.size();
+        std::string_view segment = target.substr(pos, slash - pos);  // "/x"
+        if (segment.size() > 1 && LooksLikeId(segment.substr(1))) {
+            out.append("/{id}");
+        } else {
+            out.append(segment);
+        }
+        pos = slash;
+    }
+    return out;
+}
 
 Dependency::Dependency(boost::asio::io_context& io, std::string name, std::string base_url, CallPolicy policy,
                        Metrics& metrics, const LoopWatch* watch)
@@ -18,28 +58,79 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
       breaker_(policy.breaker),
       bulkhead_(policy.bulkhead),
       watch_(watch),
-      rejected_(&metrics.Counter("dependency_rejected_total", "Calls refused by an open circuit or full bulkhead",
-                                 {{"dependency", name_}})),
-      failures_(
-          &metrics.Counter("dependency_failures_total", "Calls that failed or timed out", {{"dependency", name_}})),
-      latency_(
-          &metrics.Histogram("dependency_call_seconds", "Latency of calls to a dependency", {{"dependency", name_}})),
-      ignored_(&metrics.Counter("dependency_uncounted_total",
-                                "Failed calls not held against the dependency (caller stalled or out of time)",
-                                {{"dependency", name_}})) {
-    metrics.Gauge("circuit_breaker_state", "0 closed, 1 open, 2 half-open", {{"dependency", name_}},
-                  [this] { return static_cast<double>(static_cast<int>(breaker_.state())); });
-    metrics.Gauge("circuit_breaker_failure_rate", "Failure rate in the sliding window (percent)",
-                  {{"dependency", name_}}, [this] { return breaker_.FailureRate(); });
-    metrics.Gauge("bulkhead_in_flight", "Calls in flight", {{"dependency", name_}},
-                  [this] { return static_cast<double>(bulkhead_.in_flight()); });
+      metrics_(metrics),
+      bulkhead_rejected_(&metrics.Counter("reservo_bulkhead_rejected_calls_total",
+                                          "Calls refused at once because the bulkhead was full", {{"name", name_}})) {
+    const std::string calls_help = "Total number of successful, failed and ignored calls (seconds)";
+    successful_ = &metrics.Histogram("resilience4j_circuitbreaker_calls_seconds", calls_help,
+                                     {{"kind", "successful"}, {"name", name_}});
+    failed_ = &metrics.Histogram("resilience4j_circuitbreaker_calls_seconds", calls_help,
+                                 {{"kind", "failed"}, {"name", name_}});
+    // Failed calls not held against the dependency: the caller stalled, or ran out of time.
+    ignored_ = &metrics.Histogram("resilience4j_circuitbreaker_calls_seconds", calls_help,
+                                  {{"kind", "ignored"}, {"name", name_}});
+    for (const auto& [label, state] : kStates) {
+        metrics.Gauge("resilience4j_circuitbreaker_state", "The states of the circuit breaker",
+                      {{"name", name_}, {"state", std::string(label)}},
+                      [this, state] { return breaker_.state() == state ? 1.0 : 0.0; });
+    }
+    for (std::string_view label : kStatesNeverTaken) {
+        metrics.Gauge("resilience4j_circuitbreaker_state", "The states of the circuit breaker",
+                      {{"name", name_}, {"state", std::string(label)}}, [] { return 0.0; });
+    }
+    metrics.CounterFrom("resilience4j_circuitbreaker_not_permitted_calls_total", "Total number of not permitted calls",
+                        {{"kind", "not_permitted"}, {"name", name_}},
+                        [this] { return static_cast<double>(not_permitted_); });
+    metrics.Gauge("resilience4j_circuitbreaker_failure_rate",
+                  "The failure rate of the circuit breaker (percent; -1 until the window holds the minimum calls)",
+                  {{"name", name_}}, [this] { return breaker_.FailureRate(); });
+    metrics.Gauge("resilience4j_circuitbreaker_slow_call_rate",
+                  "The slow call rate of the circuit breaker (percent; -1 until the window holds the minimum calls)",
+                  {{"name", name_}}, [this] { return breaker_.SlowCallRate(); });
+    metrics.Gauge("resilience4j_circuitbreaker_buffered_calls",
+                  "The number of buffered calls stored in the ring buffer", {{"name", name_}},
+                  [this] { return static_cast<double>(breaker_.BufferedCalls()); });
+    metrics.Gauge("resilience4j_bulkhead_available_concurrent_calls", "The number of available permissions",
+                  {{"name", name_}},
+                  [this] { return static_cast<double>(bulkhead_.max_concurrent() - bulkhead_.in_flight()); });
+    metrics.Gauge("resilience4j_bulkhead_max_allowed_concurrent_calls", "The maximum number of available permissions",
+                  {{"name", name_}}, [this] { return static_cast<double>(bulkhead_.max_concurrent()); });
+}
+
+HistogramMetric& Dependency::ClientRequests(const http::Request& request, const Result<http::Response>& result) {
+    // Micrometer's client tags; no answer at all is status CLIENT_ERROR, outcome UNKNOWN (RestTemplate's).
+    std::string status = result ? std::to_string(result->status) : "CLIENT_ERROR";
+    std::string uri = UriTemplate(request.target.empty() ? request.path : request.target);
+    auto key = std::make_tuple(request.method, std::move(uri), std::move(status));
+    auto it = client_requests_.find(key);
+    if (it != client_requests_.end()) return *it->second;
+    if (client_requests_.size() >= kMaxClientSeries) {
+        std::get<1>(key) = "/**";
+        it = client_requests_.find(key);
+        if (it != client_requests_.end()) return *it->second;
+    }
+    const std::string outcome(result ? HttpOutcome(result->status) : std::string_view("UNKNOWN"));
+    HistogramMetric* h =
+        &metrics_.Histogram("http_client_requests_seconds", "Timer of HTTP client requests to a dependency",
+                            {{"client_name", name_},
+                             {"method", std::get<0>(key)},
+                             {"outcome", outcome},
+                             {"status", std::get<2>(key)},
+                             {"uri", std::get<1>(key)}});
+    client_requests_.emplace(std::move(key), h);
+    return *h;
 }
 
 bool Dependency::TryAdmit() {
     bool admitted = bulkhead_.in_flight() < policy_.bulkhead &&
                     (breaker_.state() != CircuitState::kOpen || breaker_.RetryAfter().count() <= 0);
-    if (!admitted) rejected_->Inc();
-    return admitted;
+    if (admitted) return true;
+    if (bulkhead_.in_flight() >= policy_.bulkhead) {
+        bulkhead_rejected_->Inc();
+    } else {
+        ++not_permitted_;
+    }
+    return false;
 }
 
 int Dependency::RetryAfterMs() const {
@@ -67,11 +158,11 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
         }
         auto permit = bulkhead_.TryAcquire();
         if (!permit) {
-            rejected_->Inc();
+            bulkhead_rejected_->Inc();
             co_return Fail(Code::kUnavailable, name_ + " is saturated (bulkhead full)");
         }
         if (!breaker_.TryAcquirePermission()) {
-            rejected_->Inc();
+            ++not_permitted_;
             co_return Fail(Code::kUnavailable, "circuit to " + name_ + " is open");
         }
         auto start = SteadyClock::now();
@@ -84,7 +175,8 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
         restore();
         auto end = SteadyClock::now();
         auto elapsed = end - start;
-        latency_->Observe(std::chrono::duration<double>(elapsed).count());
+        const double seconds = std::chrono::duration<double>(elapsed).count();
+        ClientRequests(request, result).Observe(seconds);
         Code outcome = Code::kOk;
         if (!result) {
             outcome = result.error().code;
@@ -95,12 +187,12 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
         const bool cut_short = outcome == Code::kDeadlineExceeded && timeout < policy_.timeout;
         if ((outcome != Code::kOk || slow) && (cut_short || (watch_ && watch_->StalledDuring(start, end)))) {
             breaker_.OnIgnored();  // our own stall or our caller's deadline, not the dependency's fault
-            ignored_->Inc();
+            ignored_->Observe(seconds);
         } else {
             breaker_.OnResult(elapsed, outcome);
+            (outcome != Code::kOk && CountsAsFailure(outcome) ? failed_ : successful_)->Observe(seconds);
         }
         if (outcome == Code::kOk) co_return result;
-        failures_->Inc();
         if (!idempotent || !policy_.retry.MayRetry(attempt, outcome) || !budget_.TryRetry()) {
             if (!result) co_return Fail(result.error().code, name_ + ": " + result.error().message);
             co_return Fail(Code::kUnavailable, name_ + " answered " + std::to_string(result->status));

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "kit/core/error.hpp"
 #include "kit/http/client.hpp"
@@ -50,9 +52,20 @@ class Dependency final {
     const std::string& name() const { return name_; }
     const CallPolicy& policy() const { return policy_; }
     CircuitBreaker& breaker() { return breaker_; }
+    const CircuitBreaker& breaker() const { return breaker_; }
+    const Bulkhead& bulkhead() const { return bulkhead_; }
+    // Calls refused at once by the open circuit (Resilience4j's not-permitted calls).
+    uint64_t not_permitted() const { return not_permitted_; }
     int RetryAfterMs() const;
 
+    // The `uri` label of a call to `target`: its path, with segments that look like ids (digits,
+    // UUIDs, long hex) as `{id}`, so calls to /things/17 and /things/18 share a series.
+    static std::string UriTemplate(std::string_view target);
+
   private:
+    // The http_client_requests_seconds series of one call's method, uri and status.
+    HistogramMetric& ClientRequests(const http::Request& request, const Result<http::Response>& result);
+
     boost::asio::io_context& io_;
     std::string name_;
     CallPolicy policy_;
@@ -62,10 +75,13 @@ class Dependency final {
     Bulkhead bulkhead_;
     RetryBudget budget_;
     const LoopWatch* watch_;
-    CounterMetric* rejected_;
-    CounterMetric* failures_;
-    HistogramMetric* latency_;
-    CounterMetric* ignored_;
+    Metrics& metrics_;
+    uint64_t not_permitted_ = 0;
+    CounterMetric* bulkhead_rejected_;
+    HistogramMetric* successful_;  // resilience4j_circuitbreaker_calls_seconds by kind
+    HistogramMetric* failed_;
+    HistogramMetric* ignored_;
+    std::map<std::tuple<std::string, std::string, std::string>, HistogramMetric*> client_requests_;
 };
 
 }  // namespace reservo::service

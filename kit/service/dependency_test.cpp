@@ -82,14 +82,39 @@ TEST_F(DependencyTest, TimeoutsOpenTheCircuitThenItFailsFastAndRecovers) {
     }
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
     EXPECT_FALSE(dep_->TryAdmit());
-    EXPECT_NE(metrics_.Render().find("reservo_dependency_rejected_total{dependency=\"lots\"} 1"), std::string::npos);
+    std::string text = metrics_.Render();
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_not_permitted_calls_total{kind="not_permitted",name="lots"} 1)"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_calls_seconds_count{kind="failed",name="lots"} 4)"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_calls_seconds_count{kind="successful",name="lots"} 0)"),
+              std::string::npos)
+        << text;
+    // Timed out: no answer, so Micrometer's CLIENT_ERROR status and UNKNOWN outcome.
+    EXPECT_NE(text.find(R"(http_client_requests_seconds_count{client_name="lots",method="GET",outcome="UNKNOWN",)"
+                        R"(status="CLIENT_ERROR",uri="/lot"} 4)"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_failure_rate{name="lots"} 100)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(resilience4j_bulkhead_available_concurrent_calls{name="lots"} 2)"), std::string::npos)
+        << text;
     auto start = SteadyClock::now();
     auto fast = Call();
     ASSERT_FALSE(fast);
     EXPECT_EQ(fast.error().code, Code::kUnavailable);
     EXPECT_LT(SteadyClock::now() - start, 20ms);
     EXPECT_GT(dep_->RetryAfterMs(), 0);
-    EXPECT_NE(metrics_.Render().find("reservo_circuit_breaker_state{dependency=\"lots\"} 1"), std::string::npos);
+    text = metrics_.Render();
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_state{name="lots",state="open"} 1)"), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_state{name="lots",state="closed"} 0)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_state{name="lots",state="half_open"} 0)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_not_permitted_calls_total{kind="not_permitted",name="lots"} 2)"),
+              std::string::npos)
+        << text;
 
     delay_ = 0ms;
     auto wait_until = SteadyClock::now() + 400ms;
@@ -98,6 +123,13 @@ TEST_F(DependencyTest, TimeoutsOpenTheCircuitThenItFailsFastAndRecovers) {
     auto probe = Call();            // half-open probe succeeds and closes the circuit
     ASSERT_TRUE(probe) << probe.error().message;
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kClosed);
+    text = metrics_.Render();
+    EXPECT_NE(text.find(R"(resilience4j_circuitbreaker_state{name="lots",state="closed"} 1)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(R"(http_client_requests_seconds_count{client_name="lots",method="GET",outcome="SUCCESS",)"
+                        R"(status="200",uri="/lot"} 1)"),
+              std::string::npos)
+        << text;
 }
 
 TEST_F(DependencyTest, ServerErrorsCountAsFailures) {
@@ -108,6 +140,14 @@ TEST_F(DependencyTest, ServerErrorsCountAsFailures) {
         EXPECT_EQ(r.error().code, Code::kUnavailable);
     }
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
+}
+
+TEST(DependencyUriTest, IdsInThePathShareOneSeries) {
+    EXPECT_EQ(Dependency::UriTemplate("/payments/17?x=1"), "/payments/{id}");
+    EXPECT_EQ(Dependency::UriTemplate("/vaccineMgmts/updateVaccine?vaccineId=3"), "/vaccineMgmts/updateVaccine");
+    EXPECT_EQ(Dependency::UriTemplate("/things/0f8e2a6c-1b7d-4c3e-9a5f-2d4b6c8e0a1f/parts"), "/things/{id}/parts");
+    EXPECT_EQ(Dependency::UriTemplate(""), "/");
+    EXPECT_EQ(Dependency::UriTemplate("/"), "/");
 }
 
 TEST_F(DependencyTest, RefusedConnectionIsUnavailable) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "kit/core/build_info.hpp"
 #include "kit/core/deadline.hpp"
 #include "kit/core/fiber.hpp"
 #include "kit/core/log.hpp"
@@ -23,6 +24,7 @@
 #include "kit/service/engines.hpp"
 #include "kit/service/idempotency.hpp"
 #include "kit/service/loop_watch.hpp"
+#include "kit/service/process_metrics.hpp"
 #include "kit/service/service.hpp"
 #include "kit/service/spawn.hpp"
 #include "kit/service/topology.hpp"
@@ -90,6 +92,41 @@ http::Response HealthResponse(bool up, std::string_view status_when_down,
     return http::JsonResponse(up ? 200 : 503, body);
 }
 
+// An absolute link to `path` on the host the request was sent to, as Spring's actuator gives it.
+boost::json::object Link(const http::Request& req, std::string_view path, bool templated = false) {
+    auto host = req.headers.Find("Host");
+    std::string href = "http://";
+    href.append(host && !host->empty() ? *host : std::string_view("localhost"));
+    href.append(path);
+    boost::json::object link{{"href", href}};
+    if (templated) link["templated"] = true;
+    return link;
+}
+
+// Resilience4j's health of one breaker (allowHealthIndicatorToFail=false): an open circuit is
+// CIRCUIT_OPEN, not DOWN, so it never takes the service out of rotation.
+boost::json::object BreakerHealth(const Dependency& dep) {
+    const CircuitBreaker& b = dep.breaker();
+    std::string_view status = "UP";
+    if (b.state() == CircuitState::kOpen) status = "CIRCUIT_OPEN";
+    if (b.state() == CircuitState::kHalfOpen) status = "UNKNOWN";
+    auto percent = [](double rate) {
+        std::string out = Metrics::FormatValue(rate);
+        if (out.find('.') == std::string::npos) out.append(".0");
+        out.push_back('%');
+        return out;
+    };
+    const auto& policy = b.policy();
+    boost::json::object details{{"state", b.StateName()},
+                                {"failureRate", percent(b.FailureRate())},
+                                {"failureRateThreshold", percent(policy.failure_rate_threshold)},
+                                {"slowCallRate", percent(b.SlowCallRate())},
+                                {"slowCallRateThreshold", percent(policy.slow_call_rate_threshold)},
+                                {"bufferedCalls", b.BufferedCalls()},
+                                {"notPermittedCalls", dep.not_permitted()}};
+    return {{"status", status}, {"details", std::move(details)}};
+}
+
 // Everything the host reads from the configuration, read in one place before anything opens.
 // `reservo serve` validated the whole configuration first (cli/catalog.hpp), so none of these
 // reads fails there; a caller that did not validate learns which key is missing or bad.
@@ -101,6 +138,7 @@ struct HostSettings {
     Millis log_retention{};    // events.retention-ms; 0 keeps forever
     Millis inbox_retention{};  // events.inbox-retention-ms; 0 keeps forever
     http::ServerOptions server;
+    bool show_details = true;  // management.endpoint.health.show-details: always (true) | never
     struct Callee {
         std::string url;
         CallPolicy policy;
@@ -123,6 +161,12 @@ Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& mo
     s.server.max_body_bytes = static_cast<size_t>(RESERVO_TRY(cfg.RequireInt(module.max_body_key)));
     s.server.idle_timeout = RESERVO_TRY(cfg.RequireMillis("http.idle-timeout-ms"));
     s.server.max_connections = static_cast<size_t>(RESERVO_TRY(cfg.RequireInt("http.max-connections")));
+    const std::string show_details = RESERVO_TRY(cfg.RequireString("management.endpoint.health.show-details"));
+    if (show_details != "always" && show_details != "never") {
+        return Fail(Code::kInvalidArgument,
+                    "management.endpoint.health.show-details: expected always or never, got '" + show_details + "'");
+    }
+    s.show_details = show_details == "always";
     const std::string deps = "services." + module.name + ".dependencies";
     for (const std::string& dep : cfg.Children(deps)) {
         const std::string prefix = deps + "." + dep;
@@ -194,6 +238,7 @@ class Host final : public ServiceContext {
         const auto& [url, policy] = declared->second;
         auto inserted =
             deps_.emplace(dep, std::make_unique<service::Dependency>(io_, dep, url, policy, metrics_, &watch_)).first;
+        ShowInHealth(*inserted->second);
         return *inserted->second;
     }
 
@@ -251,6 +296,8 @@ class Host final : public ServiceContext {
 
     void OnDrain(std::function<void()> hook) override { drain_hooks_.push_back(std::move(hook)); }
 
+    void ShowInHealth(const Dependency& dep) override { breakers_.push_back(&dep); }
+
     int Run();
 
   private:
@@ -259,6 +306,10 @@ class Host final : public ServiceContext {
     Status CheckStore();
     void WireActuator();
     std::vector<std::pair<std::string, std::string>> Problems() const;
+    // Spring Boot's health components (store, eventLog, consumer, circuitBreakers, ping, ...).
+    boost::json::object HealthComponents() const;
+    http::Response Health(bool show_components) const;
+    http::Response ActuatorIndex(const http::Request& req) const;
     http::Awaitable<http::Response> Handle(http::Request& req);
     http::Awaitable<http::Response> Serve(http::Request& req);
     http::Awaitable<void> EventPump();
@@ -295,13 +346,10 @@ class Host final : public ServiceContext {
     std::unique_ptr<messaging::OutboxRelay> relay_;
     std::unique_ptr<messaging::Consumer> consumer_;
     std::map<std::string, std::unique_ptr<service::Dependency>> deps_;
+    std::vector<const service::Dependency*> breakers_;  // under circuitBreakers in the health
     std::unique_ptr<http::Server> server_;
-    // Metric handles per (route, method, status), so a request does no label formatting.
-    struct RequestMetrics {
-        CounterMetric* count = nullptr;
-        HistogramMetric* latency = nullptr;
-    };
-    std::map<std::tuple<std::string, std::string, int>, RequestMetrics> request_metrics_;
+    // http_server_requests_seconds per (uri, method, status), so a request does no label formatting.
+    std::map<std::tuple<std::string, std::string, int>, HistogramMetric*> request_metrics_;
     Faults faults_;
     LoopWatch watch_{io_};
     std::string store_lost_;                       // why this service must not serve: its own state is gone
@@ -376,18 +424,40 @@ Status Host::Open() {
             *db_, *log_,
             messaging::ConsumerOptions{
                 .group = module_.name, .topic = topic_, .member_id = module_.name + "-" + std::to_string(::getpid())});
-        metrics_.Gauge("outbox_backlog", "Events written but not yet relayed to the event log", {},
-                       [this] { return static_cast<double>(relay_->Backlog()); });
-        metrics_.Gauge("consumer_lag", "Events in owned partitions not yet applied", {{"group", module_.name}},
-                       [this] { return consumer_ ? static_cast<double>(consumer_->Lag().value_or(-1)) : 0.0; });
-        metrics_.Gauge("consumer_processed_total", "Events applied by this process", {{"group", module_.name}},
-                       [this] { return consumer_ ? static_cast<double>(consumer_->processed()) : 0.0; });
-        metrics_.Gauge("consumer_duplicates_total", "Redelivered events skipped by the inbox",
-                       {{"group", module_.name}},
-                       [this] { return consumer_ ? static_cast<double>(consumer_->duplicates()) : 0.0; });
-        metrics_.Gauge("dead_letters_total", "Events parked after failing", {{"group", module_.name}},
-                       [this] { return consumer_ ? static_cast<double>(consumer_->dead_lettered()) : 0.0; });
-        metrics_.Gauge("consumer_owned_partitions", "Partitions this replica consumes", {{"group", module_.name}},
+        metrics_.Gauge("reservo_outbox_backlog", "Events written but not yet relayed to the event log",
+                       {{"topic", topic_}}, [this] { return static_cast<double>(relay_->Backlog()); });
+        // kafka_consumergroup_lag's view: per group, topic and owned partition.
+        metrics_.Collect("reservo_consumer_lag", "Events in an owned partition not yet applied by the group", "gauge",
+                         [this] {
+                             std::vector<Sample> out;
+                             if (!consumer_) return out;
+                             auto lags = consumer_->LagByPartition();
+                             if (!lags) return out;  // the log unreachable: no figure rather than a wrong one
+                             for (const auto& [partition, lag] : *lags) {
+                                 out.push_back({{{"group", consumer_->group()},
+                                                 {"partition", std::to_string(partition)},
+                                                 {"topic", consumer_->topic()}},
+                                                static_cast<double>(lag)});
+                             }
+                             return out;
+                         });
+        const Labels group{{"group", module_.name}};
+        metrics_.CounterFrom("reservo_consumer_processed_total", "Events applied by this process", group,
+                             [this] { return consumer_ ? static_cast<double>(consumer_->processed()) : 0.0; });
+        metrics_.CounterFrom("reservo_consumer_duplicates_total", "Redelivered events skipped by the inbox", group,
+                             [this] { return consumer_ ? static_cast<double>(consumer_->duplicates()) : 0.0; });
+        metrics_.CounterFrom("reservo_dead_letters_total",
+                             "Events parked (dead-lettered) by this process after failing", group,
+                             [this] { return consumer_ ? static_cast<double>(consumer_->dead_lettered()) : 0.0; });
+        metrics_.Collect("reservo_dead_letters", "Events parked in the store, waiting for a replay", "gauge", [this] {
+            std::vector<Sample> out;
+            if (!consumer_) return out;
+            if (auto parked = consumer_->DeadLetters()) {
+                out.push_back({{{"group", module_.name}}, static_cast<double>(parked->size())});
+            }
+            return out;
+        });
+        metrics_.Gauge("reservo_consumer_owned_partitions", "Partitions this replica consumes", group,
                        [this] { return consumer_ ? static_cast<double>(consumer_->owned().size()) : 0.0; });
     }
     return Ok();
@@ -441,16 +511,110 @@ std::vector<std::pair<std::string, std::string>> Host::Problems() const {
     return out;
 }
 
+boost::json::object Host::HealthComponents() const {
+    boost::json::object components;
+    auto component = [&](std::string_view status, boost::json::object details) {
+        boost::json::object c{{"status", status}};
+        if (!details.empty()) c["details"] = std::move(details);
+        return c;
+    };
+    if (db_) {
+        boost::json::object details{{"database", settings_.engines.store.engine}, {"location", db_->Location()}};
+        if (!store_lost_.empty()) details["error"] = store_lost_;
+        components["store"] = component(store_lost_.empty() ? "UP" : "DOWN", std::move(details));
+    }
+    if (log_) {
+        boost::json::object details{{"engine", settings_.engines.events.engine}, {"topic", topic_}};
+        if (!event_log_problem_.empty()) details["error"] = event_log_problem_;
+        components["eventLog"] = component(event_log_problem_.empty() ? "UP" : "DOWN", std::move(details));
+    }
+    if (consumer_) {
+        boost::json::array partitions;
+        for (int p : consumer_->owned()) partitions.push_back(p);
+        components["consumer"] =
+            component("UP", {{"group", consumer_->group()}, {"topic", topic_}, {"partitions", std::move(partitions)}});
+    }
+    for (const auto& [name, why] : problems_) {  // SetProblem: DOWN, with why
+        boost::json::object& c = components[name].emplace_object();
+        c["status"] = "DOWN";
+        c["details"] = boost::json::object{{"error", why}};
+        if (name == "consumer" && consumer_) c["details"].as_object()["group"] = consumer_->group();
+    }
+    if (!breakers_.empty()) {
+        // As Spring aggregates them: CIRCUIT_OPEN is no status it orders, so one closed breaker is UP
+        // and none at all UNKNOWN; the service's own status never follows it.
+        boost::json::object details;
+        bool any_up = false;
+        for (const Dependency* dep : breakers_) {
+            boost::json::object h = BreakerHealth(*dep);
+            any_up = any_up || h["status"].as_string() == "UP";
+            details[dep->name()] = std::move(h);
+        }
+        components["circuitBreakers"] = component(any_up ? "UP" : "UNKNOWN", std::move(details));
+    }
+    const bool ready = ready_ && !stopping_;
+    components["livenessState"] = component("UP", {});
+    components["readinessState"] = component(ready ? "UP" : "OUT_OF_SERVICE", {});
+    components["ping"] = component("UP", {});
+    return components;
+}
+
+http::Response Host::Health(bool show_components) const {
+    auto problems = Problems();
+    const bool up = ready_ && !stopping_ && problems.empty();
+    boost::json::object body{{"status", up ? "UP" : (problems.empty() ? "OUT_OF_SERVICE" : "DOWN")}};
+    if (show_components) {
+        boost::json::object components = HealthComponents();
+        if (!settings_.show_details) {
+            for (auto& [name, c] : components) c.as_object().erase("details");
+        }
+        body["components"] = std::move(components);
+    }
+    return http::JsonResponse(up ? 200 : 503, body);
+}
+
+http::Response Host::ActuatorIndex(const http::Request& req) const {
+    boost::json::object links{{"self", Link(req, "/actuator")},
+                              {"health", Link(req, "/actuator/health")},
+                              {"health-path", Link(req, "/actuator/health/{*path}", true)},
+                              {"info", Link(req, "/actuator/info")},
+                              {"prometheus", Link(req, "/actuator/prometheus")}};
+    if (!module_.edge) {
+        links["deadletters"] = Link(req, "/actuator/deadletters");
+        if (opts_.faults_enabled) links["faults"] = Link(req, "/actuator/faults");
+    }
+    return http::JsonResponse(200, boost::json::object{{"_links", std::move(links)}});
+}
+
 void Host::WireActuator() {
-    auto readiness = [this](http::Request&) {
+    actuator_.Get("/actuator", [this](http::Request& req) { return ActuatorIndex(req); });
+    // The overall status is readiness's, as before components were shown: what probes and
+    // load balancers see does not change; an open circuit shows in its component only.
+    actuator_.Get("/actuator/health", [this](http::Request&) { return Health(true); });
+    actuator_.Get("/actuator/health/readiness", [this](http::Request&) {
         auto problems = Problems();
         bool up = ready_ && !stopping_ && problems.empty();
         return HealthResponse(up, problems.empty() ? "OUT_OF_SERVICE" : "DOWN", problems);
+    });
+    // One component (`/actuator/health/store`), or one breaker (`/actuator/health/circuitBreakers/payment`).
+    auto one = [this](http::Request& req) {
+        boost::json::object components = HealthComponents();
+        auto* found = components.if_contains(req.Param("component"));
+        if (found && req.params.contains("instance")) {
+            auto* details = found->as_object().if_contains("details");
+            found = details ? details->as_object().if_contains(req.Param("instance")) : nullptr;
+        }
+        if (!found) return http::Problem(404, "Not Found", "no health component " + std::string(req.path.substr(17)));
+        boost::json::object c = found->as_object();
+        if (!settings_.show_details) c.erase("details");
+        const std::string_view status = c["status"].as_string();
+        const bool down = status == "DOWN" || status == "OUT_OF_SERVICE";
+        return http::JsonResponse(down ? 503 : 200, c);
     };
-    actuator_.Get("/actuator/health", readiness);
-    actuator_.Get("/actuator/health/readiness", readiness);
+    actuator_.Get("/actuator/health/{component}", one);
+    actuator_.Get("/actuator/health/{component}/{instance}", one);
     // What the readiness probe would answer, for alerts on a process that keeps going in and out.
-    metrics_.Gauge("readiness_up", "1 while /actuator/health/readiness answers UP, else 0", {},
+    metrics_.Gauge("reservo_readiness_up", "1 while /actuator/health/readiness answers UP, else 0", {},
                    [this] { return ready_ && !stopping_ && Problems().empty() ? 1.0 : 0.0; });
     // Alive as long as the loop answers: restarting would not mend a lost store or a broken log.
     actuator_.Get("/actuator/health/liveness", [](http::Request&) { return HealthResponse(true, "", {}); });
@@ -460,8 +624,13 @@ void Host::WireActuator() {
     actuator_.Get("/actuator/prometheus", prometheus);
     actuator_.Get("/metrics", prometheus);
     actuator_.Get("/actuator/info", [this](http::Request&) {
+        boost::json::object app{
+            {"name", module_.system + "/" + module_.name}, {"system", module_.system}, {"service", module_.name}};
+        boost::json::object build{{"version", build::Version()}, {"commit", build::Commit()}, {"time", build::Time()}};
+        boost::json::object process{{"pid", ::getpid()}, {"parentPid", ::getppid()}};
         return http::JsonResponse(
-            200, boost::json::object{{"system", module_.system}, {"service", module_.name}, {"pid", ::getpid()}});
+            200,
+            boost::json::object{{"app", std::move(app)}, {"build", std::move(build)}, {"process", std::move(process)}});
     });
 
     if (module_.edge) return;  // nothing that changes the process is reachable from outside
@@ -497,6 +666,16 @@ void Host::WireActuator() {
                                          {"errorRate", std::to_string(f.error_rate)}});
         return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}},
                                                            {"errorRate", f.error_rate}});
+    });
+    // What is injected now, so every link of the index answers a GET.
+    actuator_.Get("/actuator/faults", [this](http::Request&) {
+        if (!opts_.faults_enabled) {
+            return http::Problem(404, "Not Found", "fault injection is off (reservo up --faults, or RESERVO_FAULTS=1)");
+        }
+        return http::JsonResponse(200,
+                                  boost::json::object{{"active", faults_.active},
+                                                      {"latencyMs", boost::json::array{faults_.min_ms, faults_.max_ms}},
+                                                      {"errorRate", faults_.error_rate}});
     });
     actuator_.Delete("/actuator/faults", [this](http::Request&) {
         faults_ = {};
@@ -563,31 +742,39 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
         }
     }
     double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    std::string_view route = actuator ? std::string_view("actuator") : req.route;
-    if (route.empty()) route = "unmatched";  // answered before routing (injected fault)
+    // Micrometer's `uri`: the route pattern, never the raw path (one series per route, not per id).
+    std::string_view uri = req.route;
+    if (uri.empty() || uri == "unmatched") {  // no route: Micrometer's words for why
+        if (res.status / 100 == 3) {
+            uri = "REDIRECTION";
+        } else if (res.status == 404) {
+            uri = "NOT_FOUND";
+        } else {
+            uri = "UNKNOWN";  // answered before routing (an injected fault, a lost store)
+        }
+    }
     // Methods come from clients: anything outside the standard set shares one label.
     static constexpr std::string_view kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
     std::string_view method = "OTHER";
     for (auto known : kMethods) {
         if (req.method == known) method = known;
     }
-    RequestMetrics& m = request_metrics_[{std::string(route), std::string(method), res.status}];
-    if (!m.count) {
-        std::string r(route);
-        m.count =
-            &metrics_.Counter("http_server_requests_total", "Requests served",
-                              {{"method", std::string(method)}, {"route", r}, {"status", std::to_string(res.status)}});
-        m.latency = &metrics_.Histogram("http_server_request_seconds", "Request latency", {{"route", r}});
+    HistogramMetric*& h = request_metrics_[{std::string(uri), std::string(method), res.status}];
+    if (!h) {
+        h = &metrics_.Histogram("http_server_requests_seconds", "Duration of HTTP server request handling",
+                                {{"method", std::string(method)},
+                                 {"outcome", std::string(HttpOutcome(res.status))},
+                                 {"status", std::to_string(res.status)},
+                                 {"uri", std::string(uri)}});
     }
-    m.count->Inc();
-    m.latency->Observe(secs);
+    h->Observe(secs);
     co_return res;
 }
 
 CounterMetric& Host::Busy(const std::string& what) {
     auto& slot = busy_[what];
     if (!slot) {
-        slot = &metrics_.Counter("store_busy_total",
+        slot = &metrics_.Counter("reservo_store_busy_total",
                                  "Steps skipped (and tried again later) because another connection held a write lock",
                                  {{"what", what}});
     }
@@ -831,7 +1018,7 @@ int Host::Run() {
         return 1;
     }
     if (module_.edge) opts_.faults_enabled = false;
-    late_requests_ = &metrics_.Counter("http_server_late_requests_total",
+    late_requests_ = &metrics_.Counter("reservo_http_server_late_requests_total",
                                        "Requests refused because their deadline had passed before they were served");
     WireActuator();
     router_.Extension("service.name") = module_.system + "/" + module_.name;  // the title of its API document
@@ -862,7 +1049,7 @@ int Host::Run() {
             return 1;
         }
     }
-    const int descriptors = http::RaiseDescriptorLimit();
+    http::RaiseDescriptorLimit();  // process_max_fds shows the limit
     server_ = std::make_unique<http::Server>(
         io_, [this](http::Request& req) { return Handle(req); }, settings_.server);
     auto listening = opts_.listen_fd >= 0 ? server_->Adopt(opts_.listen_fd) : server_->Listen(opts_.port);
@@ -870,14 +1057,14 @@ int Host::Run() {
         log::Error("cannot listen", {{"error", listening.error().message}});
         return 1;
     }
-    metrics_.Gauge("process_max_fds", "The descriptor limit (RLIMIT_NOFILE, raised at start)", {},
-                   [descriptors] { return static_cast<double>(descriptors); });
-    metrics_.Gauge("http_server_connections", "Open client connections", {},
+    AddProcessMetrics(metrics_);
+    metrics_.Gauge("reservo_http_server_connections", "Open client connections", {},
                    [this] { return static_cast<double>(server_->connections()); });
-    metrics_.Gauge("http_server_connection_limit", "Open connections at most (the oldest idle one makes room)", {},
-                   [this] { return static_cast<double>(server_->max_connections()); });
-    metrics_.Gauge("http_server_connections_closed_at_limit_total", "Connections closed to stay under the limit", {},
-                   [this] { return static_cast<double>(server_->connections_closed_at_cap()); });
+    metrics_.Gauge("reservo_http_server_connection_limit", "Open connections at most (the oldest idle one makes room)",
+                   {}, [this] { return static_cast<double>(server_->max_connections()); });
+    metrics_.CounterFrom("reservo_http_server_connections_closed_at_limit_total",
+                         "Connections closed to stay under the limit", {},
+                         [this] { return static_cast<double>(server_->connections_closed_at_cap()); });
     asio::signal_set signals(io_, SIGTERM, SIGINT);
     signals.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (!ec) BeginDrain(sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -105,16 +105,35 @@ class HostTest : public ::testing::Test {
                     ++ticks_;
                     throw std::runtime_error("tick boom");
                 });
+                // A dependency nobody answers, made by the module as the gateway makes its upstreams:
+                // one failed call opens its circuit.
+                CallPolicy policy;
+                policy.timeout = 500ms;
+                policy.breaker.window_size = 1;
+                policy.breaker.minimum_calls = 1;
+                policy.breaker.open_wait = 60s;
+                nowhere_ =
+                    std::make_unique<Dependency>(ctx.io(), "nowhere", "http://127.0.0.1:1", policy, ctx.metrics());
+                ctx.ShowInHealth(*nowhere_);
+                ctx.actuator().AddAsync("POST", "/actuator/call",
+                                        [this](http::Request&) -> http::Awaitable<http::Response> {
+                                            http::Request req;
+                                            req.method = "GET";
+                                            req.target = "/lots/42";
+                                            auto r = co_await nowhere_->Call(std::move(req));
+                                            co_return r ? http::EmptyResponse(204) : http::ProblemFrom(r.error());
+                                        });
                 has_event_log_ = ctx.event_log() != nullptr;
                 topic_ = ctx.topic();
                 return Ok();
             }};
     }
 
-    void Start() {
+    void Start(const std::string& show_details = "always") {
         auto [fd, port] = ListenOnLoopback();
         port_ = port;
         auto cfg = HostTestConfig();
+        cfg.Set("management.endpoint.health.show-details", show_details);
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([this, cfg, opts] { exit_code_ = RunService(cfg, Module(), opts); });
         for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
@@ -143,6 +162,12 @@ class HostTest : public ::testing::Test {
         return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
     }
     std::string Seen() { return Call(port_, "GET", "/seen").body; }
+    boost::json::object Json(const std::string& target, int want_status = 200) {
+        Reply r = Call(port_, "GET", target);
+        EXPECT_EQ(r.status, want_status) << target << ": " << r.body;
+        auto v = boost::json::parse(r.body);
+        return v.is_object() ? v.as_object() : boost::json::object{};
+    }
 
     std::filesystem::path dir_;
     std::ostringstream log_;
@@ -152,6 +177,7 @@ class HostTest : public ::testing::Test {
     int port_ = 0;
     std::atomic<int> ticks_{0};
     bool has_event_log_ = false;
+    std::unique_ptr<Dependency> nowhere_;
     std::string topic_;
 };
 
@@ -175,6 +201,167 @@ TEST_F(HostTest, OperatorEndpointsAndReportedProblemsFeedReadiness) {
     EXPECT_EQ(Call(port_, "GET", "/actuator/health/readiness").status, 200);
     Stop();
     EXPECT_EQ(exit_code_, 0);
+}
+
+// Spring Boot's actuator: an index whose links resolve, health with components, info.
+TEST_F(HostTest, ActuatorIndexLinksResolveAndInfoNamesTheBuild) {
+    Start();
+    auto index = Json("/actuator");
+    auto& links = index.at("_links").as_object();
+    EXPECT_EQ(links.at("self").at("href"), "http://localhost/actuator");
+    EXPECT_EQ(links.at("health-path").at("href"), "http://localhost/actuator/health/{*path}");
+    EXPECT_EQ(links.at("health-path").at("templated"), true);
+    for (const char* name : {"self", "health", "info", "prometheus", "deadletters"}) {
+        ASSERT_TRUE(links.contains(name)) << name;
+        std::string href(links.at(name).at("href").as_string());
+        ASSERT_TRUE(href.starts_with("http://localhost/actuator")) << href;
+        EXPECT_EQ(Call(port_, "GET", href.substr(std::string_view("http://localhost").size())).status, 200) << href;
+    }
+    EXPECT_FALSE(links.contains("faults")) << "fault injection is off";
+
+    auto info = Json("/actuator/info");
+    EXPECT_EQ(info.at("app").at("name"), "t/svc");
+    EXPECT_EQ(info.at("app").at("system"), "t");
+    EXPECT_EQ(info.at("app").at("service"), "svc");
+    EXPECT_EQ(info.at("process").at("pid").as_int64(), ::getpid());
+    auto& build = info.at("build").as_object();
+    EXPECT_FALSE(build.at("version").as_string().empty());
+    EXPECT_FALSE(build.at("time").as_string().empty());
+    std::string commit(build.at("commit").as_string());
+    if (std::filesystem::exists(std::filesystem::path(RESERVO_SOURCE_DIR) / ".git")) {
+        // Built from a git checkout: the commit's full hash.
+        EXPECT_EQ(commit.size(), 40u) << commit;
+        EXPECT_EQ(commit.find_first_not_of("0123456789abcdef"), std::string::npos) << commit;
+    } else {
+        EXPECT_EQ(commit, "unknown");
+    }
+}
+
+TEST_F(HostTest, HealthShowsComponentsAndAnOpenCircuitLeavesTheServiceUp) {
+    Start();
+    auto health = Json("/actuator/health");
+    EXPECT_EQ(health.at("status"), "UP");
+    auto& components = health.at("components").as_object();
+    EXPECT_EQ(components.at("store").at("status"), "UP");
+    EXPECT_EQ(components.at("store").at("details").at("database"), "sqlite");
+    EXPECT_EQ(components.at("eventLog").at("status"), "UP");
+    EXPECT_EQ(components.at("eventLog").at("details").at("topic"), "t");
+    EXPECT_EQ(components.at("ping").at("status"), "UP");
+    EXPECT_EQ(components.at("circuitBreakers").at("details").at("nowhere").at("status"), "UP");
+    EXPECT_EQ(components.at("circuitBreakers").at("details").at("nowhere").at("details").at("state"), "CLOSED");
+
+    EXPECT_EQ(Call(port_, "POST", "/actuator/call").status, 503);  // refused: the circuit opens
+    health = Json("/actuator/health");
+    EXPECT_EQ(health.at("status"), "UP") << "an open circuit takes nothing out of rotation";
+    auto& breaker = health.at("components").at("circuitBreakers").at("details").at("nowhere");
+    EXPECT_EQ(breaker.at("status"), "CIRCUIT_OPEN");
+    EXPECT_EQ(breaker.at("details").at("state"), "OPEN");
+    EXPECT_EQ(breaker.at("details").at("failureRate"), "100.0%");
+    EXPECT_EQ(Json("/actuator/health/circuitBreakers/nowhere").at("status"), "CIRCUIT_OPEN");
+    EXPECT_EQ(Json("/actuator/health/store").at("details").at("database"), "sqlite");
+    EXPECT_EQ(Json("/actuator/health/readiness").at("status"), "UP");
+    EXPECT_EQ(Json("/actuator/health/liveness").at("status"), "UP");
+    EXPECT_EQ(Call(port_, "GET", "/actuator/health/nothing").status, 404);
+    EXPECT_EQ(Call(port_, "GET", "/actuator/health/circuitBreakers/nothing").status, 404);
+
+    // A component the module reports unusable: DOWN, with why, and the service with it (as readiness).
+    EXPECT_EQ(Call(port_, "POST", "/actuator/problem", "card processor unreachable").status, 204);
+    health = Json("/actuator/health", 503);
+    EXPECT_EQ(health.at("status"), "DOWN");
+    EXPECT_EQ(health.at("components").at("payments").at("details").at("error"), "card processor unreachable");
+    EXPECT_EQ(Json("/actuator/health/payments", 503).at("status"), "DOWN");
+    EXPECT_EQ(Call(port_, "POST", "/actuator/problem", "").status, 204);
+    EXPECT_EQ(Json("/actuator/health").at("status"), "UP");
+}
+
+TEST_F(HostTest, ShowDetailsNeverHidesEveryDetail) {
+    Start("never");
+    EXPECT_EQ(Call(port_, "POST", "/actuator/call").status, 503);
+    auto health = Json("/actuator/health");
+    EXPECT_EQ(health.at("status"), "UP");
+    auto& components = health.at("components").as_object();
+    EXPECT_EQ(components.at("store").at("status"), "UP");
+    EXPECT_EQ(components.at("circuitBreakers").at("status"), "UNKNOWN");  // its only breaker is open
+    for (const auto& [name, c] : components) EXPECT_FALSE(c.as_object().contains("details")) << name;
+    EXPECT_EQ(Json("/actuator/health/store"), (boost::json::object{{"status", "UP"}}));
+    EXPECT_EQ(Json("/actuator/health/circuitBreakers/nowhere"), (boost::json::object{{"status", "CIRCUIT_OPEN"}}));
+}
+
+// The Prometheus text: Micrometer's and Resilience4j's names, parseable, with plausible values.
+TEST_F(HostTest, PrometheusTextUsesTheNamesDashboardsKnow) {
+    Start();
+    EXPECT_EQ(Call(port_, "POST", "/things", "p").status, 201);
+    EXPECT_EQ(Call(port_, "GET", "/nowhere").status, 404);
+    EXPECT_EQ(Call(port_, "POST", "/actuator/call").status, 503);
+    std::string text = Call(port_, "GET", "/actuator/prometheus").body;
+    EXPECT_EQ(Call(port_, "GET", "/metrics").status, 200);
+    // Every sample line is `name{labels} value` (or `name value`).
+    std::istringstream lines(text);
+    int samples = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("#")) {
+            EXPECT_TRUE(line.starts_with("# HELP ") || line.starts_with("# TYPE ")) << line;
+            continue;
+        }
+        ++samples;
+        const size_t space = line.rfind(' ');
+        ASSERT_NE(space, std::string::npos) << line;
+        std::string value = line.substr(space + 1);
+        char* end = nullptr;
+        std::strtod(value.c_str(), &end);
+        EXPECT_TRUE(*end == '\0' || value == "+Inf" || value == "NaN") << line;
+        const size_t brace = line.find('{');
+        if (brace != std::string::npos && brace < space) {
+            EXPECT_EQ(line[space - 1], '}') << line;
+        }
+    }
+    EXPECT_GT(samples, 50) << text;
+    EXPECT_EQ(text.find("le=\"0.00050"), std::string::npos) << "bucket bounds with noise digits";
+    EXPECT_NE(text.find("le=\"0.0005\""), std::string::npos);
+    EXPECT_GE(
+        Metric(R"(http_server_requests_seconds_count{method="POST",outcome="SUCCESS",status="201",uri="/things"})"), 1);
+    EXPECT_GE(
+        Metric(
+            R"(http_server_requests_seconds_count{method="GET",outcome="CLIENT_ERROR",status="404",uri="NOT_FOUND"})"),
+        1);
+    EXPECT_GE(
+        Metric(
+            R"(http_server_requests_seconds_bucket{method="POST",outcome="SUCCESS",status="201",uri="/things",le="+Inf"})"),
+        1);
+    EXPECT_NE(text.find("# TYPE http_server_requests_seconds histogram"), std::string::npos);
+    EXPECT_EQ(
+        Metric(
+            R"(http_client_requests_seconds_count{client_name="nowhere",method="GET",outcome="UNKNOWN",status="CLIENT_ERROR",uri="/lots/{id}"})"),
+        1);
+    EXPECT_EQ(Metric(R"(resilience4j_circuitbreaker_state{name="nowhere",state="open"})"), 1);
+    EXPECT_EQ(Metric(R"(resilience4j_circuitbreaker_state{name="nowhere",state="closed"})"), 0);
+    EXPECT_EQ(Metric(R"(resilience4j_circuitbreaker_calls_seconds_count{kind="failed",name="nowhere"})"), 1);
+    EXPECT_EQ(Call(port_, "POST", "/actuator/call").status, 503);  // refused without a call
+    EXPECT_EQ(Metric(R"(resilience4j_circuitbreaker_not_permitted_calls_total{kind="not_permitted",name="nowhere"})"),
+              1);
+    EXPECT_EQ(Metric(R"(resilience4j_circuitbreaker_failure_rate{name="nowhere"})"), 100);
+    EXPECT_GE(Metric(R"(resilience4j_circuitbreaker_slow_call_rate{name="nowhere"})"), 0);
+    EXPECT_GT(Metric(R"(resilience4j_bulkhead_available_concurrent_calls{name="nowhere"})"), 0);
+    // The consumer's lag per partition, the outbox's backlog and the parked events.
+    for (int p = 0; p < 4; ++p) {
+        EXPECT_GE(Metric(R"(reservo_consumer_lag{group="svc",partition=")" + std::to_string(p) + R"(",topic="t"})"), 0)
+            << p;
+    }
+    EXPECT_GE(Metric(R"(reservo_outbox_backlog{topic="t"})"), 0);
+    EXPECT_EQ(Metric(R"(reservo_dead_letters{group="svc"})"), 0);
+    EXPECT_EQ(Metric(R"(reservo_dead_letters_total{group="svc"})"), 0);
+    EXPECT_NE(text.find("# TYPE reservo_dead_letters_total counter"), std::string::npos);
+    // This process's own figures, from /proc/self.
+    EXPECT_GT(Metric("process_resident_memory_bytes"), 1 << 20);
+    const double now = static_cast<double>(std::time(nullptr));
+    EXPECT_GT(Metric("process_start_time_seconds"), now - 3600);
+    EXPECT_LE(Metric("process_start_time_seconds"), now + 1);
+    EXPECT_GT(Metric("process_open_fds"), 3);
+    EXPECT_GE(Metric("process_max_fds"), Metric("process_open_fds"));
+    EXPECT_GE(Metric("process_cpu_seconds_total"), 0);
+    EXPECT_EQ(Metric("reservo_readiness_up"), 1);
+    EXPECT_EQ(text.find("\nreservo_http_server_requests_total"), std::string::npos) << "the old names are gone";
+    EXPECT_EQ(text.find("\nreservo_circuit_breaker_state"), std::string::npos);
 }
 
 TEST_F(HostTest, AThrowingPeriodicTaskIsLoggedAndKeepsItsSchedule) {
@@ -226,7 +413,7 @@ TEST_F(HostTest, ABusyEventLogDelaysEventsButNotRequestsAndAppliesThemOnce) {
     for (int i = 0; i < 5; ++i) EXPECT_LT(Probe(), 200ms);
     EXPECT_EQ(Seen(), "0");
     EXPECT_GT(Metric("reservo_store_busy_total{what=\"relay\"}"), 0);
-    EXPECT_EQ(Metric("reservo_outbox_backlog"), 1);
+    EXPECT_EQ(Metric("reservo_outbox_backlog{topic=\"t\"}"), 1);
 
     other_process.Release();
     for (auto until = std::chrono::steady_clock::now() + 3s;
@@ -236,7 +423,7 @@ TEST_F(HostTest, ABusyEventLogDelaysEventsButNotRequestsAndAppliesThemOnce) {
     EXPECT_EQ(Seen(), "1");
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(Seen(), "1");
-    EXPECT_EQ(Metric("reservo_outbox_backlog"), 0);
+    EXPECT_EQ(Metric("reservo_outbox_backlog{topic=\"t\"}"), 0);
     EXPECT_EQ(Call(port_, "GET", "/actuator/health/readiness").status, 200);
 }
 

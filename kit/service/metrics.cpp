@@ -1,45 +1,77 @@
 #include "kit/service/metrics.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
+#include <cmath>
 
 namespace reservo::service {
 namespace {
 
-std::string LabelText(const Labels& labels, const std::string& extra = "") {
+void AppendEscaped(std::string& out, std::string_view text, bool quotes) {
+    for (char c : text) {
+        if (c == '\\') {
+            out.append("\\\\");
+        } else if (c == '\n') {
+            out.append("\\n");
+        } else if (c == '"' && quotes) {
+            out.append("\\\"");
+        } else {
+            out.push_back(c);
+        }
+    }
+}
+
+// `{k="v",...}` without the closing brace, or empty; Render closes it (after `le` for buckets).
+std::string OpenLabels(const Labels& labels) {
     std::string out;
     for (const auto& [k, v] : labels) {
-        out += out.empty() ? "{" : ",";
-        out += k + "=\"";
-        for (char c : v) {
-            if (c == '"' || c == '\\') out += '\\';
-            if (c == '\n') {
-                out += "\\n";
-                continue;
-            }
-            out += c;
-        }
-        out += '"';
+        out.append(out.empty() ? "{" : ",");
+        out.append(k);
+        out.append("=\"");
+        AppendEscaped(out, v, true);
+        out.push_back('"');
     }
-    if (!extra.empty()) out += (out.empty() ? "{" : ",") + extra;
-    if (!out.empty()) out += '}';
     return out;
 }
 
-std::string Num(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+std::string Closed(const std::string& open) { return open.empty() ? open : open + "}"; }
+
+void AppendSample(std::string& out, const std::string& name, std::string_view suffix, const std::string& labels,
+                  double value) {
+    out.append(name);
+    out.append(suffix);
+    out.append(labels);
+    out.push_back(' ');
+    out.append(Metrics::FormatValue(value));
+    out.push_back('\n');
 }
 
-// Re-inserts `le` into an already rendered label set.
-std::string WithLe(const std::string& labels, const std::string& le) {
-    std::string extra = "le=\"" + le + "\"";
-    if (labels.empty()) return "{" + extra + "}";
-    return labels.substr(0, labels.size() - 1) + "," + extra + "}";
+std::string WithLe(const std::string& open, const std::string& le) {
+    std::string out = open.empty() ? std::string("{") : open + ",";
+    out.append("le=\"");
+    out.append(le);
+    out.append("\"}");
+    return out;
 }
 
 }  // namespace
+
+std::string_view HttpOutcome(int status) {
+    switch (status / 100) {
+        case 1:
+            return "INFORMATIONAL";
+        case 2:
+            return "SUCCESS";
+        case 3:
+            return "REDIRECTION";
+        case 4:
+            return "CLIENT_ERROR";
+        case 5:
+            return "SERVER_ERROR";
+        default:
+            return "UNKNOWN";
+    }
+}
 
 void HistogramMetric::Observe(double v) {
     auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
@@ -54,47 +86,83 @@ const std::vector<double>& Metrics::LatencyBuckets() {
     return kBuckets;
 }
 
-CounterMetric& Metrics::Counter(const std::string& name, const std::string& help, const Labels& labels) {
-    auto& f = families_["reservo_" + name];
+std::string Metrics::FormatValue(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    char buf[64];
+    // The shortest digits that read back exactly, laid out as people and Prometheus clients
+    // write them: 0.0005 (not 5e-04), 10, 1763782345.5; scientific only far from 1.
+    const double magnitude = std::fabs(v);
+    const bool fixed = v == 0 || (magnitude >= 1e-4 && magnitude < 1e15);
+    auto [end, ec] =
+        std::to_chars(buf, buf + sizeof buf, v, fixed ? std::chars_format::fixed : std::chars_format::scientific);
+    return std::string(buf, end);
+}
+
+Metrics::Family& Metrics::Declare(const std::string& name, const std::string& help, std::string_view type) {
+    auto& f = families_[name];
     f.help = help;
-    f.type = "counter";
-    auto& slot = f.counters[LabelText(labels)];
+    f.type = type;
+    return f;
+}
+
+CounterMetric& Metrics::Counter(const std::string& name, const std::string& help, const Labels& labels) {
+    auto& slot = Declare(name, help, "counter").counters[Closed(OpenLabels(labels))];
     if (!slot) slot = std::make_unique<CounterMetric>();
     return *slot;
 }
 
 HistogramMetric& Metrics::Histogram(const std::string& name, const std::string& help, const Labels& labels) {
-    auto& f = families_["reservo_" + name];
-    f.help = help;
-    f.type = "histogram";
-    auto& slot = f.histograms[LabelText(labels)];
+    auto& slot = Declare(name, help, "histogram").histograms[OpenLabels(labels)];
     if (!slot) slot = std::make_unique<HistogramMetric>(LatencyBuckets());
     return *slot;
 }
 
 void Metrics::Gauge(const std::string& name, const std::string& help, const Labels& labels,
                     std::function<double()> read) {
-    auto& f = families_["reservo_" + name];
-    f.help = help;
-    f.type = "gauge";
-    f.gauges[LabelText(labels)] = std::move(read);
+    Declare(name, help, "gauge").reads[Closed(OpenLabels(labels))] = std::move(read);
+}
+
+void Metrics::CounterFrom(const std::string& name, const std::string& help, const Labels& labels,
+                          std::function<double()> read) {
+    Declare(name, help, "counter").reads[Closed(OpenLabels(labels))] = std::move(read);
+}
+
+void Metrics::Collect(const std::string& name, const std::string& help, const std::string& type,
+                      std::function<std::vector<Sample>()> read) {
+    Declare(name, help, type).collectors.push_back(std::move(read));
 }
 
 std::string Metrics::Render() const {
     std::string out;
     for (const auto& [name, f] : families_) {
-        out += "# HELP " + name + " " + f.help + "\n# TYPE " + name + " " + f.type + "\n";
-        for (const auto& [labels, c] : f.counters) out += name + labels + " " + Num(c->value()) + "\n";
-        for (const auto& [labels, g] : f.gauges) out += name + labels + " " + Num(g()) + "\n";
-        for (const auto& [labels, h] : f.histograms) {
+        out.append("# HELP ");
+        out.append(name);
+        out.push_back(' ');
+        AppendEscaped(out, f.help, false);
+        out.append("\n# TYPE ");
+        out.append(name);
+        out.push_back(' ');
+        out.append(f.type);
+        out.push_back('\n');
+        for (const auto& [labels, c] : f.counters) AppendSample(out, name, "", labels, c->value());
+        for (const auto& [labels, read] : f.reads) AppendSample(out, name, "", labels, read());
+        for (const auto& collect : f.collectors) {
+            std::vector<Sample> samples = collect();
+            std::sort(samples.begin(), samples.end(),
+                      [](const Sample& a, const Sample& b) { return a.labels < b.labels; });
+            for (const auto& s : samples) AppendSample(out, name, "", Closed(OpenLabels(s.labels)), s.value);
+        }
+        for (const auto& [open, h] : f.histograms) {
             uint64_t cumulative = 0;
             for (size_t i = 0; i < h->bounds().size(); ++i) {
                 cumulative += h->counts()[i];
-                out += name + "_bucket" + WithLe(labels, Num(h->bounds()[i])) + " " + std::to_string(cumulative) + "\n";
+                AppendSample(out, name, "_bucket", WithLe(open, FormatValue(h->bounds()[i])),
+                             static_cast<double>(cumulative));
             }
-            out += name + "_bucket" + WithLe(labels, "+Inf") + " " + std::to_string(h->count()) + "\n";
-            out += name + "_sum" + labels + " " + Num(h->sum()) + "\n";
-            out += name + "_count" + labels + " " + std::to_string(h->count()) + "\n";
+            AppendSample(out, name, "_bucket", WithLe(open, "+Inf"), static_cast<double>(h->count()));
+            AppendSample(out, name, "_sum", Closed(open), h->sum());
+            AppendSample(out, name, "_count", Closed(open), static_cast<double>(h->count()));
         }
     }
     return out;

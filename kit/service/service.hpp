@@ -86,6 +86,9 @@ class ServiceContext {
     // HTTP server stops taking requests: a listener of the module's own (a gRPC server) stops with
     // it. The loop keeps running until the drain ends, so work in flight can still finish.
     virtual void OnDrain(std::function<void()> /*hook*/) {}
+    // Lists a dependency the module made itself (the gateway's upstreams) under circuitBreakers in
+    // /actuator/health; those from Dep() are listed already. `dep` must outlive the service.
+    virtual void ShowInHealth(const Dependency& /*dep*/) {}
 };
 
 struct ServiceModule {

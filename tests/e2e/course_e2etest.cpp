@@ -17,7 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kBreakerState = "reservo_circuit_breaker_state{dependency=\"course-management\"}";
+constexpr std::string_view kBreakerOpen =
+    "resilience4j_circuitbreaker_state{name=\"course-management\",state=\"open\"}";
 
 class CourseE2E : public SystemTest {
   protected:
@@ -281,7 +282,7 @@ TEST_F(CourseE2E, CourseManagementDownAnswers503AndLeavesTheEvaluationUnchanged)
     Reply fast = Evaluate(f.evaluation);
     ExpectUnavailable(fast, "confirming with the circuit open");
     EXPECT_LT(fast.elapsed.count(), 300) << fast.Describe();
-    EXPECT_EQ(ServiceMetric("professor-evaluation", kBreakerState), 1);  // open
+    EXPECT_EQ(ServiceMetric("professor-evaluation", kBreakerOpen), 1);
     bj::object e = Get(path);
     EXPECT_EQ(Str(e, "evaluationStatus"), "Evaluating");
     EXPECT_TRUE(e["score"].is_null());

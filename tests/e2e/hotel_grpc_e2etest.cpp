@@ -26,9 +26,9 @@ namespace v1 = reservo::hotel::payment::v1;
 constexpr int64_t kPrice = kRoomPrice;
 // How payment counts the calls it answered over gRPC (grpc-ecosystem's name and labels).
 constexpr std::string_view kPaidOverGrpc =
-    R"(reservo_grpc_server_handled_total{grpc_service="reservo.hotel.payment.v1.Payments",grpc_method="Pay",grpc_code="OK"})";
+    R"(grpc_server_handled_total{grpc_service="reservo.hotel.payment.v1.Payments",grpc_method="Pay",grpc_code="OK"})";
 constexpr std::string_view kPaidOverRest =
-    R"(reservo_http_server_requests_total{method="POST",route="/payments",status="201"})";
+    R"(http_server_requests_seconds_count{method="POST",outcome="SUCCESS",status="201",uri="/payments"})";
 
 int grpc_port = 0;  // payment's, from this binary's port block
 
@@ -89,7 +89,8 @@ TEST_F(HotelGrpcE2E, AReservationIsPaidOverGrpc) {
     EXPECT_EQ(PaidOverGrpc(), grpc_before + 1);
     EXPECT_EQ(PaidOverRest(), rest_before);
     // The caller's side: the call went through the dependency's policy (its latency observed).
-    EXPECT_TRUE(ServiceMetric("reservation", R"(reservo_circuit_breaker_state{dependency="payment"})").has_value());
+    EXPECT_TRUE(ServiceMetric("reservation", R"(resilience4j_circuitbreaker_state{name="payment",state="closed"})")
+                    .has_value());
 }
 
 // Payment stopped: the gRPC call fails at once (connection refused, then the circuit), the answer

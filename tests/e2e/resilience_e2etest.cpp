@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,7 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::string_view kBreakerState = "reservo_circuit_breaker_state{dependency=\"vaccine-mgmt\"}";
+constexpr std::string_view kBreakerClosed = "resilience4j_circuitbreaker_state{name=\"vaccine-mgmt\",state=\"closed\"}";
+constexpr std::string_view kBreakerOpen = "resilience4j_circuitbreaker_state{name=\"vaccine-mgmt\",state=\"open\"}";
 
 class ResilienceE2E : public VaccineTest {};
 
@@ -59,6 +63,120 @@ TEST_F(ResilienceE2E, VaccineMgmtStoppedAnswers503FastAndCancelStillWorks) {
     EXPECT_EQ(LotQty(lot), 4);
 }
 
+// The path of an absolute link ("http://127.0.0.1:8081/actuator/info" → "/actuator/info").
+std::string PathOf(std::string_view href) {
+    size_t scheme = href.find("://");
+    size_t slash = scheme == std::string_view::npos ? std::string_view::npos : href.find('/', scheme + 3);
+    return slash == std::string_view::npos ? std::string() : std::string(href.substr(slash));
+}
+
+// Spring Boot's actuator on every process, the gateway's too: an index whose links resolve, health
+// with components, info naming the build, and the Prometheus text under Micrometer's names.
+TEST_F(ResilienceE2E, EveryProcessShowsItsActuatorAsSpringBootDoes) {
+    ASSERT_EQ(Call("GET", "/vaccineMgmts").status, 200);  // through the gateway to vaccine-mgmt
+    for (std::string_view process : {"gateway", "reservation", "vaccine-mgmt"}) {
+        const int port = process == "gateway" ? gateway() : PortOf(process);
+        SCOPED_TRACE(std::string(process));
+        Reply index = http_.Call(port, "GET", "/actuator");
+        ASSERT_EQ(index.status, 200) << index.Describe();
+        const bj::value index_json = index.Json();
+        const bj::object& links = index_json.at("_links").as_object();
+        for (const char* name : {"self", "health", "health-path", "info", "prometheus"}) {
+            ASSERT_TRUE(links.contains(name)) << name << ": " << index.body;
+        }
+        for (const auto& [name, link] : links) {
+            if (link.as_object().contains("templated")) continue;
+            std::string path = PathOf(link.at("href").as_string());
+            EXPECT_TRUE(path.starts_with("/actuator")) << link;
+            EXPECT_EQ(http_.Call(port, "GET", path).status, 200) << name << " " << link;
+        }
+
+        Reply health = http_.Call(port, "GET", "/actuator/health");
+        ASSERT_EQ(health.status, 200) << health.Describe();
+        const bj::value health_json = health.Json();
+        const bj::object& components = health_json.at("components").as_object();
+        EXPECT_EQ(components.at("ping").at("status"), "UP") << health.body;
+        if (process == "gateway") {  // its upstreams' breakers
+            EXPECT_EQ(components.at("circuitBreakers").at("details").at("vaccine-mgmt").at("details").at("state"),
+                      "CLOSED")
+                << health.body;
+        } else {
+            EXPECT_EQ(components.at("store").at("status"), "UP") << health.body;
+            EXPECT_EQ(components.at("eventLog").at("status"), "UP") << health.body;
+        }
+
+        Reply info = http_.Call(port, "GET", "/actuator/info");
+        ASSERT_EQ(info.status, 200) << info.Describe();
+        bj::value i = info.Json();
+        EXPECT_EQ(std::string_view(i.at("app").at("service").as_string()), process) << info.body;
+        EXPECT_EQ(i.at("app").at("system"), "vaccine") << info.body;
+        EXPECT_FALSE(i.at("build").at("version").as_string().empty()) << info.body;
+        const std::string commit(i.at("build").at("commit").as_string());
+        if (std::filesystem::exists(std::filesystem::path(RESERVO_SOURCE_DIR) / ".git")) {
+            EXPECT_EQ(commit.size(), 40u) << info.body;  // a git checkout: the commit built
+        }
+
+        Reply metrics = http_.Call(port, "GET", "/actuator/prometheus");
+        ASSERT_EQ(metrics.status, 200) << metrics.Describe();
+        std::istringstream lines(metrics.body);
+        int samples = 0;
+        for (std::string line; std::getline(lines, line);) {
+            if (line.starts_with("#")) continue;
+            ++samples;
+            // `name{labels} value`: a value that reads as a number, labels closed before it.
+            const size_t space = line.rfind(' ');
+            ASSERT_NE(space, std::string::npos) << line;
+            const std::string value = line.substr(space + 1);
+            char* end = nullptr;
+            std::strtod(value.c_str(), &end);
+            EXPECT_TRUE(*end == '\0' || value == "+Inf" || value == "NaN") << line;
+            if (line.find('{') < space) {
+                EXPECT_EQ(line[space - 1], '}') << line;
+            }
+            if (line.find("le=\"") != std::string::npos) {
+                EXPECT_EQ(line.find("00000"), std::string::npos) << line;
+            }
+        }
+        EXPECT_GT(samples, 30);
+        const std::string& text = metrics.body;
+        EXPECT_NE(text.find("\nhttp_server_requests_seconds_bucket{method=\"GET\",outcome=\"SUCCESS\",status=\"200\","
+                            "uri=\"/actuator\",le=\"0.0005\"} "),
+                  std::string::npos);
+        EXPECT_GT(MetricSum(text, "process_resident_memory_bytes").value_or(0), 1 << 20);
+        const double now = static_cast<double>(std::time(nullptr));
+        const double started = MetricSum(text, "process_start_time_seconds").value_or(0);
+        EXPECT_GT(started, now - 3600);
+        EXPECT_LE(started, now + 1);
+        EXPECT_GT(MetricSum(text, "process_open_fds").value_or(0), 3);
+        EXPECT_GT(MetricSum(text, "process_max_fds").value_or(0), 3);
+        EXPECT_GE(MetricSum(text, "process_cpu_seconds_total").value_or(-1), 0);
+        if (process == "gateway") {  // the routed call, as an upstream call and a served request
+            EXPECT_GE(MetricSum(text, "http_client_requests_seconds_count",
+                                {R"(client_name="vaccine-mgmt")", R"(method="GET")", R"(status="200")",
+                                 R"(outcome="SUCCESS")", R"(uri="/vaccineMgmts")"})
+                          .value_or(0),
+                      1)
+                << text;
+            EXPECT_GE(MetricSum(text, "http_server_requests_seconds_count",
+                                {R"(method="GET")", R"(status="200")", R"(uri="/vaccineMgmts/**")"})
+                          .value_or(0),
+                      1)
+                << text;
+        } else if (process == "reservation") {
+            EXPECT_EQ(MetricSum(text, "resilience4j_circuitbreaker_state", {R"(name="vaccine-mgmt")"}), 1) << text;
+            EXPECT_TRUE(MetricSum(text, "resilience4j_circuitbreaker_not_permitted_calls_total").has_value());
+            EXPECT_TRUE(MetricSum(text, "resilience4j_bulkhead_available_concurrent_calls").has_value());
+            EXPECT_TRUE(MetricSum(text, "reservo_outbox_backlog").has_value());
+        } else {  // vaccine-mgmt consumes: its lag per partition (one replica owns them all)
+            for (const char* partition : {R"(partition="0")", R"(partition="1")"}) {
+                EXPECT_GE(MetricSum(text, "reservo_consumer_lag", {R"(group="vaccine-mgmt")", partition}).value_or(-1),
+                          0)
+                    << text;
+            }
+        }
+    }
+}
+
 // NFR: a slow dependency trips the circuit breaker; while open, calls fail fast with a
 // fallback; once the dependency recovers the circuit closes; no dose is lost or double-taken.
 TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
@@ -66,7 +184,7 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
     std::string hospital = UniqueName("slow");
     int64_t lot = CreateLot(hospital, kQty);
     ASSERT_GT(lot, 0);
-    ASSERT_EQ(ServiceMetric("reservation", kBreakerState), 0);
+    ASSERT_EQ(ServiceMetric("reservation", kBreakerClosed), 1);
     int created = 0;
 
     Reply faults =
@@ -83,7 +201,7 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
         EXPECT_GE(r.elapsed.count(), 550) << r.Describe();
         EXPECT_LT(r.elapsed.count(), 1500) << r.Describe();
     }
-    EXPECT_TRUE(Eventually([&] { return ServiceMetric("reservation", kBreakerState) == 1; }, 3s));
+    EXPECT_TRUE(Eventually([&] { return ServiceMetric("reservation", kBreakerOpen) == 1; }, 3s));
 
     // Open: fail fast, without waiting for vaccine-mgmt.
     for (int i = 0; i < 5; ++i) {
@@ -91,7 +209,16 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
         ExpectUnavailable(r, "POST with the circuit open");
         EXPECT_LT(r.elapsed.count(), 100) << r.Describe();
     }
-    EXPECT_EQ(ServiceMetric("reservation", kBreakerState), 1);
+    EXPECT_EQ(ServiceMetric("reservation", kBreakerOpen), 1);
+    // The health shows the open circuit as Resilience4j does, and the service stays UP: an open
+    // circuit is handled by the fallback, not by taking the service out of rotation.
+    Reply health = http_.Call(PortOf("reservation"), "GET", "/actuator/health");
+    EXPECT_EQ(health.status, 200) << health.Describe();
+    bj::value h = health.Json();
+    EXPECT_EQ(h.at("status"), "UP") << health.body;
+    EXPECT_EQ(h.at("components").at("circuitBreakers").at("details").at("vaccine-mgmt").at("status"), "CIRCUIT_OPEN")
+        << health.body;
+    EXPECT_EQ(http_.Call(PortOf("reservation"), "GET", "/actuator/health/readiness").status, 200);
 
     Reply clear = http_.Call(PortOf("vaccine-mgmt"), "DELETE", "/actuator/faults");
     EXPECT_LT(clear.status, 300) << clear.Describe();
@@ -109,11 +236,11 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
             } else {
                 EXPECT_EQ(last.status, 503) << last.Describe();
             }
-            return last.status == 201 && ServiceMetric("reservation", kBreakerState) == 0;
+            return last.status == 201 && ServiceMetric("reservation", kBreakerClosed) == 1;
         },
         10s, 100ms);
     EXPECT_TRUE(closed) << "last: " << last.Describe() << ", state "
-                        << ServiceMetric("reservation", kBreakerState).value_or(-1);
+                        << ServiceMetric("reservation", kBreakerOpen).value_or(-1);
     ASSERT_TRUE(first_success);
     EXPECT_GE(std::chrono::duration_cast<Millis>(*first_success - opened).count(), 1000)
         << "the circuit let calls through long before its open wait";

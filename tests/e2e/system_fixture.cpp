@@ -869,6 +869,31 @@ std::optional<double> Metric(std::string_view text, std::string_view series) {
     return std::nullopt;
 }
 
+std::optional<double> MetricSum(std::string_view text, std::string_view name,
+                                std::initializer_list<std::string_view> labels) {
+    std::optional<double> sum;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (!line.starts_with(name) || line.size() <= name.size()) continue;
+        const char next = line[name.size()];
+        if (next != '{' && next != ' ') continue;
+        const size_t space = line.rfind(' ');
+        std::string_view label_text = line.substr(name.size(), space - name.size());
+        bool all = true;
+        for (std::string_view label : labels) all = all && label_text.find(label) != std::string_view::npos;
+        if (!all) continue;
+        std::string value(line.substr(space + 1));
+        char* stop = nullptr;
+        double v = std::strtod(value.c_str(), &stop);
+        if (stop != value.c_str()) sum = sum.value_or(0) + v;
+    }
+    return sum;
+}
+
 Reply RawExchange(int port, const std::string& request, Millis timeout) {
     Reply reply;
     auto start = std::chrono::steady_clock::now();
@@ -981,8 +1006,8 @@ int64_t Int(const bj::object& row, std::string_view key) {
 }
 
 double GroupMetric(std::string_view prometheus_text, std::string_view name, std::string_view group) {
-    std::string series = "reservo_" + std::string(name) + "{group=\"" + std::string(group) + "\"}";
-    return Metric(prometheus_text, series).value_or(-1);
+    const std::string label = "group=\"" + std::string(group) + "\"";
+    return MetricSum(prometheus_text, "reservo_" + std::string(name), {label}).value_or(-1);
 }
 
 std::string JsonWith(const std::string& object, std::string_view key, bj::value value) {
@@ -1199,30 +1224,35 @@ std::optional<double> SystemTest::ServiceMetric(std::string_view service, std::s
     return Metric(Metrics(service), series);
 }
 
+std::optional<double> SystemTest::ServiceMetricSum(std::string_view service, std::string_view name,
+                                                   std::initializer_list<std::string_view> labels) {
+    return MetricSum(Metrics(service), name, labels);
+}
+
 bool SystemTest::ConsumerCaughtUp(std::string_view service) {
     // Lag counts owned partitions only: right after a scale-down the survivor owns some of them
     // for up to one heartbeat, so caught up also means owning every partition (one replica).
-    std::string group = "{group=\"" + std::string(service) + "\"}";
-    auto owned = ServiceMetric(service, "reservo_consumer_owned_partitions" + group);
+    const std::string group = "group=\"" + std::string(service) + "\"";
+    auto owned = ServiceMetricSum(service, "reservo_consumer_owned_partitions", {group});
     if (!owned || *owned != system_->partitions()) return false;
-    auto lag = ServiceMetric(service, "reservo_consumer_lag" + group);
+    auto lag = ServiceMetricSum(service, "reservo_consumer_lag", {group});
     if (!lag || *lag != 0) return false;
     if (!system_->kafka()) return true;
     // On Kafka the end offsets come from the last fetch response (a fetch interval old, ~100 ms on
     // the mock cluster): caught up means still caught up a few fetches later.
     std::this_thread::sleep_for(Millis(300));
-    lag = ServiceMetric(service, "reservo_consumer_lag" + group);
+    lag = ServiceMetricSum(service, "reservo_consumer_lag", {group});
     return lag && *lag == 0;
 }
 
 bool SystemTest::Settled(std::string_view producer, std::string_view consumer) {
-    return ServiceMetric(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
+    return ServiceMetricSum(producer, "reservo_outbox_backlog") == 0 && ConsumerCaughtUp(consumer);
 }
 
 bool SystemTest::AllSettled(std::initializer_list<std::string_view> producers,
                             std::initializer_list<std::string_view> consumers) {
     for (std::string_view producer : producers) {
-        if (ServiceMetric(producer, "reservo_outbox_backlog") != 0) return false;
+        if (ServiceMetricSum(producer, "reservo_outbox_backlog") != 0) return false;
     }
     for (std::string_view consumer : consumers) {
         if (!ConsumerCaughtUp(consumer)) return false;
@@ -1271,8 +1301,13 @@ std::map<int64_t, std::string> SystemTest::ReplicaMetrics(std::string_view servi
         if (a.status != 200 || m.status != 200 || b.status != 200) continue;
         bj::value before = a.Json(), after = b.Json();
         if (!before.is_object() || !after.is_object()) continue;
-        int64_t pid = Int(before.as_object(), "pid");
-        if (pid != Int(after.as_object(), "pid")) continue;
+        // Spring Boot's process info: {"process":{"pid":...}}
+        auto pid_of = [](const bj::value& info) {
+            const bj::value* process = info.as_object().if_contains("process");
+            return process && process->is_object() ? Int(process->as_object(), "pid") : -1;
+        };
+        int64_t pid = pid_of(before);
+        if (pid < 0 || pid != pid_of(after)) continue;
         seen[pid] = m.body;
     }
     return seen;

@@ -302,6 +302,10 @@ bool Eventually(const std::function<bool()>& probe, Millis timeout = Millis(1000
 
 // The value of a Prometheus sample `name{labels}` (exact text before the value), if present.
 std::optional<double> Metric(std::string_view prometheus_text, std::string_view series);
+// The sum of every series of `name` whose labels include each of `labels` (`group="mypage"`):
+// consumer lag over partitions, say. nullopt when no series matches.
+std::optional<double> MetricSum(std::string_view prometheus_text, std::string_view name,
+                                std::initializer_list<std::string_view> labels = {});
 
 // Sends raw request bytes to 127.0.0.1:port and reads the answer while still writing, as curl
 // does, so an early answer (a 413 before the body is through) is seen even if the server then
@@ -331,8 +335,8 @@ std::string AsString(const bj::value& v);
 std::string Str(const bj::object& row, std::string_view key);
 int64_t Int(const bj::object& row, std::string_view key);
 
-// The consumer-group metric `reservo_NAME{group="GROUP"}` of one process's Prometheus text
-// ("consumer_lag", "dead_letters_total", ...); -1 when absent.
+// The consumer-group metric `reservo_NAME{group="GROUP",...}` of one process's Prometheus text,
+// summed over its other labels ("consumer_lag" over partitions, "dead_letters_total"); -1 when absent.
 double GroupMetric(std::string_view prometheus_text, std::string_view name, std::string_view group);
 
 // A JSON object (as text, like a good request body) with one field set, or without it: the
@@ -396,6 +400,8 @@ class SystemTest : public ::testing::Test {
     // GET /actuator/prometheus straight on a service's port.
     std::string Metrics(std::string_view service);
     std::optional<double> ServiceMetric(std::string_view service, std::string_view series);
+    std::optional<double> ServiceMetricSum(std::string_view service, std::string_view name,
+                                           std::initializer_list<std::string_view> labels = {});
     // Whether a service's consumer has applied everything in its partitions (lag 0, owning all).
     bool ConsumerCaughtUp(std::string_view service);
     // Whether the producer's outbox is relayed (backlog 0) and the consumer caught up with it.

@@ -329,14 +329,16 @@ TEST_F(TrustE2E, APausedCallerDoesNotOpenItsCircuit) {
         auto resumed = std::chrono::steady_clock::now();
         int open_samples = 0;
         while (std::chrono::steady_clock::now() - resumed < 1500ms) {
-            auto state = ServiceMetric("reservation", "reservo_circuit_breaker_state{dependency=\"vaccine-mgmt\"}");
+            auto state =
+                ServiceMetric("reservation", R"(resilience4j_circuitbreaker_state{name="vaccine-mgmt",state="open"})");
             if (state && *state == 1) ++open_samples;
             std::this_thread::sleep_for(50ms);
         }
         load.Stop();
         EXPECT_EQ(open_samples, 0) << "the circuit opened against a healthy vaccine-mgmt";
     }
-    auto uncounted = ServiceMetric("reservation", "reservo_dependency_uncounted_total{dependency=\"vaccine-mgmt\"}");
+    auto uncounted = ServiceMetric(
+        "reservation", R"(resilience4j_circuitbreaker_calls_seconds_count{kind="ignored",name="vaccine-mgmt"})");
     EXPECT_GE(uncounted.value_or(0), 1) << "no call was found to have expired during the pause";
 }
 
@@ -382,7 +384,7 @@ TEST_F(TrustE2E, IdleConnectionsCannotLockAServiceOut) {
     auto closed = ServiceMetric("notification", "reservo_http_server_connections_closed_at_limit_total");
     EXPECT_GE(closed.value_or(0), 100) << "the longest-idle connections make room";
     EXPECT_LE(ServiceMetric("notification", "reservo_http_server_connections").value_or(1e9), 300);
-    EXPECT_GT(ServiceMetric("notification", "reservo_process_max_fds").value_or(0), 0);
+    EXPECT_GT(ServiceMetric("notification", "process_max_fds").value_or(0), 0);
     for (int fd : fds) close(fd);
 }
 

@@ -269,13 +269,14 @@ TEST_F(VaccineApprovalE2E, ApprovalStoppedAnswers503FastAndStoresNothing) {
 // NFR (the seed's circuit-breaker experiment): approval slow → 503 within the call's timeout, then
 // fast once the circuit opens; whatever approval approved too late is withdrawn, nothing is stored.
 TEST_F(VaccineApprovalE2E, ApprovalSlowOpensTheCircuitAndLateApprovalsAreWithdrawn) {
-    constexpr std::string_view kBreaker = "reservo_circuit_breaker_state{dependency=\"approval\"}";
+    constexpr std::string_view kClosed = R"(resilience4j_circuitbreaker_state{name="approval",state="closed"})";
+    constexpr std::string_view kOpen = R"(resilience4j_circuitbreaker_state{name="approval",state="open"})";
     std::string hospital = UniqueName("approval-slow");
     // An earlier test may have left the circuit half-open: its trial calls close it.
     ASSERT_TRUE(Eventually(
         [&] {
             Call("POST", "/reservations", ReserveBody(NewCustomer(), hospital, DaysFromToday(10)));
-            return ServiceMetric("reservation", kBreaker) == 0;
+            return ServiceMetric("reservation", kClosed) == 1;
         },
         10s, 100ms));
     int64_t before = TotalElements("/reservations");
@@ -293,7 +294,7 @@ TEST_F(VaccineApprovalE2E, ApprovalSlowOpensTheCircuitAndLateApprovalsAreWithdra
         ExpectUnavailable(r, "POST with approval slow");
         EXPECT_LT(r.elapsed.count(), 1500) << r.Describe();
     }
-    EXPECT_TRUE(Eventually([&] { return ServiceMetric("reservation", kBreaker) == 1; }, 3s));
+    EXPECT_TRUE(Eventually([&] { return ServiceMetric("reservation", kOpen) == 1; }, 3s));
     for (int i = 0; i < 5; ++i) {
         Reply r = Call("POST", "/reservations", ReserveBody(customers[i], hospital, DaysFromToday(10)));
         ExpectUnavailable(r, "POST with the circuit open");
