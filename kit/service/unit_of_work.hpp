@@ -79,23 +79,10 @@ class UnitOfWork final {
     http::Awaitable<std::invoke_result_t<F&, Tx&>> Write(F work) {
         using R = std::invoke_result_t<F&, Tx&>;
         if (ctx_.db().Suspends()) {
-            co_return co_await fiber::Call(ctx_.io(), [&]() -> R {
-                auto tx = BeginOnFiber();
-                if (!tx) return R(Fail(tx.error()));
-                Tx handle(ctx_.db(), outbox_, source_);
-                R result = work(handle);
-                if (!result) return result;  // rolled back as `tx` goes
-                if (auto committed = tx->Commit(); !committed) return R(Fail(committed.error()));
-                return result;
-            });
+            co_return co_await fiber::Call(ctx_.io(), [&]() -> R { return Within<R>(BeginOnFiber(), work); });
         }
         auto tx = co_await Begin();
-        if (!tx) co_return R(Fail(tx.error()));
-        Tx handle(ctx_.db(), outbox_, source_);
-        R result = work(handle);
-        if (!result) co_return result;  // rolled back as `tx` goes
-        if (auto committed = tx->Commit(); !committed) co_return R(Fail(committed.error()));
-        co_return result;
+        co_return Within<R>(std::move(tx), work);
     }
 
     ServiceContext& context() const { return ctx_; }
@@ -103,6 +90,17 @@ class UnitOfWork final {
     Tx Handle(const messaging::CloudEvent* cause = nullptr) const { return Tx(ctx_.db(), outbox_, source_, cause); }
 
   private:
+    // The work in the transaction begun: committed when it succeeds, rolled back when it fails.
+    template <class R, class F>
+    R Within(Result<store::Transaction> tx, F& work) {
+        if (!tx) return R(Fail(tx.error()));
+        Tx handle(ctx_.db(), outbox_, source_);
+        R result = work(handle);
+        if (!result) return result;  // rolled back as `tx` goes
+        if (auto committed = tx->Commit(); !committed) return R(Fail(committed.error()));
+        return result;
+    }
+
     // Begin, for a store whose calls suspend: on the fiber that runs the transaction.
     Result<store::Transaction> BeginOnFiber();
 

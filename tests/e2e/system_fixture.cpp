@@ -21,6 +21,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -852,45 +853,42 @@ bool Eventually(const std::function<bool()>& probe, Millis timeout, Millis inter
     }
 }
 
-std::optional<double> Metric(std::string_view text, std::string_view series) {
+// Each sample line of Prometheus text, split at its last space: (series, value), the value parsed.
+static void ForEachSample(std::string_view text, const std::function<void(std::string_view, double)>& sample) {
     size_t pos = 0;
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
         std::string_view line = text.substr(pos, end - pos);
         pos = end + 1;
-        if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
-            std::string value(line.substr(series.size() + 1));
-            char* stop = nullptr;
-            double v = std::strtod(value.c_str(), &stop);
-            if (stop != value.c_str()) return v;
-        }
+        const size_t space = line.rfind(' ');
+        if (line.empty() || line.front() == '#' || space == std::string_view::npos) continue;
+        std::string value(line.substr(space + 1));
+        char* stop = nullptr;
+        double v = std::strtod(value.c_str(), &stop);
+        if (stop != value.c_str()) sample(line.substr(0, space), v);
     }
-    return std::nullopt;
+}
+
+std::optional<double> Metric(std::string_view text, std::string_view series) {
+    std::optional<double> found;
+    ForEachSample(text, [&](std::string_view s, double v) {
+        if (!found && s == series) found = v;
+    });
+    return found;
 }
 
 std::optional<double> MetricSum(std::string_view text, std::string_view name,
                                 std::initializer_list<std::string_view> labels) {
     std::optional<double> sum;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(pos, end - pos);
-        pos = end + 1;
-        if (!line.starts_with(name) || line.size() <= name.size()) continue;
-        const char next = line[name.size()];
-        if (next != '{' && next != ' ') continue;
-        const size_t space = line.rfind(' ');
-        std::string_view label_text = line.substr(name.size(), space - name.size());
-        bool all = true;
-        for (std::string_view label : labels) all = all && label_text.find(label) != std::string_view::npos;
-        if (!all) continue;
-        std::string value(line.substr(space + 1));
-        char* stop = nullptr;
-        double v = std::strtod(value.c_str(), &stop);
-        if (stop != value.c_str()) sum = sum.value_or(0) + v;
-    }
+    ForEachSample(text, [&](std::string_view series, double v) {
+        if (!series.starts_with(name) || (series.size() > name.size() && series[name.size()] != '{')) return;
+        std::string_view label_text = series.substr(name.size());
+        for (std::string_view label : labels) {
+            if (label_text.find(label) == std::string_view::npos) return;
+        }
+        sum = sum.value_or(0) + v;
+    });
     return sum;
 }
 
