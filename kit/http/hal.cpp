@@ -20,13 +20,6 @@ Result<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fall
     return out;
 }
 
-std::string Singular(std::string_view collection) {
-    std::string s(collection);
-    if (s.ends_with("ies")) return s.substr(0, s.size() - 3) + "y";
-    if (s.ends_with("s")) s.pop_back();
-    return s;
-}
-
 // A host[:port] fit for links: no userinfo, a DNS-style name or an IP literal, a port 1..65535.
 bool IsLinkAuthority(std::string_view text) {
     auto a = boost::urls::parse_authority(text);
@@ -92,6 +85,13 @@ void AddPageLinks(const Request& req, const PageRequest& page, int64_t total, bo
 }
 
 }  // namespace
+
+std::string Singular(std::string_view collection) {
+    std::string s(collection);
+    if (s.ends_with("ies")) return s.substr(0, s.size() - 3) + "y";
+    if (s.ends_with("s")) s.pop_back();
+    return s;
+}
 
 Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::string_view> sortable) {
     PageRequest out;

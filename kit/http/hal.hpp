@@ -34,6 +34,9 @@ Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::str
 // authority; anything else gives "http" and "localhost".
 std::string BaseUrl(const Request& req);
 
+// The name of one entity of a collection, its link rel: "vaccineMgmts" → "vaccineMgmt".
+std::string Singular(std::string_view collection);
+
 // Adds `_links.self` and `_links.<rel>` to an entity.
 boost::json::object WithLinks(const Request& req, std::string_view collection, int64_t id, boost::json::object entity);
 

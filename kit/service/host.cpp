@@ -92,13 +92,9 @@ http::Response HealthResponse(bool up, std::string_view status_when_down,
     return http::JsonResponse(up ? 200 : 503, body);
 }
 
-// An absolute link to `path` on the host the request was sent to, as Spring's actuator gives it.
+// An absolute link to `path` as the client reached us, as Spring's actuator gives it.
 boost::json::object Link(const http::Request& req, std::string_view path, bool templated = false) {
-    auto host = req.headers.Find("Host");
-    std::string href = "http://";
-    href.append(host && !host->empty() ? *host : std::string_view("localhost"));
-    href.append(path);
-    boost::json::object link{{"href", href}};
+    boost::json::object link{{"href", http::BaseUrl(req).append(path)}};
     if (templated) link["templated"] = true;
     return link;
 }

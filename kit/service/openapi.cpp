@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "kit/http/hal.hpp"
+
 namespace reservo::service {
 namespace {
 
@@ -12,13 +14,7 @@ using store::TableShape;
 
 // "vaccineMgmts" → "VaccineMgmt": the entity's schema name.
 std::string SchemaName(std::string_view collection) {
-    std::string s(collection);
-    if (s.ends_with("ies")) {
-        s.resize(s.size() - 3);
-        s += "y";
-    } else if (s.ends_with("s")) {
-        s.pop_back();
-    }
+    std::string s = http::Singular(collection);
     if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
     return s;
 }

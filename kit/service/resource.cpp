@@ -154,13 +154,7 @@ http::Response ProfileIndex(const http::Request& req, std::span<const TableShape
 http::Response Profile(const http::Request& req, const TableShape& shape) {
     // ALPS (RFC draft-amundsen-richardson-foster-alps): the representation and what can be done to it.
     const std::string& collection = shape.collection();
-    std::string singular = collection;
-    if (singular.ends_with("ies")) {
-        singular.resize(singular.size() - 3);
-        singular += "y";
-    } else if (singular.ends_with("s")) {
-        singular.pop_back();
-    }
+    const std::string singular = http::Singular(collection);
     boost::json::array fields;
     for (const auto& c : shape.columns()) {
         if (shape.Hidden(c.field)) continue;
