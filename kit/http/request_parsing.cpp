@@ -31,6 +31,10 @@ bool ValidHost(std::string_view value) {
     return authority && !authority->has_userinfo();
 }
 
+std::string FramingTooLong(const RequestLimits& limits) {
+    return "a chunk-size line or the trailer exceeds " + std::to_string(limits.max_header_bytes) + " bytes";
+}
+
 }  // namespace
 
 RequestParser::RequestParser(RequestLimits limits) : limits_(limits) {
@@ -56,10 +60,19 @@ size_t RequestParser::Feed(std::string_view bytes) {
             break;
         }
         boost::beast::error_code ec;
+        size_t body_before = parser_.get().body().size();
         // Not eager: put() returns as soon as the header is complete, before any body byte is taken, so
         // the header is checked before its framing is acted on.
         size_t n = parser_.put(boost::asio::buffer(rest.data(), rest.size()), ec);
         used += n;
+        // After the head, one step takes either chunk data or one piece of framing whole: a chunk-size
+        // line, or the last chunk with the trailer. Arriving in pieces, that framing waits as leftover
+        // and is bounded there; arriving at once, it is bounded here, so the answer does not depend on
+        // how the bytes came.
+        if (header_checked_ && n - (parser_.get().body().size() - body_before) > limits_.max_header_bytes) {
+            Fail(400, FramingTooLong(limits_));
+            break;
+        }
         if (n > 0) {
             last_consumed_ = rest[n - 1];
             last_chunk_waiting_ = false;
@@ -184,8 +197,7 @@ void RequestParser::CheckLeftover(std::string_view leftover) {
             return Fail(431, "the request head exceeds " + std::to_string(limits_.max_header_bytes) + " bytes");
         }
     } else if (leftover.size() > limits_.max_header_bytes) {
-        return Fail(400,
-                    "a chunk-size line or the trailer exceeds " + std::to_string(limits_.max_header_bytes) + " bytes");
+        return Fail(400, FramingTooLong(limits_));
     }
     // The rest is offered again with each read: scan only what is new, so a client dripping bytes
     // one at a time costs linear work.

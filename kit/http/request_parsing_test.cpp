@@ -98,6 +98,24 @@ TEST(RequestParserTest, TrailerFieldsAreDropped) {
     EXPECT_EQ(o.request->headers.all().size(), 2u);
 }
 
+TEST(RequestParserTest, ALongTrailerOrChunkLineIsRefusedHoweverItArrives) {
+    // Found by fuzzing: a trailer over the limit arriving at once was taken whole, while the same bytes
+    // arriving in pieces waited as leftover and were refused. Both must refuse.
+    RequestLimits limits{.max_body_bytes = 1024, .max_header_bytes = 256};
+    std::string head = "POST /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string long_trailer = head + "A\r\n0123456789\r\n0\r\nX-Checksum: " + std::string(300, 'e') + "\r\n\r\n";
+    std::string long_extension = head + "1;e=" + std::string(300, 'x') + "\r\nz\r\n0\r\n\r\n";
+    for (const std::string& input : {long_trailer, long_extension}) {
+        for (size_t step : {0, 1, 7, 100}) {
+            Outcome o = Parse(input, step, limits);
+            EXPECT_EQ(o.state, State::kFailed) << step;
+            EXPECT_EQ(o.status, 400) << step;
+        }
+    }
+    std::string short_trailer = head + "1\r\nz\r\n0\r\nX-Checksum: " + std::string(200, 'e') + "\r\n\r\n";
+    for (size_t step : {0, 1, 7, 100}) EXPECT_EQ(Parse(short_trailer, step, limits).state, State::kDone) << step;
+}
+
 TEST(RequestParserTest, TransferEncodingOtherThanFinalChunkedIsRefused) {
     EXPECT_EQ(StatusOf(PostWith("Transfer-Encoding: identity\r\n")), 400);
     EXPECT_EQ(StatusOf(PostWith("Transfer-Encoding: gzip\r\n")), 400);
