@@ -36,9 +36,9 @@ constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "K
                                                        "Transfer-Encoding",   "Upgrade"};
 // Set by the gateway alone: a client's copies would let it speak for the gateway.
 // So are the identity headers of a verified token (bearer_guard.hpp).
-constexpr std::array<std::string_view, 8> kGatewayOwned = {"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
-                                                           "Forwarded",       deadline::kHeader,  kSubjectHeader,
-                                                           kClientHeader,     kScopesHeader};
+constexpr std::array<std::string_view, 9> kGatewayOwned = {"X-Forwarded-For",  "X-Forwarded-Host", "X-Forwarded-Proto",
+                                                           "X-Forwarded-Port", "Forwarded",        deadline::kHeader,
+                                                           kSubjectHeader,     kClientHeader,      kScopesHeader};
 
 bool IEquals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -59,6 +59,13 @@ bool IsGoodRequestId(std::string_view id) {
 bool IsGoodHost(std::string_view host) {
     auto authority = boost::urls::parse_authority(host);
     return authority && !authority->has_userinfo() && !authority->host().empty();
+}
+
+// The port a client reached `host` on: its own, else the scheme's default.
+std::string PortOf(std::string_view host, std::string_view proto) {
+    auto authority = boost::urls::parse_authority(host);
+    if (authority && authority->has_port()) return std::string(authority->port());
+    return proto == "https" ? "443" : "80";
 }
 
 // Peers whose X-Forwarded-* headers are believed: addresses or CIDR ranges.
@@ -260,6 +267,9 @@ class Gateway final {
             if (auto p = req.headers.Find("X-Forwarded-Proto"); p && (*p == "http" || *p == "https")) {
                 proto = std::string(*p);
             }
+            if (auto port = req.headers.Find("X-Forwarded-Port"); port && IsGoodHost(host)) {
+                host = http::WithPort(host, *port, proto);
+            }
         }
         return {proto, host};
     }
@@ -420,6 +430,7 @@ class Gateway final {
         if (!trace_ok) out.headers.Set("traceparent", trace::NewTraceparent());
         out.headers.Set("X-Forwarded-Host", host);
         out.headers.Set("X-Forwarded-Proto", proto);
+        out.headers.Set("X-Forwarded-Port", PortOf(host, proto));
         out.headers.Set("X-Forwarded-For", forwarded_for);
         if (guarded) {
             out.headers.Set(kSubjectHeader, who.subject);

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <optional>
 
 namespace reservo::http {
 namespace {
@@ -20,6 +21,16 @@ Result<int64_t> QueryInt(const Request& req, std::string_view name, int64_t fall
     return out;
 }
 
+// A TCP port 1..65535 written as plain digits.
+std::optional<unsigned> PortNumber(std::string_view port) {
+    unsigned n = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+    if (port.empty() || port.size() > 5 || ec != std::errc() || p != port.data() + port.size() || n == 0 || n > 65535) {
+        return std::nullopt;
+    }
+    return n;
+}
+
 // A host[:port] fit for links: no userinfo, a DNS-style name or an IP literal, a port 1..65535.
 bool IsLinkAuthority(std::string_view text) {
     auto a = boost::urls::parse_authority(text);
@@ -33,12 +44,7 @@ bool IsLinkAuthority(std::string_view text) {
         }
     }
     if (a->has_port()) {
-        std::string_view port = a->port();
-        unsigned n = 0;
-        auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
-        if (port.empty() || port.size() > 5 || ec != std::errc() || p != port.data() + port.size() || n == 0 ||
-            n > 65535)
-            return false;
+        if (!PortNumber(a->port())) return false;
     }
     return true;
 }
@@ -127,7 +133,19 @@ std::string BaseUrl(const Request& req) {
     auto host = req.headers.Find("X-Forwarded-Host");
     if (!host) host = req.headers.Find("Host");
     std::string_view authority = host && IsLinkAuthority(*host) ? *host : "localhost";
-    return std::string(scheme) + "://" + std::string(authority);
+    auto port = req.headers.Find("X-Forwarded-Port");
+    return std::string(scheme) + "://" + (port ? WithPort(authority, *port, scheme) : std::string(authority));
+}
+
+std::string WithPort(std::string_view authority, std::string_view port, std::string_view scheme) {
+    auto a = boost::urls::parse_authority(authority);
+    auto n = PortNumber(port);
+    if (!a || !n) return std::string(authority);
+    std::string out(a->encoded_userinfo());
+    if (a->has_userinfo()) out.push_back('@');
+    out.append(a->encoded_host());
+    if (*n != (scheme == "https" ? 443u : 80u)) out.append(":").append(port);
+    return out;
 }
 
 boost::json::object WithLinks(const Request& req, std::string_view collection, int64_t id, boost::json::object entity) {

@@ -31,8 +31,13 @@ Result<PageRequest> ParsePage(const Request& req, std::initializer_list<std::str
 
 // "http://host:port" as the client sees it (X-Forwarded-* from the gateway, else Host). Only
 // `http`/`https` is taken as the scheme, and only a plain host[:port] (no userinfo, no escapes) as the
-// authority; anything else gives "http" and "localhost".
+// authority; anything else gives "http" and "localhost". An X-Forwarded-Port replaces the port.
 std::string BaseUrl(const Request& req);
+
+// `authority` (host[:port]) with its port replaced by `port`, an X-Forwarded-Port value, and left out
+// when it is the scheme's default (80, 443): "gw:8080", "9443", "https" → "gw:9443". Unchanged when
+// `port` is not a number 1..65535.
+std::string WithPort(std::string_view authority, std::string_view port, std::string_view scheme);
 
 // The name of one entity of a collection, its link rel: "vaccineMgmts" → "vaccineMgmt".
 std::string Singular(std::string_view collection);

@@ -26,6 +26,21 @@ TEST(HalTest, BaseUrlTakesWhatTheGatewayForwards) {
     EXPECT_EQ(BaseUrl(WithHeaders({})), "http://localhost");
 }
 
+TEST(HalTest, BaseUrlTakesTheForwardedPortAndLeavesOutTheSchemesDefault) {
+    auto with_port = [](const char* host, const char* proto, const char* port) {
+        return BaseUrl(
+            WithHeaders({{"X-Forwarded-Host", host}, {"X-Forwarded-Proto", proto}, {"X-Forwarded-Port", port}}));
+    };
+    EXPECT_EQ(with_port("gw.example:8080", "https", "8443"), "https://gw.example:8443");
+    EXPECT_EQ(with_port("gw.example:8080", "https", "443"), "https://gw.example");
+    EXPECT_EQ(with_port("gw.example", "http", "80"), "http://gw.example");
+    EXPECT_EQ(with_port("[::1]:8080", "http", "9000"), "http://[::1]:9000");
+    for (const char* bad : {"", "0", "65536", "80a", " 80", "123456", "-1"}) {
+        EXPECT_EQ(with_port("gw.example:8080", "http", bad), "http://gw.example:8080") << bad;
+    }
+    EXPECT_EQ(WithPort("gw:1", "2", "http"), "gw:2");
+}
+
 TEST(HalTest, BaseUrlRefusesSchemesAndAuthoritiesThatAreNotPlain) {
     for (const char* proto : {"javascript:alert(1)//", "ftp", "HTTPS", "https://x", "", "http "}) {
         EXPECT_EQ(BaseUrl(WithHeaders({{"Host", "svc"}, {"X-Forwarded-Proto", proto}})), "http://svc") << proto;

@@ -1,5 +1,5 @@
-// The gateway's own policies, on a system started with a rate limit set through the environment
-// (as a Kubernetes ConfigMap would set it).
+// The gateway's own policies, on a system started with a rate limit and a trusted proxy set through
+// the environment (as a Kubernetes ConfigMap would set them).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,7 +15,8 @@ class GatewayE2E : public VaccineTest {
     static void SetUpTestSuite() {
         SystemOptions options = VaccineSystem();
         options.env = {{"RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20"},
-                       {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"}};
+                       {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"},
+                       {"RESERVO_GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"}};
         StartSystem(options);
     }
 };
@@ -39,6 +40,33 @@ TEST_F(GatewayE2E, OverTheRateLimitIs429WithRetryAfterThenServesAgain) {
     EXPECT_EQ(Call("GET", "/actuator/health/readiness").status, 200);
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     EXPECT_EQ(Call("GET", "/vaccineMgmts?size=1").status, 200);
+}
+
+// Behind a trusted proxy (a TLS-terminating ingress on 8443, say), links point where the client went.
+TEST_F(GatewayE2E, LinksFollowTheTrustedProxysForwardedHostProtoAndPort) {
+    auto through_proxy = [&](std::string target, std::string port) {
+        http::Request req;
+        req.method = "GET";
+        req.target = std::move(target);
+        req.headers.Set("X-Forwarded-Host", "shop.example:80");
+        req.headers.Set("X-Forwarded-Proto", "https");
+        req.headers.Set("X-Forwarded-Port", std::move(port));
+        return http_.Call(gateway(), std::move(req));
+    };
+    Reply index = through_proxy("/", "8443");
+    ASSERT_EQ(index.status, 200) << index.Describe();
+    EXPECT_EQ(index.Json().at("_links").at("reservations").at("href").as_string(),
+              "https://shop.example:8443/reservations{?page,size,sort}");
+    // The service's own links, through X-Forwarded-* the gateway sets; the scheme's default port is left out.
+    ASSERT_GT(CreateLot("Proxy", 1), 0);
+    Reply page = through_proxy("/vaccineMgmts?size=1", "443");
+    ASSERT_EQ(page.status, 200) << page.Describe();
+    EXPECT_NE(page.body.find("\"https://shop.example/vaccineMgmts/"), std::string::npos) << page.body;
+    EXPECT_EQ(page.body.find("shop.example:"), std::string::npos) << page.body;
+    // A port that is not a port changes nothing.
+    Reply odd = through_proxy("/", "80; evil");
+    EXPECT_EQ(odd.Json().at("_links").at("reservations").at("href").as_string(),
+              "https://shop.example:80/reservations{?page,size,sort}");
 }
 
 }  // namespace
