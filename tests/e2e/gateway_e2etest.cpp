@@ -1,7 +1,8 @@
 // The gateway's own policies, on a system started with a rate limit set through the environment
-// (as a Kubernetes ConfigMap would set it).
+// (as a Kubernetes ConfigMap would set it), and with the access log switched off the same way.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -15,7 +16,8 @@ class GatewayE2E : public VaccineTest {
     static void SetUpTestSuite() {
         SystemOptions options = VaccineSystem();
         options.env = {{"RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20"},
-                       {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"}};
+                       {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"},
+                       {"RESERVO_LOGGING_ACCESS", "false"}};
         StartSystem(options);
     }
 };
@@ -39,6 +41,21 @@ TEST_F(GatewayE2E, OverTheRateLimitIs429WithRetryAfterThenServesAgain) {
     EXPECT_EQ(Call("GET", "/actuator/health/readiness").status, 200);
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     EXPECT_EQ(Call("GET", "/vaccineMgmts?size=1").status, 200);
+}
+
+// logging.access off: neither the gateway nor a service writes a line per request; the rest of
+// their log goes on.
+TEST_F(GatewayE2E, AccessLogSwitchedOffWritesNoAccessLines) {
+    EXPECT_TRUE(Eventually([&] { return Call("GET", "/vaccineMgmts?size=1").status == 200; }));  // past the limit
+    EXPECT_EQ(CallService("vaccine-mgmt", "GET", "/vaccineMgmts?size=1").status, 200);
+    for (std::string_view process : {"gateway", "vaccine-mgmt", "reservation"}) {
+        auto records = system().LogRecords(process);
+        EXPECT_TRUE(std::any_of(records.begin(), records.end(), [](const bj::object& r) {
+            return r.at("msg") == "ready";
+        })) << process;
+        for (const auto& record : records)
+            EXPECT_NE(record.at("msg"), "access") << process << ": " << bj::serialize(record);
+    }
 }
 
 }  // namespace
