@@ -31,7 +31,7 @@ fi
 BUSY_BEFORE=$(busy_pct)
 pick_ports 5
 GW=http://127.0.0.1:$BASE MGMT=http://127.0.0.1:$((BASE + 1)) RES=http://127.0.0.1:$((BASE + 2))
-RESERVO_FAULTS=1 RESERVO_GATEWAY_ACCESS_LOG=false up_system "$WORK/data" "$BASE"
+RESERVO_FAULTS=1 RESERVO_LOGGING_ACCESS=false up_system "$WORK/data" "$BASE"
 VID=$(register_lot "$GW" 1000000)
 timeout_ms=$(awk '/^ *vaccine-mgmt:$/{f=1} f && /timeout-ms:/{print $2; exit}' "$REPO_DIR/systems/vaccine/system.yaml")
 

@@ -24,7 +24,7 @@ UP=$BASE GW=$((BASE + 1)) NG=$((BASE + 2))
 mkdir -p "$WORK/data" "$WORK/nginx"
 
 start_bg "$WORK/mypage.log" "${SRV[@]}" "$BIN" serve vaccine/mypage --port "$UP" --data "$WORK/data"
-RESERVO_SERVICES_MYPAGE_URL=http://127.0.0.1:$UP RESERVO_GATEWAY_ACCESS_LOG=false \
+RESERVO_SERVICES_MYPAGE_URL=http://127.0.0.1:$UP RESERVO_LOGGING_ACCESS=false \
     start_bg "$WORK/gateway.log" "${SRV[@]}" "$BIN" serve vaccine/gateway --port "$GW" --data "$WORK/data"
 
 chmod 755 "$WORK" "$WORK/nginx"  # nginx workers drop to nobody when started as root

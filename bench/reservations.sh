@@ -17,7 +17,7 @@ if [ "${BENCH_QUICK:-0}" = "1" ]; then DURATION=3; LAG_SAMPLES=30; fi
 BUSY_BEFORE=$(busy_pct)
 pick_ports 5
 GW=http://127.0.0.1:$BASE VIEW=http://127.0.0.1:$((BASE + 4))
-RESERVO_GATEWAY_ACCESS_LOG=false up_system "$WORK/data" "$BASE"
+RESERVO_LOGGING_ACCESS=false up_system "$WORK/data" "$BASE"
 VID=$(register_lot "$GW" 1000000)
 echo "system up at port base $BASE; lot $VID with 1,000,000 doses"
 

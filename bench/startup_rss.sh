@@ -28,7 +28,7 @@ echo "existing data dir: $WARM"
 
 pick_ports 5
 GW=http://127.0.0.1:$BASE
-RESERVO_GATEWAY_ACCESS_LOG=false up_system "$WORK/data" "$BASE"
+RESERVO_LOGGING_ACCESS=false up_system "$WORK/data" "$BASE"
 VID=$(register_lot "$GW" 1000000)
 SERVICES=(gateway vaccine-mgmt reservation notification mypage)
 declare -A PID IDLE PEAK AFTER

@@ -97,8 +97,7 @@ struct BearerGuard::State {
             log::Warn("key set refused", {{"from", source.name()}, {"why", parsed.error().message}});
             co_return false;
         }
-        if (!keys || keys->size() != parsed->size())
-            log::Info("key set loaded", {{"keys", std::to_string(parsed->size())}});
+        if (!keys || keys->size() != parsed->size()) log::Info("key set loaded", {{"keys", parsed->size()}});
         keys = std::move(*parsed);
         last_ok = true;
         co_return true;

@@ -11,7 +11,6 @@
 #include <boost/url/parse.hpp>
 #include <map>
 #include <optional>
-#include <set>
 
 #include "edge/gateway/bearer_guard.hpp"
 #include "kit/core/clock.hpp"
@@ -22,6 +21,7 @@
 #include "kit/http/hal.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/resilience/rate_limiter.hpp"
+#include "kit/service/access_log.hpp"
 #include "kit/service/dependency.hpp"
 #include "kit/service/openapi.hpp"
 #include "kit/service/topology.hpp"
@@ -151,7 +151,7 @@ Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
     s.allowed_origins = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-origins"));
     s.allowed_headers = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-headers"));
     s.allowed_methods = RESERVO_TRY(cfg.RequireList("gateway.cors.allowed-methods"));
-    s.access_log = RESERVO_TRY(cfg.RequireBool("gateway.access-log"));
+    s.access_log = RESERVO_TRY(cfg.RequireBool("logging.access"));
     s.requests_per_second = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.requests-per-second"));
     s.burst = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.burst"));
     if (cfg.Find("gateway.auth.issuer")) {
@@ -221,7 +221,6 @@ class Gateway final {
                 ctx_.router().Any(route, [this, upstream, guarded](http::Request& req) {
                     return Proxy(req, *upstream, upstream->policy().timeout, guarded);
                 });
-                if (settings_.auth && !guarded) unlogged_queries_.insert(route);
             }
             // Service-to-service endpoints (such as taking a dose) are never reachable from outside.
             // An entry is a path (every method) or "METHOD /path" (that method only).
@@ -390,8 +389,7 @@ class Gateway final {
         auto start = SteadyClock::now();
         auto given_id = req.headers.Find("X-Request-Id");
         std::string request_id = given_id && IsGoodRequestId(*given_id) ? std::string(*given_id) : RandomHexId(16);
-        auto incoming_trace = req.headers.Find("traceparent");
-        bool trace_ok = incoming_trace && trace::IsValid(*incoming_trace);
+        const std::string traceparent = trace::Current();  // the client's, or a new one (the host's)
 
         // Links the services write point at what the client used to reach us.
         const bool trusted = trusted_.Trusts(req.remote_address);
@@ -410,6 +408,7 @@ class Gateway final {
         Identity who;
         if (guarded) {
             auto refusal = co_await guard_->Admit(req, who);
+            trace::SetCurrent(traceparent);
             if (refusal) {
                 refusal->headers.Set("X-Request-Id", request_id);
                 Decorate(req, *refusal);
@@ -427,7 +426,7 @@ class Gateway final {
                    std::any_of(kGatewayOwned.begin(), kGatewayOwned.end(), [&](auto h) { return IEquals(name, h); });
         });
         out.headers.Set("X-Request-Id", request_id);
-        if (!trace_ok) out.headers.Set("traceparent", trace::NewTraceparent());
+        out.headers.Set("traceparent", trace::ChildOf(traceparent));  // the service's span, under ours
         out.headers.Set("X-Forwarded-Host", host);
         out.headers.Set("X-Forwarded-Proto", proto);
         out.headers.Set("X-Forwarded-Port", PortOf(host, proto));
@@ -472,17 +471,9 @@ class Gateway final {
 
     void Log(const http::Request& req, const http::Response& res, const std::string& svc, SteadyClock::time_point start,
              const std::string& request_id, const Identity& who) const {
-        if (!settings_.access_log) return;
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count();
-        // The token service's queries may carry credentials a client put there by mistake.
-        const bool path_only = unlogged_queries_.contains(req.route);
-        log::Info("access", {{"method", req.method},
-                             {"target", path_only ? req.path.substr(0, 512) : req.target.substr(0, 512)},
-                             {"status", std::to_string(res.status)},
-                             {"upstream", svc},
-                             {"micros", std::to_string(us)},
-                             {"requestId", request_id},
-                             {"subject", who.subject}});
+        if (!settings_.access_log) return;  // logging.access
+        service::LogAccess(req, res, SteadyClock::now() - start, request_id,
+                           {{"upstream", svc}, {"subject", who.subject}});
     }
 
     service::ServiceContext& ctx_;
@@ -493,7 +484,6 @@ class Gateway final {
     std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
     std::vector<std::shared_ptr<service::Dependency>> upstreams_;
     std::unique_ptr<BearerGuard> guard_;  // with gateway.auth; checks the bearer token of guarded routes
-    std::set<std::string, std::less<>> unlogged_queries_;  // routes logged without their query
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // What this binary was built from, for /actuator/info: written by cmake/BuildInfo.cmake at build
 // time.
 //
-//   log::Info("starting", {{"version", std::string(build::Version())}, {"commit", std::string(build::Commit())}});
+//   log::Info("starting", {{"version", build::Version()}, {"commit", build::Commit()}});
 #pragma once
 
 #include <string_view>

@@ -713,7 +713,6 @@ Schema KitSchema() {
                          {"timeout-ms", Schema::Millis(1).Required()},
                          {"max-body-bytes", Schema::Int(1).Required()},
                          {"trusted-proxies", Schema::AddressList().Required()},
-                         {"access-log", Schema::Bool().Required()},
                          {"cors", Schema::Map({
                                                   {"allowed-origins", Schema::StringList().Required()},
                                                   {"allowed-headers", Schema::StringList().Required()},
@@ -782,6 +781,8 @@ Schema KitSchema() {
                                  {"max-connections", Schema::Int(1).Required()},
                              })
                      .Required()},
+        // What every process writes besides its own lines (kit/service/access_log.hpp).
+        {"logging", Schema::Map({{"access", Schema::Bool().Required()}}).Required()},
         // Spring Boot's actuator settings: what /actuator/health shows (kit/service/host.cpp).
         {"management",
          Schema::Map(

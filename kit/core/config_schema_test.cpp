@@ -79,7 +79,7 @@ TEST(ConfigSchemaTest, UnknownKeyIsNamedWithTheClosestKnownOne) {
               Lines{"store.zzz: unknown key (known here: engine, synchronous, accept-new, postgres)"});
     EXPECT_EQ(Problems(VaccineYaml() + "colour: blue\n"),
               Lines{"colour: unknown key (known here: system, gateway, runtime, store, idempotency, events, http, "
-                    "management, services)"});
+                    "logging, management, services)"});
 }
 
 TEST(ConfigSchemaTest, BadValuesSayWhatIsExpected) {
@@ -135,7 +135,10 @@ TEST(ConfigSchemaTest, RequiredKeysMustBeGiven) {
     EXPECT_EQ(
         Problems(Edited("window-size: 20           # count-based", "# count-based")),
         Lines{"services.reservation.dependencies.vaccine-mgmt.circuit-breaker.window-size: required key missing"});
-    EXPECT_EQ(Problems("system: vaccine\n").size(), 8u);  // gateway, runtime, ..., management, services
+    EXPECT_EQ(Problems("system: vaccine\n").size(), 9u);  // gateway, runtime, ..., logging, management, services
+    // The access log: on or off, from the YAML or its variable.
+    EXPECT_EQ(Problems(Edited("  access: true", "")), Lines{"logging.access: required key missing"});
+    EXPECT_EQ(Problems(Edited("  access: true", ""), {{"RESERVO_LOGGING_ACCESS", "false"}}), Lines{});
     // Spring Boot's health setting: always or never, from the YAML or its variable.
     EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS", "never"}}), Lines{});
     EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_MANAGEMENT_ENDPOINT_HEALTH_SHOW_DETAILS", "sometimes"}}),
@@ -160,8 +163,8 @@ TEST(ConfigSchemaTest, BadValueFromTheEnvironmentNamesTheVariable) {
         Lines{"services.reservation.dependencies.vaccine-mgmt.timeout-ms: expected a whole number of "
               "milliseconds >= 1, got 'abc' (from RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_TIMEOUT_MS)"});
     // Also for a key the YAML does not hold, and for each element of a list.
-    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_GATEWAY_ACCESS_LOG", "sometimes"}}),
-              Lines{"gateway.access-log: expected true or false, got 'sometimes' (from RESERVO_GATEWAY_ACCESS_LOG)"});
+    EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_LOGGING_ACCESS", "sometimes"}}),
+              Lines{"logging.access: expected true or false, got 'sometimes' (from RESERVO_LOGGING_ACCESS)"});
     EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_GATEWAY_TRUSTED_PROXIES", "10.0.0.1, nowhere"}}),
               Lines{"gateway.trusted-proxies: expected a list of IP addresses or CIDR ranges, got 'nowhere' (from "
                     "RESERVO_GATEWAY_TRUSTED_PROXIES)"});
@@ -172,7 +175,7 @@ TEST(ConfigSchemaTest, EnvironmentVariablesMustOverrideAKey) {
     EXPECT_EQ(Problems(VaccineYaml(), {{"RESERVO_GATEWAY_TIMEOUT_MS", "1500"},
                                        {"RESERVO_HTTP_MAX_CONNECTIONS", "300"},
                                        {"RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20"},
-                                       {"RESERVO_GATEWAY_ACCESS_LOG", "false"},
+                                       {"RESERVO_LOGGING_ACCESS", "false"},
                                        {"RESERVO_SERVICES_MYPAGE_URL", "http://10.0.0.7:8084"},
                                        {"RESERVO_STORE_ACCEPT_NEW", "true"},
                                        {"RESERVO_EVENTS_RETENTION_MS", "604800000"},

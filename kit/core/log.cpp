@@ -1,76 +1,186 @@
 #include "kit/core/log.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cmath>
+#include <iterator>
 #include <string>
+
+#include "kit/core/trace.hpp"
 
 namespace reservo::log {
 namespace {
 
 std::string g_service = "reservo";
 
+// The length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0.
+size_t Utf8SequenceAt(std::string_view s, size_t i) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char lead = byte(i);
+    size_t n = 0;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        n = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        n = 3;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        n = 4;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k) {
+        if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    }
+    const unsigned char second = byte(i + 1);
+    if ((lead == 0xe0 && second < 0xa0) || (lead == 0xed && second > 0x9f) || (lead == 0xf0 && second < 0x90) ||
+        (lead == 0xf4 && second > 0x8f)) {
+        return 0;
+    }
+    return n;
+}
+
+// `s` as the inside of a JSON string. Text from clients (paths, header values) may hold anything.
 void AppendEscaped(std::string& out, std::string_view s) {
-    for (char c : s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x80) {
+            const size_t n = Utf8SequenceAt(s, i);
+            if (n == 0) {
+                out.append("\\ufffd");
+            } else {
+                out.append(s.substr(i, n));
+                i += n - 1;
+            }
+            continue;
+        }
         switch (c) {
             case '"':
-                out += "\\\"";
+                out.append("\\\"");
                 break;
             case '\\':
-                out += "\\\\";
+                out.append("\\\\");
                 break;
             case '\n':
-                out += "\\n";
+                out.append("\\n");
                 break;
             case '\r':
-                out += "\\r";
+                out.append("\\r");
                 break;
             case '\t':
-                out += "\\t";
+                out.append("\\t");
                 break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
+                if (u < 0x20) {
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
                 } else {
-                    out += c;
+                    out.push_back(c);
                 }
         }
     }
 }
 
-void Emit(spdlog::level::level_enum level, std::string_view message, std::initializer_list<Field> fields) {
+void AppendString(std::string& out, std::string_view s) {
+    out.push_back('"');
+    AppendEscaped(out, s);
+    out.push_back('"');
+}
+
+void AppendValue(std::string& out, const Field::Value& value) {
+    std::visit(
+        [&out](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string_view>) {
+                AppendString(out, v);
+            } else if constexpr (std::is_same_v<T, bool>) {
+                out.append(v ? "true" : "false");
+            } else if constexpr (std::is_same_v<T, double>) {
+                if (std::isfinite(v)) {
+                    fmt::format_to(std::back_inserter(out), "{}", v);  // the shortest text that reads back as v
+                } else {
+                    out.append("null");
+                }
+            } else if constexpr (std::is_same_v<T, std::span<const int>>) {
+                out.push_back('[');
+                for (size_t i = 0; i < v.size(); ++i) {
+                    if (i > 0) out.push_back(',');
+                    fmt::format_to(std::back_inserter(out), "{}", v[i]);
+                }
+                out.push_back(']');
+            } else {
+                fmt::format_to(std::back_inserter(out), "{}", v);
+            }
+        },
+        value);
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+    out.push_back(',');
+    AppendString(out, key);
+    out.push_back(':');
+}
+
+void Emit(spdlog::level::level_enum level, std::string_view message, std::span<const Field> fields) {
     auto logger = spdlog::default_logger_raw();
     if (!logger->should_log(level)) return;
-    std::string line = "\"service\":\"";
-    AppendEscaped(line, g_service);
-    line += "\",\"msg\":\"";
-    AppendEscaped(line, message);
-    line += '"';
-    for (const auto& [k, v] : fields) {
-        line += ",\"";
-        AppendEscaped(line, k);
-        line += "\":\"";
-        AppendEscaped(line, v);
-        line += '"';
+    std::string line;
+    line.reserve(160);
+    line.append("\"service\":");
+    AppendString(line, g_service);
+    AppendKey(line, "msg");
+    AppendString(line, message);
+    for (const Field& field : fields) {
+        AppendKey(line, field.key());
+        AppendValue(line, field.value());
+    }
+    // `00-<trace id>-<span id>-<flags>`: the work this line is about, as the W3C trace context names it.
+    if (const std::string& traceparent = trace::Current(); trace::IsValid(traceparent)) {
+        AppendKey(line, "trace_id");
+        AppendString(line, std::string_view(traceparent).substr(3, 32));
+        AppendKey(line, "span_id");
+        AppendString(line, std::string_view(traceparent).substr(36, 16));
     }
     logger->log(level, line);
 }
 
 }  // namespace
 
-void Init(std::string_view service, std::string_view level) {
+void Init(std::string_view service, std::string_view level, std::ostream* out) {
     g_service = std::string(service);
-    auto logger = spdlog::stderr_logger_mt("reservo-" + g_service + "-" + std::to_string(::getpid()));
+    std::string name = "reservo-" + g_service + "-" + std::to_string(::getpid());
+    spdlog::sink_ptr sink;
+    if (out) {
+        sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out, /*force_flush=*/true);
+    } else {
+        sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    }
+    auto logger = std::make_shared<spdlog::logger>(std::move(name), std::move(sink));
     logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","pid":%P,%v})", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(std::string(level)));
-    spdlog::set_default_logger(logger);
+    spdlog::set_default_logger(std::move(logger));
 }
 
 void Debug(std::string_view m, std::initializer_list<Field> f) { Emit(spdlog::level::debug, m, f); }
 void Info(std::string_view m, std::initializer_list<Field> f) { Emit(spdlog::level::info, m, f); }
 void Warn(std::string_view m, std::initializer_list<Field> f) { Emit(spdlog::level::warn, m, f); }
 void Error(std::string_view m, std::initializer_list<Field> f) { Emit(spdlog::level::err, m, f); }
+
+void Write(Level level, std::string_view m, std::span<const Field> f) {
+    switch (level) {
+        case Level::kDebug:
+            return Emit(spdlog::level::debug, m, f);
+        case Level::kInfo:
+            return Emit(spdlog::level::info, m, f);
+        case Level::kWarn:
+            return Emit(spdlog::level::warn, m, f);
+        case Level::kError:
+            return Emit(spdlog::level::err, m, f);
+    }
+}
 
 }  // namespace reservo::log

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <optional>
 #include <utility>
 
 #include "kit/core/clock.hpp"
 #include "kit/core/log.hpp"
+#include "kit/core/trace.hpp"
 
 namespace reservo::messaging {
 namespace {
@@ -152,10 +154,19 @@ Status Consumer::Rebalance(int64_t now) {
         states.emplace(partition, state);
     }
     if (*owned != owned_) {
-        log::Info("consumer partitions assigned", {{"group", options_.group},
-                                                   {"topic", options_.topic},
-                                                   {"member", options_.member_id},
-                                                   {"partitions", std::to_string(owned->size())}});
+        // One line per change of this member's share, on either event log (the embedded one's
+        // heartbeats, or Kafka's rebalance callbacks behind Heartbeat).
+        std::vector<int> now = *owned, before = owned_, assigned, revoked;
+        std::ranges::sort(now);
+        std::ranges::sort(before);
+        std::ranges::set_difference(now, before, std::back_inserter(assigned));
+        std::ranges::set_difference(before, now, std::back_inserter(revoked));
+        log::Info("consumer group rebalanced", {{"group", options_.group},
+                                                {"topic", options_.topic},
+                                                {"member", options_.member_id},
+                                                {"assigned", assigned},
+                                                {"revoked", revoked},
+                                                {"partitions", now}});
     }
     owned_ = std::move(*owned);
     partitions_ = std::move(states);
@@ -183,9 +194,9 @@ int Consumer::ProcessPartition(int partition, PartitionState& state, int64_t now
         log::Warn("committed offset is below the earliest retained event; resuming from the earliest",
                   {{"group", options_.group},
                    {"topic", options_.topic},
-                   {"partition", std::to_string(partition)},
-                   {"committed", std::to_string(state.next)},
-                   {"earliest", std::to_string(records->front().offset)}});
+                   {"partition", partition},
+                   {"committed", state.next},
+                   {"earliest", records->front().offset}});
         state.next = records->front().offset;
         state.attempts = 0;
     }
@@ -260,6 +271,8 @@ Consumer::Outcome Consumer::Apply(const Record& record, PartitionState& state, i
     const CloudEvent& event = record.event;
     auto handler = handlers_.find(event.type);
     if (handler == handlers_.end()) return Outcome::kSkipped;
+    // What the handler does and logs continues the trace of the work that published the event.
+    trace::Scope traced(event.traceparent);
 
     if (!db_.Execute(kSavepoint)) return Outcome::kAbort;
     Status status;
@@ -270,7 +283,16 @@ Consumer::Outcome Consumer::Apply(const Record& record, PartitionState& state, i
         if (!recorded) return Outcome::kAbort;
         if (*recorded == 0) return db_.Execute(kRelease) ? Outcome::kDuplicate : Outcome::kAbort;
         status = Invoke(handler->second, event, db_);
-        if (status) return db_.Execute(kRelease) ? Outcome::kApplied : Outcome::kAbort;
+        if (status) {
+            if (!db_.Execute(kRelease)) return Outcome::kAbort;
+            log::Debug("event applied", {{"group", options_.group},
+                                         {"type", event.type},
+                                         {"eventId", event.id},
+                                         {"subject", event.subject},
+                                         {"partition", record.partition},
+                                         {"offset", record.offset}});
+            return Outcome::kApplied;
+        }
     }
     // The handler's writes and the inbox row go; the batch's earlier events stay.
     if (!db_.Execute(kRollbackTo) || !db_.Execute(kRelease)) return Outcome::kAbort;
@@ -278,9 +300,11 @@ Consumer::Outcome Consumer::Apply(const Record& record, PartitionState& state, i
     const int attempts = ++state.attempts;
     if (IsTransient(status.error().code) && attempts < options_.max_attempts) {
         state.retry_at = now + Backoff(attempts).count();
-        log::Debug("event handler failed, will retry", {{"type", event.type},
-                                                        {"id", event.id},
-                                                        {"attempt", std::to_string(attempts)},
+        log::Debug("event handler failed, will retry", {{"group", options_.group},
+                                                        {"type", event.type},
+                                                        {"eventId", event.id},
+                                                        {"attempt", attempts},
+                                                        {"retryInMs", Backoff(attempts).count()},
                                                         {"error", status.error().message}});
         return Outcome::kRetry;
     }
@@ -289,10 +313,13 @@ Consumer::Outcome Consumer::Apply(const Record& record, PartitionState& state, i
                 event.subject, event.ToJson(), status.error().message, int64_t{attempts}, NowIso8601()});
     if (!parked) return Outcome::kAbort;
     log::Warn("event parked as dead letter", {{"group", options_.group},
+                                              {"topic", options_.topic},
+                                              {"partition", record.partition},
+                                              {"offset", record.offset},
                                               {"type", event.type},
-                                              {"id", event.id},
+                                              {"eventId", event.id},
                                               {"subject", event.subject},
-                                              {"attempts", std::to_string(attempts)},
+                                              {"attempts", attempts},
                                               {"error", status.error().message}});
     return Outcome::kParked;
 }
@@ -306,6 +333,8 @@ Result<int> Consumer::ReplayDeadLetter(int64_t id) {
     auto handler = handlers_.find(event->type);
     if (handler == handlers_.end()) return Fail(Code::kFailedPrecondition, "no handler for " + event->type);
 
+    // The replay and what the handler logs belong to the event's trace, as its first delivery did.
+    trace::Scope traced(event->traceparent);
     auto tx = db_.TryBegin();
     if (!tx) return Fail(tx.error());
     auto recorded = db_.Execute(kRecord, {options_.group, event->id, NowUnixMillis()});
@@ -316,11 +345,26 @@ Result<int> Consumer::ReplayDeadLetter(int64_t id) {
         if (auto again = db_.TryBegin()) {
             if (db_.Execute(kReplayFailed, {status.error().message, id})) (void)again->Commit();
         }
+        log::Warn("dead letter replay failed; it stays parked", {{"group", options_.group},
+                                                                 {"deadLetter", id},
+                                                                 {"type", event->type},
+                                                                 {"eventId", event->id},
+                                                                 {"subject", event->subject},
+                                                                 {"attempts", letter.attempts + 1},
+                                                                 {"error", status.error().message}});
         return Fail(status.error());
     }
     if (auto r = db_.Execute(kUnpark, {id}); !r) return Fail(r.error());
     if (auto st = tx->Commit(); !st) return Fail(st.error());
-    if (*recorded == 0) return 0;
+    const bool applied = *recorded != 0;
+    log::Info("dead letter replayed", {{"group", options_.group},
+                                       {"deadLetter", id},
+                                       {"type", event->type},
+                                       {"eventId", event->id},
+                                       {"subject", event->subject},
+                                       {"applied", applied},  // false: it had been applied already
+                                       {"parkedAt", letter.parked_at}});
+    if (!applied) return 0;
     ++processed_;
     return 1;
 }

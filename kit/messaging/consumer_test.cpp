@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
+#include "kit/core/log.hpp"
+#include "kit/core/trace.hpp"
 #include "kit/messaging/outbox.hpp"
 #include "kit/messaging/sqlite_event_log.hpp"
 #include "kit/messaging/test_support.hpp"
@@ -415,6 +419,77 @@ TEST_F(ConsumerTest, ReplayingADeadLetterAppliesItOnce) {
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, Code::kNotFound);
     EXPECT_EQ(EffectsOf("r-1").size(), 1u);
+}
+
+// The consumer's lines about an event carry the event's trace, and each park, replay and rebalance
+// is one line with typed fields.
+TEST_F(ConsumerTest, ParkingReplayingAndRebalancingAreOneLineEachInTheEventsTrace) {
+    std::ostringstream out;
+    log::Init("test/consumer", "info", &out);
+    trace::SetCurrent("");
+    auto lines = [&](std::string_view msg) {
+        std::vector<boost::json::object> found;
+        std::istringstream in(out.str());
+        for (std::string line; std::getline(in, line);) {
+            auto o = boost::json::parse(line).as_object();
+            if (o.at("msg").as_string() == msg) found.push_back(std::move(o));
+        }
+        return found;
+    };
+    const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a"));
+    bool broken = true;
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        log::Info("handling", {{"seq", e.data.at("seq").as_int64()}});  // what a handler writes
+        if (broken) return Fail(Code::kInvalidArgument, "bad data");
+        return AddEffect(e, db);
+    });
+    auto event = CloudEvent::New("/vaccine/reservation", "VaccineReserved", "r-1", {{"seq", 7}},
+                                 "00-" + trace_id + "-00f067aa0ba902b7-01");
+    ASSERT_TRUE(producer_->Append(kTopic, std::span(&event, 1)));
+    Drain({&consumer});
+    EXPECT_TRUE(trace::Current().empty()) << "the event's trace ends with it";
+
+    auto rebalanced = lines("consumer group rebalanced");
+    ASSERT_EQ(rebalanced.size(), 1u) << out.str();
+    EXPECT_EQ(rebalanced[0].at("assigned"), (boost::json::array{0, 1, 2, 3}));
+    EXPECT_EQ(rebalanced[0].at("revoked"), boost::json::array{});
+    EXPECT_FALSE(rebalanced[0].contains("trace_id")) << "nobody's request";
+    auto handling = lines("handling");
+    ASSERT_EQ(handling.size(), 1u) << out.str();
+    EXPECT_EQ(handling[0].at("trace_id").as_string(), trace_id);
+    auto parked = lines("event parked as dead letter");
+    ASSERT_EQ(parked.size(), 1u) << out.str();
+    EXPECT_EQ(parked[0].at("level"), "warning");
+    EXPECT_EQ(parked[0].at("trace_id").as_string(), trace_id);
+    EXPECT_EQ(parked[0].at("eventId").as_string(), event.id);
+    EXPECT_EQ(parked[0].at("group"), "notification");
+    EXPECT_EQ(parked[0].at("subject"), "r-1");
+    EXPECT_EQ(parked[0].at("partition"), PartitionFor("r-1", kPartitions));
+    EXPECT_EQ(parked[0].at("offset"), 0);
+    EXPECT_EQ(parked[0].at("attempts"), 1);
+    EXPECT_EQ(parked[0].at("error"), "bad data");
+
+    const int64_t id = consumer.DeadLetters().value().at(0).id;
+    ASSERT_FALSE(consumer.ReplayDeadLetter(id));
+    auto failed = lines("dead letter replay failed; it stays parked");
+    ASSERT_EQ(failed.size(), 1u) << out.str();
+    EXPECT_EQ(failed[0].at("deadLetter"), id);
+    EXPECT_EQ(failed[0].at("attempts"), 2);
+    EXPECT_EQ(failed[0].at("trace_id").as_string(), trace_id);
+    broken = false;
+    ASSERT_EQ(consumer.ReplayDeadLetter(id).value(), 1);
+    auto replayed = lines("dead letter replayed");
+    ASSERT_EQ(replayed.size(), 1u) << out.str();
+    EXPECT_EQ(replayed[0].at("level"), "info");
+    EXPECT_EQ(replayed[0].at("deadLetter"), id);
+    EXPECT_EQ(replayed[0].at("eventId").as_string(), event.id);
+    EXPECT_EQ(replayed[0].at("applied"), true);
+    EXPECT_EQ(replayed[0].at("trace_id").as_string(), trace_id);
+    EXPECT_TRUE(trace::Current().empty());
+    EXPECT_EQ(lines("event parked as dead letter").size(), 1u);
+    log::Init("test/consumer");
 }
 
 TEST_F(ConsumerTest, OutboxToConsumerEndToEnd) {

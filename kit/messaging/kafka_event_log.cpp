@@ -125,8 +125,8 @@ Record ToRecord(const rd_kafka_message_t* m) {
         } else {
             // Never block the partition on an unreadable value: hand over what the headers say.
             log::Error("unreadable event data", {{"topic", rd_kafka_topic_name(m->rkt)},
-                                                 {"partition", std::to_string(m->partition)},
-                                                 {"offset", std::to_string(m->offset)},
+                                                 {"partition", m->partition},
+                                                 {"offset", m->offset},
                                                  {"error", data.error().message}});
         }
     }
@@ -330,7 +330,7 @@ int KafkaEventLog::Impl::OnStats(rd_kafka_t*, char* json, size_t len, void* opaq
         const bj::value* state = broker.get_object().if_contains("state");
         if (id && id->is_int64() && id->get_int64() >= 0 && state && state->is_string() &&
             state->get_string() == "UP") {
-            log::Info("a Kafka broker is reachable again", {{"broker", std::string(name)}});
+            log::Info("a Kafka broker is reachable again", {{"broker", std::string_view(name.data(), name.size())}});
             self->brokers_down = false;
             break;
         }
@@ -487,9 +487,7 @@ Status KafkaEventLog::Impl::CreateTopic(const std::string& topic, int count, boo
         }
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        log::Info("Kafka topic created", {{"topic", topic},
-                                          {"partitions", std::to_string(count)},
-                                          {"replicationFactor", std::to_string(replication)}});
+        log::Info("Kafka topic created", {{"topic", topic}, {"partitions", count}, {"replicationFactor", replication}});
         return Ok();
     }
     if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) {
@@ -921,9 +919,8 @@ Result<std::vector<Record>> KafkaEventLog::Fetch(std::string_view topic, int par
         Message m(raw[static_cast<size_t>(i)]);
         if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                log::Debug("Kafka fetch error", {{"topic", name},
-                                                 {"partition", std::to_string(partition)},
-                                                 {"error", rd_kafka_message_errstr(m.get())}});
+                log::Debug("Kafka fetch error",
+                           {{"topic", name}, {"partition", partition}, {"error", rd_kafka_message_errstr(m.get())}});
             }
             continue;
         }
@@ -1030,7 +1027,7 @@ int KafkaEventLog::Partitions(std::string_view topic) {
     auto n = impl_->EnsureTopic(topic, options_.partitions, false);
     if (!n) {
         log::Debug("topic partitions unknown for now, using the configured count",
-                   {{"topic", std::string(topic)}, {"error", n.error().message}});
+                   {{"topic", topic}, {"error", n.error().message}});
         return options_.partitions;
     }
     return *n;
@@ -1106,7 +1103,7 @@ Result<std::optional<StoreRecord>> KafkaEventLog::KnownStore(std::string_view se
             const bj::value* id = value ? value->if_contains("storeId") : nullptr;
             const bj::value* version = value ? value->if_contains("viewVersion") : nullptr;
             if (!id || !id->is_string() || !version || !version->is_int64()) {
-                log::Warn("ignoring an unreadable store record", {{"topic", topic}, {"service", std::string(service)}});
+                log::Warn("ignoring an unreadable store record", {{"topic", topic}, {"service", service}});
                 continue;
             }
             known = StoreRecord{.store_id = std::string(id->get_string()),

@@ -57,8 +57,7 @@ Result<int> OutboxRelay::RelayOnce(int max) {
         auto event = CloudEvent::FromJson(row.Text(1));
         if (!event) {
             // Only a bug writes such a row; keeping it would stall every later event.
-            log::Error("dropping unreadable outbox row",
-                       {{"seq", std::to_string(row.Int(0))}, {"error", event.error().message}});
+            log::Error("dropping unreadable outbox row", {{"seq", row.Int(0)}, {"error", event.error().message}});
             continue;
         }
         events.push_back(std::move(*event));

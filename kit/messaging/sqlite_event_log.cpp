@@ -158,7 +158,7 @@ int SqliteEventLog::Partitions(std::string_view topic) {
     }
     if (!n) {
         log::Debug("topic partitions unknown for now, using the configured count",
-                   {{"topic", std::string(topic)}, {"error", n.error().message}});
+                   {{"topic", topic}, {"error", n.error().message}});
         return default_partitions_;
     }
     partitions_.emplace(std::string(topic), *n);
@@ -209,9 +209,8 @@ Result<std::vector<Record>> SqliteEventLog::Fetch(std::string_view topic, int pa
             record.event = std::move(*event);
         } else {
             // Never block the partition on an unreadable payload: hand over what the columns say.
-            log::Error("unreadable event payload", {{"topic", std::string(topic)},
-                                                    {"offset", std::to_string(record.offset)},
-                                                    {"error", event.error().message}});
+            log::Error("unreadable event payload",
+                       {{"topic", topic}, {"offset", record.offset}, {"error", event.error().message}});
             record.event.id = row.Text(3);
             record.event.type = row.Text(4);
             record.event.subject = row.Text(5);
@@ -276,7 +275,7 @@ Pruned SqliteEventLog::DeleteExpired(int64_t retention_ms, int max_per_partition
             if (!oldest || !end) {
                 log::Warn("event log retention skipped a partition",
                           {{"topic", topic},
-                           {"partition", std::to_string(part)},
+                           {"partition", part},
                            {"error", (!oldest ? oldest.error() : end.error()).message}});
                 continue;
             }
@@ -325,7 +324,7 @@ void SqliteEventLog::Leave(std::string_view group, std::string_view member_id) {
     auto tx = db_->BeginWithin(options_.leave_wait_ms);
     if (tx && db_->Execute(kLeave, {Text(group), Text(member_id)}) && tx->Commit()) return;
     log::Warn("leaving the consumer group failed; the others take over after the session timeout",
-              {{"group", std::string(group)}, {"member", std::string(member_id)}});
+              {{"group", group}, {"member", member_id}});
 }
 
 int64_t SqliteEventLog::Version() { return db_->DataVersion() + local_appends_; }

@@ -1,6 +1,9 @@
 #include "kit/resilience/circuit_breaker.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace reservo {
@@ -152,8 +155,17 @@ bool CircuitBreaker::ThresholdsExceeded() const {
            window_.SlowCallRate() >= policy_.slow_call_rate_threshold;
 }
 
-void CircuitBreaker::TransitionTo(State to) {
+void CircuitBreaker::TransitionTo(State to, std::string_view cause) {
     const State from = state_;
+    CircuitTransition transition{.from = from, .to = to};
+    if (listener_ && from != to) {  // what decided it, before the window is emptied below
+        if (window_.Evaluable() && cause.empty() && to != State::kHalfOpen) {
+            transition.failure_rate = window_.FailureRate();
+            transition.slow_call_rate = window_.SlowCallRate();
+            transition.calls = window_.count();
+        }
+        transition.reason = cause.empty() ? Reason(transition) : std::string(cause);
+    }
     state_ = to;
     switch (to) {
         case State::kClosed:
@@ -175,11 +187,33 @@ void CircuitBreaker::TransitionTo(State to) {
     }
     if (from != to) {
         ++counters_.transitions;
-        if (listener_) listener_(from, to);
+        if (listener_) listener_(transition);
     }
 }
 
-void CircuitBreaker::Reset() { TransitionTo(State::kClosed); }
+std::string CircuitBreaker::Reason(const CircuitTransition& t) const {
+    if (t.to == State::kHalfOpen) return fmt::format("the open wait of {} ms is over", policy_.open_wait.count());
+    if (t.failure_rate < 0) return "";
+    const bool probes = t.from == State::kHalfOpen;
+    const int failed = static_cast<int>(std::lround(t.failure_rate * t.calls / 100));
+    const int slow = static_cast<int>(std::lround(t.slow_call_rate * t.calls / 100));
+    if (t.to == State::kOpen) {
+        if (t.failure_rate >= policy_.failure_rate_threshold) {
+            return fmt::format("failure rate {:.4g}% reached the threshold {:.4g}% ({} of the {} {} failed)",
+                               t.failure_rate, policy_.failure_rate_threshold, failed, t.calls,
+                               probes ? "half-open trial calls" : "last calls");
+        }
+        return fmt::format("slow-call rate {:.4g}% reached the threshold {:.4g}% ({} of the {} {} took over {} ms)",
+                           t.slow_call_rate, policy_.slow_call_rate_threshold, slow, t.calls,
+                           probes ? "half-open trial calls" : "last calls", policy_.slow_call_duration.count());
+    }
+    return fmt::format(
+        "the half-open trial calls passed: failure rate {:.4g}% below {:.4g}%, slow-call rate {:.4g}% below {:.4g}% "
+        "({} calls)",
+        t.failure_rate, policy_.failure_rate_threshold, t.slow_call_rate, policy_.slow_call_rate_threshold, t.calls);
+}
+
+void CircuitBreaker::Reset() { TransitionTo(State::kClosed, "reset"); }
 
 Millis CircuitBreaker::RetryAfter() const {
     switch (state_) {

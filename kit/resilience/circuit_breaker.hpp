@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -55,6 +56,19 @@ std::string_view CircuitStateName(CircuitState state);
 // InvalidArgument, ...) proves the dependency works and counts as a success.
 bool CountsAsFailure(Code code);
 
+// A state change and why it happened.
+struct CircuitTransition {
+    CircuitState from = CircuitState::kClosed;
+    CircuitState to = CircuitState::kClosed;
+    // The rates in percent over the outcomes that decided it (the window, or the half-open probes);
+    // -1 when no rates decided it (the open wait ended, Reset).
+    double failure_rate = -1;
+    double slow_call_rate = -1;
+    int calls = 0;  // outcomes those rates are over
+    // In words: "failure rate 60% reached the threshold 50% (6 of the last 10 calls failed)".
+    std::string reason;
+};
+
 // Monotonic counters for metrics.
 struct CircuitBreakerCounters {
     uint64_t permitted = 0;    // permissions granted
@@ -70,7 +84,7 @@ struct CircuitBreakerCounters {
 class CircuitBreaker final {
   public:
     using State = CircuitState;
-    using TransitionListener = std::function<void(State from, State to)>;
+    using TransitionListener = std::function<void(const CircuitTransition&)>;
 
     // Out-of-range sizes are clamped (window ≥ 1, 1 ≤ minimum ≤ window, half-open ≥ 1);
     // use CircuitBreakerPolicy::Validate to reject them at start-up instead.
@@ -136,7 +150,9 @@ class CircuitBreaker final {
 
     void Record(SteadyClock::duration duration, bool failure);
     bool ThresholdsExceeded() const;
-    void TransitionTo(State to);
+    // `cause` says why when the window does not (Reset).
+    void TransitionTo(State to, std::string_view cause = {});
+    std::string Reason(const CircuitTransition& t) const;
 
     CircuitBreakerPolicy policy_;
     TimeSource now_;

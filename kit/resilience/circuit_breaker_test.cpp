@@ -292,18 +292,68 @@ TEST_F(CircuitBreakerTest, OutcomesWithoutAProbeInFlightDoNotDecideHalfOpen) {
 TEST_F(CircuitBreakerTest, CountsTransitionsAndTellsTheListener) {
     auto breaker = Make();
     std::vector<std::pair<State, State>> seen;
-    breaker.SetTransitionListener([&](State from, State to) { seen.emplace_back(from, to); });
+    std::vector<CircuitTransition> told;
+    breaker.SetTransitionListener([&](const CircuitTransition& t) {
+        seen.emplace_back(t.from, t.to);
+        told.push_back(t);
+    });
     OpenThenWait(breaker);
     Succeed(breaker, 3);
     EXPECT_EQ(breaker.state(), State::kClosed);
     const std::vector<std::pair<State, State>> expected = {
         {State::kClosed, State::kOpen}, {State::kOpen, State::kHalfOpen}, {State::kHalfOpen, State::kClosed}};
     EXPECT_EQ(seen, expected);
+    // Why, with the rates that decided it (taken before the window is emptied).
+    ASSERT_EQ(told.size(), 3u);
+    EXPECT_EQ(told[0].failure_rate, 100);
+    EXPECT_EQ(told[0].calls, 10);
+    EXPECT_EQ(told[0].reason, "failure rate 100% reached the threshold 50% (10 of the 10 last calls failed)");
+    EXPECT_EQ(told[1].failure_rate, -1);
+    EXPECT_EQ(told[1].reason, "the open wait of 2000 ms is over");
+    EXPECT_EQ(told[2].failure_rate, 0);
+    EXPECT_EQ(told[2].calls, 3);
+    EXPECT_EQ(told[2].reason,
+              "the half-open trial calls passed: failure rate 0% below 50%, slow-call rate 0% below 80% (3 calls)");
     EXPECT_EQ(breaker.counters().transitions, 3u);
     EXPECT_EQ(breaker.counters().opened, 1u);
     EXPECT_EQ(breaker.counters().permitted, 13u);
     EXPECT_EQ(breaker.counters().failures, 10u);
     EXPECT_EQ(breaker.counters().successes, 3u);
+}
+
+TEST_F(CircuitBreakerTest, TellsWhySlowCallsOpenedItAndWhenFailedProbesOpenItAgain) {
+    auto breaker = Make();
+    std::vector<CircuitTransition> told;
+    breaker.SetTransitionListener([&](const CircuitTransition& t) { told.push_back(t); });
+    Succeed(breaker, 2);
+    Succeed(breaker, 8, Millis{700});  // 8 of 10 slower than 500 ms: 80%
+    ASSERT_EQ(breaker.state(), State::kOpen);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].slow_call_rate, 80);
+    EXPECT_EQ(told[0].failure_rate, 0);
+    EXPECT_EQ(told[0].reason, "slow-call rate 80% reached the threshold 80% (8 of the 10 last calls took over 500 ms)");
+    clock_.Advance(breaker.policy().open_wait);
+    FailCalls(breaker, 1);
+    Succeed(breaker, 2);  // 1 of 3 probes failed: 33.3%, under 50%
+    EXPECT_EQ(breaker.state(), State::kClosed);
+    ASSERT_EQ(told.size(), 3u);
+    EXPECT_NEAR(told[2].failure_rate, 33.33, 0.01);
+    EXPECT_EQ(told[2].reason,
+              "the half-open trial calls passed: failure rate 33.33% below 50%, slow-call rate 0% below 80% (3 calls)");
+    Open(breaker);
+    clock_.Advance(breaker.policy().open_wait);
+    FailCalls(breaker, 2);
+    Succeed(breaker, 1);
+    EXPECT_EQ(breaker.state(), State::kOpen);
+    ASSERT_EQ(told.size(), 6u);
+    EXPECT_EQ(told[5].from, State::kHalfOpen);
+    EXPECT_EQ(told[5].reason,
+              "failure rate 66.67% reached the threshold 50% (2 of the 3 half-open trial calls failed)");
+    breaker.Reset();
+    ASSERT_EQ(told.size(), 7u);
+    EXPECT_EQ(told[6].to, State::kClosed);
+    EXPECT_EQ(told[6].reason, "reset");
+    EXPECT_EQ(told[6].failure_rate, -1);
 }
 
 TEST_F(CircuitBreakerTest, ZeroOpenWaitProbesOnTheNextRequest) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "kit/core/deadline.hpp"
+#include "kit/core/log.hpp"
 #include "kit/core/trace.hpp"
 #include "kit/http/problem.hpp"
 
@@ -95,6 +96,23 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
                   [this] { return static_cast<double>(bulkhead_.max_concurrent() - bulkhead_.in_flight()); });
     metrics.Gauge("resilience4j_bulkhead_max_allowed_concurrent_calls", "The maximum number of available permissions",
                   {{"name", name_}}, [this] { return static_cast<double>(bulkhead_.max_concurrent()); });
+    // One line per state change, in the trace of the call that caused it.
+    breaker_.SetTransitionListener([this](const CircuitTransition& t) {
+        std::vector<log::Field> fields = {{"circuit", name_},
+                                          {"from", CircuitStateName(t.from)},
+                                          {"to", CircuitStateName(t.to)},
+                                          {"reason", t.reason}};
+        if (t.failure_rate >= 0) {
+            fields.insert(
+                fields.end(),
+                {{"failureRate", t.failure_rate}, {"slowCallRate", t.slow_call_rate}, {"bufferedCalls", t.calls}});
+        }
+        if (t.to == CircuitState::kOpen) fields.emplace_back("openWaitMs", policy_.breaker.open_wait.count());
+        const bool open = t.to == CircuitState::kOpen;
+        log::Write(open ? log::Level::kWarn : log::Level::kInfo,
+                   open ? "circuit open" : (t.to == CircuitState::kHalfOpen ? "circuit half-open" : "circuit closed"),
+                   fields);
+    });
 }
 
 HistogramMetric& Dependency::ClientRequests(const http::Request& request, const Result<http::Response>& result) {
@@ -119,6 +137,16 @@ HistogramMetric& Dependency::ClientRequests(const http::Request& request, const 
                              {"uri", std::get<1>(key)}});
     client_requests_.emplace(std::move(key), h);
     return *h;
+}
+
+void Dependency::GaveUp(const http::Request& request, int attempts, std::string_view why, std::string_view last_error) {
+    log::Warn("retries exhausted", {{"dependency", name_},
+                                    {"method", request.method},
+                                    {"uri", UriTemplate(request.target.empty() ? request.path : request.target)},
+                                    {"attempts", attempts},
+                                    {"maxAttempts", policy_.retry.max_attempts},
+                                    {"reason", why},
+                                    {"error", last_error}});
 }
 
 bool Dependency::TryAdmit() {
@@ -153,17 +181,24 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
     budget_.OnRequest();
     for (int attempt = 1;; ++attempt) {
         const Millis timeout = deadline::Remaining(policy_.timeout);
+        // A retry refused here ends the retries: said once, as when they run out below.
         if (timeout <= Millis(0)) {
-            co_return Fail(Code::kUnavailable, "the request's deadline passed before " + name_ + " was called");
+            Error refused{Code::kUnavailable, "the request's deadline passed before " + name_ + " was called"};
+            if (attempt > 1) GaveUp(request, attempt - 1, "the request's deadline passed", refused.message);
+            co_return Fail(std::move(refused));
         }
         auto permit = bulkhead_.TryAcquire();
         if (!permit) {
             bulkhead_rejected_->Inc();
-            co_return Fail(Code::kUnavailable, name_ + " is saturated (bulkhead full)");
+            Error refused{Code::kUnavailable, name_ + " is saturated (bulkhead full)"};
+            if (attempt > 1) GaveUp(request, attempt - 1, "bulkhead full", refused.message);
+            co_return Fail(std::move(refused));
         }
         if (!breaker_.TryAcquirePermission()) {
             ++not_permitted_;
-            co_return Fail(Code::kUnavailable, "circuit to " + name_ + " is open");
+            Error refused{Code::kUnavailable, "circuit to " + name_ + " is open"};
+            if (attempt > 1) GaveUp(request, attempt - 1, "circuit open", refused.message);
+            co_return Fail(std::move(refused));
         }
         auto start = SteadyClock::now();
         Result<http::Response> result;
@@ -193,9 +228,15 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
             (outcome != Code::kOk && CountsAsFailure(outcome) ? failed_ : successful_)->Observe(seconds);
         }
         if (outcome == Code::kOk) co_return result;
-        if (!idempotent || !policy_.retry.MayRetry(attempt, outcome) || !budget_.TryRetry()) {
-            if (!result) co_return Fail(result.error().code, name_ + ": " + result.error().message);
-            co_return Fail(Code::kUnavailable, name_ + " answered " + std::to_string(result->status));
+        const bool may_retry = idempotent && policy_.retry.MayRetry(attempt, outcome);
+        if (!may_retry || !budget_.TryRetry()) {
+            Error last = result ? Error{Code::kUnavailable, name_ + " answered " + std::to_string(result->status)}
+                                : Error{result.error().code, name_ + ": " + result.error().message};
+            // A call that could be retried and is given up on: said once, here.
+            if (idempotent && policy_.retry.MayRetry(1, outcome)) {
+                GaveUp(request, attempt, may_retry ? "retry budget spent" : "max attempts reached", last.message);
+            }
+            co_return Fail(std::move(last));
         }
         permit.reset();
         std::uniform_real_distribution<double> jitter(0, 1);

@@ -63,6 +63,8 @@ class Dependency final {
     static std::string UriTemplate(std::string_view target);
 
   private:
+    // The one line for a call whose retries ended (`attempts` made) without an answer.
+    void GaveUp(const http::Request& request, int attempts, std::string_view why, std::string_view last_error);
     // The http_client_requests_seconds series of one call's method, uri and status.
     HistogramMetric& ClientRequests(const http::Request& request, const Result<http::Response>& result);
 

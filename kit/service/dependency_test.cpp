@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <sstream>
 
+#include "kit/core/log.hpp"
 #include "kit/http/server.hpp"
 
 namespace reservo::service {
@@ -11,6 +14,28 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
+namespace bj = boost::json;
+
+// The kit's log lines for one test, parsed; stderr again afterwards.
+class CapturedLines final {
+  public:
+    CapturedLines() { log::Init("test/dependency", "debug", &out_); }
+    ~CapturedLines() { log::Init("test/dependency"); }
+    // The lines whose message is `msg`.
+    std::vector<bj::object> With(std::string_view msg) const {
+        std::vector<bj::object> found;
+        std::istringstream in(out_.str());
+        for (std::string line; std::getline(in, line);) {
+            bj::object o = bj::parse(line).as_object();
+            if (o.at("msg").as_string() == msg) found.push_back(std::move(o));
+        }
+        return found;
+    }
+    std::string text() const { return out_.str(); }
+
+  private:
+    std::ostringstream out_;
+};
 
 // A real upstream on loopback whose latency and status the test controls.
 class DependencyTest : public ::testing::Test {
@@ -39,7 +64,7 @@ class DependencyTest : public ::testing::Test {
 
     Result<http::Response> Call() { return CallOn(*dep_); }
 
-    Result<http::Response> CallOn(Dependency& dep) {
+    Result<http::Response> CallOn(Dependency& dep, bool idempotent = false) {
         std::optional<Result<http::Response>> out;
         asio::co_spawn(
             io_,
@@ -47,7 +72,7 @@ class DependencyTest : public ::testing::Test {
                 http::Request req;
                 req.method = "GET";
                 req.target = "/lot";
-                out = co_await dep.Call(std::move(req));
+                out = co_await dep.Call(std::move(req), idempotent);
             },
             asio::detached);
         while (!out) io_.run_one_for(1s);
@@ -140,6 +165,68 @@ TEST_F(DependencyTest, ServerErrorsCountAsFailures) {
         EXPECT_EQ(r.error().code, Code::kUnavailable);
     }
     EXPECT_EQ(dep_->breaker().state(), CircuitState::kOpen);
+}
+
+TEST_F(DependencyTest, EachCircuitStateChangeIsOneLineSayingWhy) {
+    CapturedLines log;
+    status_ = 503;
+    for (int i = 0; i < 4; ++i) ASSERT_FALSE(Call());
+    ASSERT_EQ(dep_->breaker().state(), CircuitState::kOpen);
+    ASSERT_FALSE(Call());  // refused while open: no change, no line
+    status_ = 200;
+    auto wait_until = SteadyClock::now() + 400ms;
+    while (SteadyClock::now() < wait_until) io_.run_one_for(10ms);
+    ASSERT_TRUE(Call());  // the probe: half-open, then closed
+    ASSERT_EQ(dep_->breaker().state(), CircuitState::kClosed);
+
+    auto open = log.With("circuit open");
+    ASSERT_EQ(open.size(), 1u) << log.text();
+    EXPECT_EQ(open[0].at("level"), "warning");
+    EXPECT_EQ(open[0].at("circuit"), "lots");
+    EXPECT_EQ(open[0].at("from"), "CLOSED");
+    EXPECT_EQ(open[0].at("to"), "OPEN");
+    EXPECT_EQ(open[0].at("failureRate"), 100);
+    EXPECT_EQ(open[0].at("bufferedCalls"), 4);
+    EXPECT_EQ(open[0].at("openWaitMs"), 300);
+    EXPECT_EQ(open[0].at("reason"), "failure rate 100% reached the threshold 50% (4 of the 4 last calls failed)");
+    auto half_open = log.With("circuit half-open");
+    ASSERT_EQ(half_open.size(), 1u) << log.text();
+    EXPECT_EQ(half_open[0].at("level"), "info");
+    EXPECT_EQ(half_open[0].at("from"), "OPEN");
+    EXPECT_EQ(half_open[0].at("reason"), "the open wait of 300 ms is over");
+    EXPECT_FALSE(half_open[0].contains("failureRate"));
+    auto closed = log.With("circuit closed");
+    ASSERT_EQ(closed.size(), 1u) << log.text();
+    EXPECT_EQ(closed[0].at("from"), "HALF_OPEN");
+    EXPECT_EQ(closed[0].at("to"), "CLOSED");
+    EXPECT_EQ(closed[0].at("failureRate"), 0);
+}
+
+TEST_F(DependencyTest, RetriesThatRunOutAreOneLine) {
+    CapturedLines log;
+    CallPolicy policy;
+    policy.timeout = 100ms;
+    policy.retry.max_attempts = 3;
+    policy.retry.backoff = 1ms;
+    policy.retry.max_backoff = 2ms;
+    Dependency flaky(io_, "flaky", "http://127.0.0.1:" + std::to_string(server_->port()), policy, metrics_);
+    status_ = 503;
+    ASSERT_FALSE(CallOn(flaky, /*idempotent=*/true));
+    auto gave_up = log.With("retries exhausted");
+    ASSERT_EQ(gave_up.size(), 1u) << log.text();
+    EXPECT_EQ(gave_up[0].at("level"), "warning");
+    EXPECT_EQ(gave_up[0].at("dependency"), "flaky");
+    EXPECT_EQ(gave_up[0].at("method"), "GET");
+    EXPECT_EQ(gave_up[0].at("uri"), "/lot");
+    EXPECT_EQ(gave_up[0].at("attempts"), 3);
+    EXPECT_EQ(gave_up[0].at("maxAttempts"), 3);
+    EXPECT_EQ(gave_up[0].at("reason"), "max attempts reached");
+    EXPECT_EQ(gave_up[0].at("error"), "flaky answered 503");
+    // A call that may not be retried has no retries to run out of; a success needs none.
+    ASSERT_FALSE(CallOn(flaky, /*idempotent=*/false));
+    status_ = 200;
+    ASSERT_TRUE(CallOn(flaky, /*idempotent=*/true));
+    EXPECT_EQ(log.With("retries exhausted").size(), 1u) << log.text();
 }
 
 TEST(DependencyUriTest, IdsInThePathShareOneSeries) {

@@ -21,6 +21,7 @@
 #include "kit/messaging/consumer.hpp"
 #include "kit/messaging/outbox.hpp"
 #include "kit/messaging/sqlite_event_log.hpp"
+#include "kit/service/access_log.hpp"
 #include "kit/service/engines.hpp"
 #include "kit/service/idempotency.hpp"
 #include "kit/service/loop_watch.hpp"
@@ -135,6 +136,7 @@ struct HostSettings {
     Millis inbox_retention{};  // events.inbox-retention-ms; 0 keeps forever
     http::ServerOptions server;
     bool show_details = true;  // management.endpoint.health.show-details: always (true) | never
+    bool access_log = true;    // logging.access: one line per request (the gateway writes its own)
     struct Callee {
         std::string url;
         CallPolicy policy;
@@ -163,6 +165,7 @@ Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& mo
                     "management.endpoint.health.show-details: expected always or never, got '" + show_details + "'");
     }
     s.show_details = show_details == "always";
+    s.access_log = RESERVO_TRY(cfg.RequireBool("logging.access"));
     const std::string deps = "services." + module.name + ".dependencies";
     for (const std::string& dep : cfg.Children(deps)) {
         const std::string prefix = deps + "." + dep;
@@ -214,7 +217,7 @@ class Host final : public ServiceContext {
         subscribed_ = true;
         consumer_->On(std::move(type),
                       [handler = std::move(handler)](const messaging::CloudEvent& e, store::Database& db) {
-                          trace::SetCurrent(trace::IsValid(e.traceparent) ? e.traceparent : trace::NewTraceparent());
+                          // The consumer set the event's trace (trace::Current) for the handler.
                           deadline::SetCurrent(std::nullopt);  // an event is nobody's request
                           return handler(e, db);
                       });
@@ -254,9 +257,10 @@ class Host final : public ServiceContext {
                             task();
                         }
                     } catch (...) {  // one failed tick is logged; the next one runs
-                        log::Error("periodic task failed", {{"periodMs", std::to_string(period.count())},
+                        log::Error("periodic task failed", {{"periodMs", period.count()},
                                                             {"error", DescribeException(std::current_exception())}});
                     }
+                    trace::SetCurrent({});
                 }
             },
             LogFailure("periodic task every " + std::to_string(period.count()) + " ms"));
@@ -657,9 +661,8 @@ void Host::WireActuator() {
             f.error_rate = *r;
         }
         faults_ = f;
-        log::Warn("fault injection on", {{"latencyMin", std::to_string(f.min_ms)},
-                                         {"latencyMax", std::to_string(f.max_ms)},
-                                         {"errorRate", std::to_string(f.error_rate)}});
+        log::Warn("fault injection on",
+                  {{"latencyMin", f.min_ms}, {"latencyMax", f.max_ms}, {"errorRate", f.error_rate}});
         return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}},
                                                            {"errorRate", f.error_rate}});
     });
@@ -706,7 +709,13 @@ void Host::WireActuator() {
 
 http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     auto start = SteadyClock::now();
+    // The request's trace: its own lines, its access line, and what it calls and publishes carry it.
+    auto incoming = req.headers.Find("traceparent");
+    const std::string traceparent =
+        incoming && trace::IsValid(*incoming) ? std::string(*incoming) : trace::NewTraceparent();
+    trace::SetCurrent(traceparent);
     http::Response res;
+    std::exception_ptr thrown;  // answered 500 by the server; logged here as such
     bool actuator = req.path.starts_with("/actuator") || req.path == "/metrics";
     if (actuator) {
         res = co_await actuator_.Dispatch(req);
@@ -730,14 +739,19 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
             late_requests_->Inc();
             res = http::Unavailable("the request's deadline passed before it was served; nothing was done", 1000);
         } else {
-            // Set after any suspension above: other requests may have run meanwhile.
-            auto incoming = req.headers.Find("traceparent");
-            trace::SetCurrent(incoming && trace::IsValid(*incoming) ? std::string(*incoming) : trace::NewTraceparent());
+            // Set again after any suspension above: other requests may have run meanwhile.
+            trace::SetCurrent(traceparent);
             deadline::SetCurrent(deadline);
-            res = co_await Serve(req);
+            try {
+                res = co_await Serve(req);
+            } catch (...) {
+                thrown = std::current_exception();
+                res = http::EmptyResponse(500);
+            }
         }
     }
-    double secs = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    const auto took = SteadyClock::now() - start;
+    double secs = std::chrono::duration<double>(took).count();
     // Micrometer's `uri`: the route pattern, never the raw path (one series per route, not per id).
     std::string_view uri = req.route;
     if (uri.empty() || uri == "unmatched") {  // no route: Micrometer's words for why
@@ -764,6 +778,12 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
                                  {"uri", std::string(uri)}});
     }
     h->Observe(secs);
+    if (settings_.access_log && !module_.edge) {  // the gateway logs what it proxied, with the upstream
+        trace::SetCurrent(traceparent);
+        LogAccess(req, res, took, req.headers.Find("X-Request-Id").value_or(""));
+    }
+    trace::SetCurrent({});  // what runs next until it sets its own is nobody's request
+    if (thrown) std::rethrow_exception(thrown);
     co_return res;
 }
 
@@ -844,6 +864,7 @@ http::Awaitable<http::Response> Host::Serve(http::Request& req) {
 
 void Host::RelayNow() {
     relay_scheduled_ = false;
+    trace::SetCurrent({});  // the events carry their own traces
     if (!relay_) return;
     if (!db_->Suspends()) {
         AfterRelay(relay_->RelayOnce());
@@ -911,6 +932,7 @@ http::Awaitable<void> Host::EventPump() {
     int64_t seen_version = -1;
     auto last_poll = SteadyClock::now() - 1h;
     while (!stopping_) {
+        trace::SetCurrent({});  // a pass is nobody's request; each event brings its own trace
         int64_t version = log_->Version();
         auto now = SteadyClock::now();
         if (version != seen_version || now - last_poll > 100ms) {
@@ -945,19 +967,19 @@ http::Awaitable<void> Host::Retention() {
         log::Warn(
             "the inbox is kept for less time than the event log: an older event delivered again "
             "(an offset reset) would be applied again",
-            {{"events.retention-ms", std::to_string(log_retention)},
-             {"events.inbox-retention-ms", std::to_string(inbox_retention)}});
+            {{"events.retention-ms", log_retention}, {"events.inbox-retention-ms", inbox_retention}});
     }
     // Replicas started together should not prune together.
     auto wait = Millis(std::uniform_int_distribution<int>(5'000, 15'000)(rng_));
     while (!stopping_) {
         co_await Sleep(io_, wait);
         if (stopping_) break;
+        trace::SetCurrent({});
         bool more = false;
         if (log_retention > 0 && embedded_log_) {  // Kafka deletes by its topics' retention.ms
             auto pruned = embedded_log_->DeleteExpired(log_retention, kRetentionBatch);
             if (pruned.busy > 0) Busy("retention").Inc(pruned.busy);
-            if (pruned.deleted > 0) log::Debug("event log pruned", {{"records", std::to_string(pruned.deleted)}});
+            if (pruned.deleted > 0) log::Debug("event log pruned", {{"records", pruned.deleted}});
             more = more || pruned.more;
         }
         if (inbox_retention > 0) {
@@ -973,21 +995,30 @@ http::Awaitable<void> Host::Retention() {
 
 void Host::BeginDrain(std::string_view why) {
     if (stopping_) return;
-    log::Info("draining", {{"reason", std::string(why)}});
+    trace::SetCurrent({});
+    const auto drain_start = SteadyClock::now();
+    log::Info("drain started", {{"reason", why},
+                                {"connections", server_ ? server_->connections() : 0},
+                                {"inFlight", server_ ? server_->in_flight() : 0}});
     stopping_ = true;
     for (auto& hook : drain_hooks_) hook();
-    auto finish = [this] {
+    auto finish = [this, drain_start] {
         asio::co_spawn(
             io_,
-            [this]() -> http::Awaitable<void> {
+            [this, drain_start]() -> http::Awaitable<void> {
                 // Passes on fibers end first (a consumer is not closed under its own pass), then the
                 // last relay pass sends what the last requests stored.
                 while (relay_running_ || pump_busy_) co_await Sleep(io_, 2ms);
+                int64_t unrelayed = 0;  // events stored but not in the event log: relayed at the next start
                 if (relay_) {
                     auto moved = co_await OffLoop([this] { return relay_->RelayOnce(); });
                     AfterRelay(moved);
+                    unrelayed = co_await OffLoop([this] { return relay_->Backlog(); });
                 }
                 if (consumer_) consumer_->Close();
+                trace::SetCurrent({});
+                log::Info("drain finished", {{"durationMs", log::DurationMs(SteadyClock::now() - drain_start)},
+                                             {"outboxBacklog", unrelayed}});
                 io_.stop();
             },
             LogFailure("drain", [this](const std::string&) { io_.stop(); }));
@@ -1000,9 +1031,15 @@ void Host::BeginDrain(std::string_view why) {
     // A connection that never finishes must not keep the process alive.
     asio::co_spawn(
         io_,
-        [this]() -> http::Awaitable<void> {
+        [this, drain_start]() -> http::Awaitable<void> {
             co_await Sleep(io_, 10s);
-            log::Warn("drain deadline passed; exiting");
+            trace::SetCurrent({});
+            log::Warn("drain deadline passed; exiting",
+                      {{"durationMs", log::DurationMs(SteadyClock::now() - drain_start)},
+                       {"connections", server_ ? server_->connections() : 0},
+                       {"inFlight", server_ ? server_->in_flight() : 0},
+                       {"relayRunning", relay_running_},
+                       {"consumerPassRunning", pump_busy_}});
             io_.stop();
         },
         LogFailure("drain deadline", [this](const std::string&) { io_.stop(); }));
@@ -1113,7 +1150,7 @@ int Host::Run() {
             ::close(ready_fd);
         }
     }
-    log::Info("ready", {{"port", std::to_string(server_->port())}});  // every record carries the pid
+    log::Info("ready", {{"port", server_->port()}});  // every record carries the pid
     io_.run();
     log::Info("stopped");
     return 0;

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "kit/core/deadline.hpp"
+#include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/messaging/event_log.hpp"
 #include "kit/service/host_test_support.hpp"
@@ -129,11 +130,12 @@ class HostTest : public ::testing::Test {
             }};
     }
 
-    void Start(const std::string& show_details = "always") {
+    void Start(const std::string& show_details = "always", bool access_log = true) {
         auto [fd, port] = ListenOnLoopback();
         port_ = port;
         auto cfg = HostTestConfig();
         cfg.Set("management.endpoint.health.show-details", show_details);
+        cfg.Set("logging.access", access_log ? "true" : "false");
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([this, cfg, opts] { exit_code_ = RunService(cfg, Module(), opts); });
         for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
@@ -374,6 +376,94 @@ TEST_F(HostTest, AThrowingPeriodicTaskIsLoggedAndKeepsItsSchedule) {
     const std::string text = log_.str();
     EXPECT_NE(text.find("periodic task failed"), std::string::npos) << text;
     EXPECT_NE(text.find("tick boom"), std::string::npos) << text;
+}
+
+// The lines log::Init writes into `out`, parsed (read once the host stopped).
+std::vector<boost::json::object> JsonLines(const std::ostringstream& out) {
+    std::vector<boost::json::object> lines;
+    std::istringstream in(out.str());
+    for (std::string line; std::getline(in, line);) lines.push_back(boost::json::parse(line).as_object());
+    return lines;
+}
+std::vector<boost::json::object> With(const std::vector<boost::json::object>& lines, std::string_view msg) {
+    std::vector<boost::json::object> found;
+    for (const auto& line : lines) {
+        if (line.at("msg").as_string() == msg) found.push_back(line);
+    }
+    return found;
+}
+
+TEST_F(HostTest, EveryRequestIsOneAccessLineAndWhatItCausesCarriesItsTrace) {
+    std::ostringstream out;
+    log::Init("t/svc", "debug", &out);
+    const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    Start();
+    EXPECT_EQ(Call(port_, "POST", "/things", "a1",
+                   {{"traceparent", "00-" + trace_id + "-00f067aa0ba902b7-01"}, {"X-Request-Id", "req-42"}})
+                  .status,
+              201);
+    for (auto until = std::chrono::steady_clock::now() + 5s;
+         Seen() != "1" && std::chrono::steady_clock::now() < until;) {
+        std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(Call(port_, "GET", "/nothing/here?secret=1").status, 404);
+    EXPECT_EQ(Call(port_, "GET", "/actuator/custom").status, 200);
+    Stop();
+    const auto lines = JsonLines(out);
+
+    std::vector<boost::json::object> posts, misses, actuator;
+    for (const auto& line : With(lines, "access")) {
+        if (line.at("path") == "/things") posts.push_back(line);
+        if (line.at("path") == "/nothing/here") misses.push_back(line);
+        if (line.at("path") == "/actuator/custom") actuator.push_back(line);
+    }
+    ASSERT_EQ(posts.size(), 1u) << out.str();
+    const auto& post = posts[0];
+    EXPECT_EQ(post.at("level"), "info");
+    EXPECT_EQ(post.at("method"), "POST");
+    EXPECT_EQ(post.at("route"), "/things");
+    EXPECT_TRUE(post.at("status").is_int64());
+    EXPECT_EQ(post.at("status"), 201);
+    EXPECT_TRUE(post.at("durationMs").is_number());
+    EXPECT_GT(post.at("bytesOut").to_number<int64_t>(), 0);
+    EXPECT_EQ(post.at("client"), "127.0.0.1");
+    EXPECT_EQ(post.at("requestId"), "req-42");
+    EXPECT_EQ(post.at("trace_id").as_string(), trace_id);
+    EXPECT_EQ(post.at("span_id"), "00f067aa0ba902b7");
+    ASSERT_EQ(misses.size(), 1u) << out.str();
+    EXPECT_EQ(misses[0].at("status"), 404);
+    EXPECT_FALSE(misses[0].contains("route")) << "no route matched";
+    EXPECT_EQ(out.str().find("secret"), std::string::npos) << "queries stay out of the log";
+    ASSERT_EQ(actuator.size(), 1u) << out.str();
+    EXPECT_EQ(actuator[0].at("level"), "debug") << "probes and scrapes only at debug";
+    EXPECT_NE(actuator[0].at("trace_id").as_string(), trace_id);
+
+    // The event the request published is applied in the request's trace.
+    auto applied = With(lines, "event applied");
+    ASSERT_EQ(applied.size(), 1u) << out.str();
+    EXPECT_EQ(applied[0].at("type"), "ThingMade");
+    EXPECT_EQ(applied[0].at("trace_id").as_string(), trace_id);
+    // Start-up and shutdown are nobody's request: no trace; a drain is one line as it starts, one as it ends.
+    for (std::string_view msg : {"ready", "drain started", "drain finished", "stopped"}) {
+        auto found = With(lines, msg);
+        ASSERT_EQ(found.size(), 1u) << msg << "\n" << out.str();
+        EXPECT_FALSE(found[0].contains("trace_id")) << msg;
+    }
+    EXPECT_EQ(With(lines, "drain started")[0].at("reason"), "SIGTERM");
+    EXPECT_TRUE(With(lines, "drain finished")[0].at("durationMs").is_number());
+    EXPECT_EQ(With(lines, "drain finished")[0].at("outboxBacklog"), 0);
+}
+
+TEST_F(HostTest, AccessLogOffWritesNoAccessLines) {
+    std::ostringstream out;
+    log::Init("t/svc", "debug", &out);
+    Start("always", /*access_log=*/false);
+    EXPECT_EQ(Call(port_, "POST", "/things", "b1").status, 201);
+    EXPECT_EQ(Call(port_, "GET", "/actuator/custom").status, 200);
+    Stop();
+    const auto lines = JsonLines(out);
+    EXPECT_EQ(With(lines, "ready").size(), 1u) << out.str();
+    EXPECT_TRUE(With(lines, "access").empty()) << out.str();
 }
 
 TEST_F(HostTest, ABusyStoreMakesAnIdempotentRequestWaitButNotTheLoop) {

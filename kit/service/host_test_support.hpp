@@ -72,6 +72,7 @@ idempotency: {retention-ms: 86400000}
 events: {engine: embedded, topic: t, partitions: 4, retention-ms: 604800000, inbox-retention-ms: 604800000}
 http: {max-body-bytes: 1048576, idle-timeout-ms: 30000, max-connections: 10000}
 management: {endpoint: {health: {show-details: always}}}
+logging: {access: true}
 )";
     return Config::FromYaml(kYaml, [](const std::string&) { return std::optional<std::string>(); }).value();
 }

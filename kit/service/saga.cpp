@@ -162,7 +162,7 @@ http::Awaitable<Status> Saga::Abort(int64_t id, std::string why) {
     auto done = co_await uow_.Write([&](Tx& tx) { return Close(tx, id, true, "aborted", why); });
     if (!done) {
         log::Warn("saga step not aborted now; the sweeper will",
-                  {{"saga", options_.name}, {"id", std::to_string(id)}, {"error", done.error().message}});
+                  {{"saga", options_.name}, {"id", id}, {"error", done.error().message}});
     }
     co_return done;
 }

@@ -143,7 +143,7 @@ class Rebuilds final {
         finished_at_ = NowIso8601();
         if (swapped) {
             state_ = "done";
-            log::Info("view rebuilt and swapped in", {{"group", group_}, {"applied", std::to_string(applied_)}});
+            log::Info("view rebuilt and swapped in", {{"group", group_}, {"applied", applied_}});
         } else {
             state_ = "failed";
             error_ = swapped.error().message;

@@ -17,7 +17,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ConsistencyE2E : public VaccineTest {};
+// At debug, so that a consumer writes one line per event it applies (the trace test reads them).
+class ConsistencyE2E : public VaccineTest {
+  protected:
+    static void SetUpTestSuite() {
+        SystemOptions options = VaccineSystem();
+        options.env = {{"RESERVO_LOG_LEVEL", "debug"}};
+        StartSystem(options);
+    }
+};
 
 // NFR: the dose count holds under concurrency — 100 users race for 20 doses.
 TEST_F(ConsistencyE2E, HundredConcurrentReservationsTakeExactlyTheTwentyDoses) {
@@ -446,6 +454,47 @@ TEST_F(ConsistencyE2E, TraceparentFollowsAReservationIntoItsEvents) {
     EXPECT_EQ(traceparent.substr(3, 32), trace_id) << bj::serialize(event);
     EXPECT_EQ(event.at("subject").as_string(), id);
     EXPECT_EQ(event.at("source").as_string(), "/vaccine/reservation");
+
+    // The logs tell the same story: one typed access line per hop and the consumers' lines about
+    // the event, all with the client's trace id.
+    auto in_trace = [&](std::string_view process, std::string_view msg) {
+        std::vector<bj::object> found;
+        for (auto& record : system().LogRecords(process)) {
+            const bj::value* t = record.if_contains("trace_id");
+            if (record.at("msg").as_string() == msg && t && t->as_string() == trace_id) found.push_back(record);
+        }
+        return found;
+    };
+    auto gateway_lines = in_trace("gateway", "access");
+    ASSERT_EQ(gateway_lines.size(), 1u);
+    EXPECT_EQ(gateway_lines[0].at("method"), "POST");
+    EXPECT_EQ(gateway_lines[0].at("path"), "/reservations");
+    EXPECT_EQ(gateway_lines[0].at("upstream"), "reservation");
+    EXPECT_TRUE(gateway_lines[0].at("status").is_int64()) << bj::serialize(gateway_lines[0]);
+    EXPECT_EQ(gateway_lines[0].at("status"), 201);
+    auto service_lines = in_trace("reservation", "access");
+    ASSERT_EQ(service_lines.size(), 1u);
+    const bj::object& access = service_lines[0];
+    EXPECT_TRUE(access.at("status").is_int64()) << bj::serialize(access);
+    EXPECT_EQ(access.at("status"), 201);
+    EXPECT_EQ(access.at("route"), "/reservations");
+    EXPECT_TRUE(access.at("durationMs").is_number()) << bj::serialize(access);
+    EXPECT_TRUE(access.at("bytesOut").is_number()) << bj::serialize(access);
+    EXPECT_EQ(access.at("requestId"), gateway_lines[0].at("requestId"));
+    EXPECT_NE(access.at("span_id"), gateway_lines[0].at("span_id")) << "the service's span is its own";
+    auto dose_lines = in_trace("vaccine-mgmt", "access");
+    ASSERT_EQ(dose_lines.size(), 1u);
+    EXPECT_EQ(dose_lines[0].at("method"), "PUT");
+    EXPECT_EQ(dose_lines[0].at("path"), "/vaccineMgmts/updateVaccine");
+    EXPECT_EQ(dose_lines[0].at("status"), 200);
+    for (std::string_view consumer : {"notification", "mypage"}) {
+        std::vector<bj::object> applied;
+        EXPECT_TRUE(Eventually([&] { return !(applied = in_trace(consumer, "event applied")).empty(); })) << consumer;
+        ASSERT_EQ(applied.size(), 1u) << consumer;
+        EXPECT_EQ(applied[0].at("type"), "VaccineReserved");
+        EXPECT_EQ(applied[0].at("subject").as_string(), id);
+        EXPECT_EQ(applied[0].at("eventId"), event.at("id"));
+    }
 }
 
 // Methods come from clients, so they must not mint new metric series: unknown ones share "OTHER".

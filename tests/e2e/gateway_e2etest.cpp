@@ -1,7 +1,9 @@
 // The gateway's own policies, on a system started with a rate limit and a trusted proxy set through
-// the environment (as a Kubernetes ConfigMap would set them).
+// the environment (as a Kubernetes ConfigMap would set them), and with the access log switched off
+// the same way.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -16,7 +18,8 @@ class GatewayE2E : public VaccineTest {
         SystemOptions options = VaccineSystem();
         options.env = {{"RESERVO_GATEWAY_RATE_LIMIT_REQUESTS_PER_SECOND", "20"},
                        {"RESERVO_GATEWAY_RATE_LIMIT_BURST", "20"},
-                       {"RESERVO_GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"}};
+                       {"RESERVO_GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"},
+                       {"RESERVO_LOGGING_ACCESS", "false"}};
         StartSystem(options);
     }
 };
@@ -67,6 +70,21 @@ TEST_F(GatewayE2E, LinksFollowTheTrustedProxysForwardedHostProtoAndPort) {
     Reply odd = through_proxy("/", "80; evil");
     EXPECT_EQ(odd.Json().at("_links").at("reservations").at("href").as_string(),
               "https://shop.example:80/reservations{?page,size,sort}");
+}
+
+// logging.access off: neither the gateway nor a service writes a line per request; the rest of
+// their log goes on.
+TEST_F(GatewayE2E, AccessLogSwitchedOffWritesNoAccessLines) {
+    EXPECT_TRUE(Eventually([&] { return Call("GET", "/vaccineMgmts?size=1").status == 200; }));  // past the limit
+    EXPECT_EQ(CallService("vaccine-mgmt", "GET", "/vaccineMgmts?size=1").status, 200);
+    for (std::string_view process : {"gateway", "vaccine-mgmt", "reservation"}) {
+        auto records = system().LogRecords(process);
+        EXPECT_TRUE(std::any_of(records.begin(), records.end(), [](const bj::object& r) {
+            return r.at("msg") == "ready";
+        })) << process;
+        for (const auto& record : records)
+            EXPECT_NE(record.at("msg"), "access") << process << ": " << bj::serialize(record);
+    }
 }
 
 }  // namespace

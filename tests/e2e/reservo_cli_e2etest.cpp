@@ -135,8 +135,14 @@ class ReservoCliE2E : public SystemTest {
         g_started_at = IsoNowUtc();
     }
 
-    // A request through the gateway whose access-log line carries `marker`.
-    void Mark(const std::string& marker) { Call("GET", "/vaccineMgmts?marker=" + marker); }
+    // A request through the gateway whose access-log lines carry `marker` (as their requestId).
+    void Mark(const std::string& marker) {
+        http::Request req;
+        req.method = "GET";
+        req.target = "/vaccineMgmts";
+        req.headers.Set("X-Request-Id", marker);
+        http_.Call(gateway(), std::move(req));
+    }
 };
 
 TEST_F(ReservoCliE2E, LogsMergesEveryProcessInTimeOrderWithPrefixes) {

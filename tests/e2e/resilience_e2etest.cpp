@@ -185,6 +185,7 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
     int64_t lot = CreateLot(hospital, kQty);
     ASSERT_GT(lot, 0);
     ASSERT_EQ(ServiceMetric("reservation", kBreakerClosed), 1);
+    const size_t log_mark = system().LogRecords("reservation").size();
     int created = 0;
 
     Reply faults =
@@ -244,6 +245,30 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
     ASSERT_TRUE(first_success);
     EXPECT_GE(std::chrono::duration_cast<Millis>(*first_success - opened).count(), 1000)
         << "the circuit let calls through long before its open wait";
+
+    // Each change of the circuit's state is one line in reservation's log: it opened (saying why),
+    // went half-open after its wait, and closed.
+    std::vector<bj::object> changes;
+    auto records = system().LogRecords("reservation");
+    for (size_t i = log_mark; i < records.size(); ++i) {
+        const std::string_view msg = records[i].at("msg").as_string();
+        if (msg.starts_with("circuit ") && records[i].at("circuit") == "vaccine-mgmt") changes.push_back(records[i]);
+    }
+    ASSERT_GE(changes.size(), 3u);
+    EXPECT_EQ(changes.front().at("msg"), "circuit open") << bj::serialize(changes.front());
+    EXPECT_EQ(changes.front().at("level"), "warning");
+    EXPECT_EQ(changes.front().at("from"), "CLOSED");
+    EXPECT_NE(std::string_view(changes.front().at("reason").as_string()).find("reached the threshold"),
+              std::string_view::npos)
+        << bj::serialize(changes.front());
+    EXPECT_TRUE(changes.front().at("failureRate").is_number()) << bj::serialize(changes.front());
+    EXPECT_EQ(changes.front().at("openWaitMs"), 2000);
+    EXPECT_EQ(changes.back().at("msg"), "circuit closed") << bj::serialize(changes.back());
+    EXPECT_EQ(changes.back().at("from"), "HALF_OPEN");
+    for (size_t i = 1; i < changes.size(); ++i) {
+        EXPECT_EQ(changes[i].at("from"), changes[i - 1].at("to"))
+            << "one line per change: " << bj::serialize(changes[i]);
+    }
 
     // Nothing was stored for the refused calls; the late takes of timed-out calls are undone.
     EXPECT_EQ(static_cast<int>(ReservationsOfLot(lot).size()), created);

@@ -702,6 +702,17 @@ bool System::AllReady(std::string* why) const {
     return true;
 }
 
+std::vector<bj::object> System::LogRecords(std::string_view process) const {
+    std::vector<bj::object> records;
+    std::ifstream in(fs::path(data_dir_) / name_ / "logs" / (std::string(process) + ".log"));
+    for (std::string line; std::getline(in, line);) {
+        boost::system::error_code ec;
+        bj::value v = bj::parse(line, ec);
+        if (!ec && v.is_object()) records.push_back(std::move(v.as_object()));
+    }
+    return records;
+}
+
 void System::DumpLogs(size_t lines) const {
     std::vector<fs::path> logs = {fs::path(data_dir_) / "reservo.log"};
     std::error_code ec;

@@ -242,6 +242,9 @@ class System final {
     // Pauses (SIGSTOP) or resumes (SIGCONT) that server and its backends: connected, but silent.
     bool PausePostgres(bool paused) const;
 
+    // The records of a process's log (DATA/<system>/logs/<process>.log, every replica's), each JSON
+    // line parsed, in file order; lines that are not a JSON object (a crash's output) are left out.
+    std::vector<bj::object> LogRecords(std::string_view process) const;
     // Prints the tail of every log, for a failed test.
     void DumpLogs(size_t lines = 12) const;
     // `reservo down`, then SIGKILL whatever of ours is left; removes the data directory.

@@ -163,7 +163,7 @@ Result<std::unique_ptr<GrpcPayments>> GrpcPayments::Start(const ReservoHotelGrpc
     if (impl->server == nullptr) return Fail(Code::kUnavailable, error);
     Impl* raw = impl.get();
     ctx.OnDrain([raw] { raw->api.shutdown(raw->server, UnixNanos(std::chrono::system_clock::now() + kDrainWait)); });
-    log::Info("serving gRPC", {{"address", options.address}, {"port", std::to_string(impl->port)}});
+    log::Info("serving gRPC", {{"address", options.address}, {"port", impl->port}});
     return std::unique_ptr<GrpcPayments>(new GrpcPayments(std::move(impl)));
 }
 
