@@ -147,7 +147,7 @@ TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
     const bj::object& reserved = events.as_array()[0].as_object();
     EXPECT_EQ(reserved.at("type"), "VaccineReserved");
     EXPECT_EQ(reserved.at("source"), "/vaccine/reservation");
-    EXPECT_EQ(reserved.at("subject"), std::to_string(id));
+    EXPECT_EQ(AsString(reserved.at("subject")), std::to_string(id));
     EXPECT_EQ(AsInt(reserved.at("data").at("id")), id);
     EXPECT_EQ(reserved.at("traceId").as_string().size(), 32u) << reserved;
     EXPECT_EQ(AsInt(reserved.at("partition")), partition) << reserved;
