@@ -371,13 +371,14 @@ class Host final : public ServiceContext {
     bool stopping_ = false;
     bool relay_scheduled_ = false;
     bool relay_retry_scheduled_ = false;
-    bool relay_running_ = false;           // a relay pass is on a fiber
-    bool pump_busy_ = false;               // a consumer pass is under way (on a fiber)
-    bool relay_again_ = false;             // asked for while it was
-    int relay_busy_streak_ = 0;            // relay passes in a row that found a lock busy
-    bool subscribed_ = false;              // a service that subscribes to nothing runs no consumer
-    std::set<std::string> subscriptions_;  // the event types On() was given, checked against `consumes`
+    bool relay_running_ = false;  // a relay pass is on a fiber
+    bool pump_busy_ = false;      // a consumer pass is under way (on a fiber)
+    bool relay_again_ = false;    // asked for while it was
+    int relay_busy_streak_ = 0;   // relay passes in a row that found a lock busy
+    bool subscribed_ = false;     // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
+
+    std::set<std::string> subscriptions_;  // the event types On() was given, checked against `consumes`
 
     std::vector<std::function<void()>> drain_hooks_;  // OnDrain: run as the drain begins
 };

@@ -84,7 +84,11 @@ class HostTest : public ::testing::Test {
                     auto tx = ctx.db().Begin();
                     if (!tx) return http::Unavailable(tx.error().message, 1000);
                     (void)ctx.db().Execute(kAddThing, {req.body});
-                    (void)ctx.Publish(messaging::CloudEvent::New(ctx.source(), "ThingMade", req.body, {}));
+                    if (auto published =
+                            ctx.Publish(messaging::CloudEvent::New(ctx.source(), "ThingMade", req.body, {}));
+                        !published) {
+                        return http::ProblemFrom(published.error());  // rolled back with the transaction
+                    }
                     (void)tx->Commit();
                     return http::JsonResponse(201, boost::json::object{{"id", req.body}});
                 });
@@ -129,10 +133,10 @@ class HostTest : public ::testing::Test {
             }};
     }
 
-    void Start(const std::string& show_details = "always") {
+    void Start(const std::string& show_details = "always", const std::string& more_yaml = {}) {
         auto [fd, port] = ListenOnLoopback();
         port_ = port;
-        auto cfg = HostTestConfig();
+        auto cfg = HostTestConfig(more_yaml);
         cfg.Set("management.endpoint.health.show-details", show_details);
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
         host_ = std::thread([this, cfg, opts] { exit_code_ = RunService(cfg, Module(), opts); });
@@ -204,6 +208,27 @@ TEST_F(HostTest, OperatorEndpointsAndReportedProblemsFeedReadiness) {
 }
 
 // Spring Boot's actuator: an index whose links resolve, health with components, info.
+// A service the YAML lists publishes and handles the events its entry declares, and no others: the
+// YAML's picture of the flows (the console's) cannot drift from the code.
+TEST_F(HostTest, AListedServiceKeepsToTheEventsItsYamlDeclares) {
+    auto [fd, port] = ListenOnLoopback();
+    ::close(fd);
+    RunOptions opts{.port = port, .data_dir = dir_.string()};
+    EXPECT_EQ(RunService(HostTestConfig("services: [{name: svc, publishes: [ThingMade]}]\n"), Module(), opts), 1);
+    EXPECT_NE(log_.str().find("services.svc.consumes does not match the code (handles ThingMade)"), std::string::npos)
+        << log_.str();
+    EXPECT_EQ(RunService(HostTestConfig("services: [{name: svc, publishes: [ThingMade], consumes: [ThingMade, "
+                                        "ThingLost]}]\n"),
+                         Module(), opts),
+              1);
+    EXPECT_NE(log_.str().find("(no handler for ThingLost)"), std::string::npos) << log_.str();
+
+    Start("always", "services: [{name: svc, publishes: [OtherThing], consumes: [ThingMade]}]\n");
+    Reply refused = Call(port_, "POST", "/things", "t1");
+    EXPECT_EQ(refused.status, 500) << refused.body;
+    EXPECT_NE(refused.body.find("services.svc.publishes does not list ThingMade"), std::string::npos) << refused.body;
+}
+
 TEST_F(HostTest, ActuatorIndexLinksResolveAndInfoNamesTheBuild) {
     Start();
     auto index = Json("/actuator");
