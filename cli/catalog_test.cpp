@@ -154,6 +154,14 @@ TEST(Catalog, CallPoliciesMustHoldTogether) {
                   lines[0]}));
 }
 
+TEST(Catalog, ConsumedEventsArePublishedBySomeServiceAndOperatorsAreAddresses) {
+    EXPECT_EQ(Problems("vaccine", {{"RESERVO_SERVICES_MYPAGE_CONSUMES", "VaccineReserved, Paid"}}),
+              (std::vector<std::string>{"services.mypage.consumes: no service of system 'vaccine' publishes Paid"}));
+    EXPECT_EQ(Problems("vaccine", {{"RESERVO_GATEWAY_CONSOLE_OPERATORS", "127.0.0.1, nowhere"}}),
+              (std::vector<std::string>{"gateway.console.operators: expected a list of IP addresses or CIDR ranges, "
+                                        "got 'nowhere' (from RESERVO_GATEWAY_CONSOLE_OPERATORS)"}));
+}
+
 // ---- The `reservo` binary -----------------------------------------------------------------
 
 // The `reservo` of this build: BUILD/reservo, this test being BUILD/cli/reservo_catalog_test.

@@ -199,9 +199,11 @@ TEST(ConfigSchemaTest, EnvironmentVariablesMustOverrideAKey) {
 
 TEST(ConfigSchemaTest, ServiceModulesAddTheirOwnKeys) {
     // The kit alone does not know reservation's own key.
-    EXPECT_EQ(Problems(VaccineYaml(), {}, KitSchema()),
-              Lines{"services.reservation.abandon-after-ms: unknown key"
-                    " (known here: name, routes, internal, route-timeout-ms, url, store, dependencies)"});
+    EXPECT_EQ(
+        Problems(VaccineYaml(), {}, KitSchema()),
+        Lines{
+            "services.reservation.abandon-after-ms: unknown key"
+            " (known here: name, routes, internal, route-timeout-ms, url, publishes, consumes, store, dependencies)"});
 
     Schema schema = KitSchema();
     ASSERT_TRUE(schema.AddServiceSettings("reservation", {{"abandon-after-ms", Schema::Millis(1).Required()}}));

@@ -85,7 +85,11 @@ class HostTest : public ::testing::Test {
                     auto tx = ctx.db().Begin();
                     if (!tx) return http::Unavailable(tx.error().message, 1000);
                     (void)ctx.db().Execute(kAddThing, {req.body});
-                    (void)ctx.Publish(messaging::CloudEvent::New(ctx.source(), "ThingMade", req.body, {}));
+                    if (auto published =
+                            ctx.Publish(messaging::CloudEvent::New(ctx.source(), "ThingMade", req.body, {}));
+                        !published) {
+                        return http::ProblemFrom(published.error());  // rolled back with the transaction
+                    }
                     (void)tx->Commit();
                     return http::JsonResponse(201, boost::json::object{{"id", req.body}});
                 });
@@ -130,10 +134,10 @@ class HostTest : public ::testing::Test {
             }};
     }
 
-    void Start(const std::string& show_details = "always", bool access_log = true) {
+    void Start(const std::string& show_details = "always", const std::string& more_yaml = {}, bool access_log = true) {
         auto [fd, port] = ListenOnLoopback();
         port_ = port;
-        auto cfg = HostTestConfig();
+        auto cfg = HostTestConfig(more_yaml);
         cfg.Set("management.endpoint.health.show-details", show_details);
         cfg.Set("logging.access", access_log ? "true" : "false");
         RunOptions opts{.listen_fd = fd, .data_dir = dir_.string()};
@@ -206,6 +210,27 @@ TEST_F(HostTest, OperatorEndpointsAndReportedProblemsFeedReadiness) {
 }
 
 // Spring Boot's actuator: an index whose links resolve, health with components, info.
+// A service the YAML lists publishes and handles the events its entry declares, and no others: the
+// YAML's picture of the flows (the console's) cannot drift from the code.
+TEST_F(HostTest, AListedServiceKeepsToTheEventsItsYamlDeclares) {
+    auto [fd, port] = ListenOnLoopback();
+    ::close(fd);
+    RunOptions opts{.port = port, .data_dir = dir_.string()};
+    EXPECT_EQ(RunService(HostTestConfig("services: [{name: svc, publishes: [ThingMade]}]\n"), Module(), opts), 1);
+    EXPECT_NE(log_.str().find("services.svc.consumes does not match the code (handles ThingMade)"), std::string::npos)
+        << log_.str();
+    EXPECT_EQ(RunService(HostTestConfig("services: [{name: svc, publishes: [ThingMade], consumes: [ThingMade, "
+                                        "ThingLost]}]\n"),
+                         Module(), opts),
+              1);
+    EXPECT_NE(log_.str().find("(no handler for ThingLost)"), std::string::npos) << log_.str();
+
+    Start("always", "services: [{name: svc, publishes: [OtherThing], consumes: [ThingMade]}]\n");
+    Reply refused = Call(port_, "POST", "/things", "t1");
+    EXPECT_EQ(refused.status, 500) << refused.body;
+    EXPECT_NE(refused.body.find("services.svc.publishes does not list ThingMade"), std::string::npos) << refused.body;
+}
+
 TEST_F(HostTest, ActuatorIndexLinksResolveAndInfoNamesTheBuild) {
     Start();
     auto index = Json("/actuator");
@@ -457,7 +482,7 @@ TEST_F(HostTest, EveryRequestIsOneAccessLineAndWhatItCausesCarriesItsTrace) {
 TEST_F(HostTest, AccessLogOffWritesNoAccessLines) {
     std::ostringstream out;
     log::Init("t/svc", "debug", &out);
-    Start("always", /*access_log=*/false);
+    Start("always", {}, /*access_log=*/false);
     EXPECT_EQ(Call(port_, "POST", "/things", "b1").status, 201);
     EXPECT_EQ(Call(port_, "GET", "/actuator/custom").status, 200);
     Stop();

@@ -64,8 +64,9 @@ inline Reply Call(int port, const std::string& method, const std::string& target
                  .content_type = std::string(res[test_http::field::content_type])};
 }
 
-// The keys a host reads, as a system YAML gives them: the kit has no defaults of its own.
-inline Config HostTestConfig() {
+// The keys a host reads, as a system YAML gives them: the kit has no defaults of its own. `more`
+// adds keys (a `services:` list, say).
+inline Config HostTestConfig(const std::string& more = {}) {
     constexpr const char* kYaml = R"(
 store: {engine: sqlite, synchronous: normal, accept-new: false}
 idempotency: {retention-ms: 86400000}
@@ -74,7 +75,7 @@ http: {max-body-bytes: 1048576, idle-timeout-ms: 30000, max-connections: 10000}
 management: {endpoint: {health: {show-details: always}}}
 logging: {access: true}
 )";
-    return Config::FromYaml(kYaml, [](const std::string&) { return std::optional<std::string>(); }).value();
+    return Config::FromYaml(kYaml + more, [](const std::string&) { return std::optional<std::string>(); }).value();
 }
 
 }  // namespace reservo::service
