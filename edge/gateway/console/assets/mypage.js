@@ -21,7 +21,7 @@ const SYSTEMS = {
       key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.reservationStatus})` },
     mine: { title: 'My reservations', by: 'userId', byLabel: 'User id',
       path: (v) => `/myPages/search/findByUserId?userId=${enc(v)}`,
-      columns: ['reservationId', 'reservationStatus', 'reservedDate', 'hospital', 'vaccineType'],
+      columns: ['reservationId:#', 'reservationStatus:status', 'reservedDate:date', 'hospital', 'vaccineType:vaccine'],
       key: 'reservationId', status: 'reservationStatus' },
     cancel: { method: 'PATCH', path: (r) => `/reservations/${r.reservationId}`, body: { reservationStatus: 'cancelled' },
       can: (r) => r.reservationStatus !== 'cancelled' },
@@ -33,13 +33,13 @@ const SYSTEMS = {
         f('manufactureDate', 'Manufactured', () => today(-30), 'date'), f('expiryDate', 'Expires', () => today(365), 'date'),
         f('qty', 'Doses', 20, 'number')] },
     reserve: { title: 'Ask for a reservation', submit: 'Reserve', method: 'POST', path: '/reservations',
-      fields: [f('customerId', 'Customer id', 1, 'number'), f('customerName', 'Name', '홍길동'),
+      fields: [f('customerId', 'Customer id', 1, 'number'), f('customerName', 'Name', 'Hong Gildong'),
         f('hospital', 'Hospital', 'Seoul'), f('reservationDate', 'Date', () => today(14), 'date'),
         f('vaccineType', 'Vaccine type (optional)', '', 'text', { optional: true })],
       key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.status})` },
     mine: { title: 'My reservations', by: 'customerId', byLabel: 'Customer id',
       path: (v) => `/myPages/search/findByCustomerId?customerId=${enc(v)}`,
-      columns: ['reservationId', 'status', 'reservationDate', 'hospital', 'vaccineType', 'expiryDate'],
+      columns: ['reservationId:#', 'status', 'reservationDate:date', 'hospital', 'vaccineType:vaccine', 'expiryDate:expires'],
       key: 'reservationId', status: 'status' },
     cancel: { method: 'PATCH', path: (r) => `/reservations/${r.reservationId}`, body: { status: 'cancelRequested' },
       can: (r) => !['cancelled', 'cancelRequested', 'rejected'].includes(r.status) },
@@ -56,7 +56,7 @@ const SYSTEMS = {
       key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.reservStatus}, ${r.amount ?? '?'})` },
     mine: { title: 'My bookings', by: 'userId', byLabel: 'User id',
       path: (v) => `/reservationViews/search/findByUserId?userId=${enc(v)}`,
-      columns: ['reservationId', 'roomNo', 'reservStartDate', 'reservEndDate', 'amount', 'payStatus', 'reservStatus'],
+      columns: ['reservationId:#', 'roomNo:room', 'reservStartDate:check-in', 'reservEndDate:check-out', 'amount', 'payStatus:payment', 'reservStatus:status'],
       key: 'reservationId', status: 'reservStatus' },
     cancel: { method: 'PATCH', path: (r) => `/reservations/${r.reservationId}`, body: { reservStatus: 'CancelRequest' },
       can: (r) => r.reservStatus === 'Completed' },
@@ -69,14 +69,14 @@ const SYSTEMS = {
       key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.status ?? r.reservationStatus ?? 'reserved'})` },
     mine: { title: 'My visits', by: 'phoneNumber', byLabel: 'Phone',
       path: (v) => `/reservationStats/search/findByPhoneNumber?phoneNumber=${enc(v)}`,
-      columns: ['reservationId', 'reservatorName', 'reservationDate', 'reservationStatus', 'diagnosisStatus', 'paymentStatus'],
+      columns: ['reservationId:#', 'reservatorName:name', 'reservationDate:date', 'reservationStatus:status', 'diagnosisStatus:diagnosis', 'paymentStatus:payment'],
       key: 'reservationId', status: 'reservationStatus' },
     cancel: { method: 'DELETE', path: (r) => `/reservations/${r.reservationId}`, can: (r) => r.reservationStatus !== 'canceled' },
   },
   course: {
     intro: 'Apply to teach a course: the application is evaluated, and a positive verdict confirms you on the course.',
     setup: { title: 'Register a course (course team)', method: 'POST', path: '/courseManagements',
-      fields: [f('courseNo', 'Course number', 1, 'number'), f('title', 'Title', '국어'), f('courseInfo', 'About', '국어과목'),
+      fields: [f('courseNo', 'Course number', 1, 'number'), f('title', 'Title', 'Korean'), f('courseInfo', 'About', 'Korean language'),
         f('dueDate', 'Due', () => today(60), 'date')],
       // The course's application entry is opened by event: find it, for the form below.
       after: async (course) => {
@@ -96,7 +96,7 @@ const SYSTEMS = {
       key: (r) => r.courseId, describe: (r) => `application ${r.id} for course ${r.courseId} (${r.applyStatus})` },
     mine: { title: 'My applications', by: 'professorNo', byLabel: 'Professor number',
       path: (v) => `/applyStatusInquiries/search/findByProfessorNo?professorNo=${enc(v)}`,
-      columns: ['courseId', 'title', 'applymentId', 'applyStatus', 'score', 'confirmStatus'],
+      columns: ['courseId:course', 'title', 'applymentId:application', 'applyStatus:status', 'score', 'confirmStatus:confirmation'],
       key: 'courseId', status: 'applyStatus' },
     cancel: { method: 'DELETE', path: (r) => `/professorApplyments/${r.applymentId}`, can: (r) => r.applyStatus === 'Applied' },
   },
@@ -245,9 +245,10 @@ export function render(main, ctx) {
       listOut.replaceChildren(h('p', { class: 'empty' }, `Nothing yet for ${d.mine.byLabel.toLowerCase()} ${who}.`));
       return;
     }
+    const cols = d.mine.columns.map((c) => (c.includes(':') ? c.split(':') : [c, words(c)]));
     rows.sort((a, b) => Number(b[d.mine.key]) - Number(a[d.mine.key]));
     listOut.replaceChildren(h('div', { class: 'scroll' }, h('table', { class: 'grid', id: 'mp-table' },
-      h('thead', {}, h('tr', {}, [...d.mine.columns, ''].map((c) => h('th', { scope: 'col' }, words(c))))),
+      h('thead', {}, h('tr', {}, [...cols.map((c) => c[1]), ''].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows.map((row) => {
         const key = row[d.mine.key];
         const cancel = d.cancel.can(row)
@@ -262,8 +263,8 @@ export function render(main, ctx) {
             refreshSoon();
           } }, 'Cancel') : null;
         return h('tr', { 'data-key': key, 'data-status': row[d.mine.status] },
-          d.mine.columns.map((c) => h('td', { class: c === d.mine.status ? 'status-cell' : '' }, row[c] ?? '—')),
-          h('td', { class: 'nowrap row-actions' }, cancel, h('a', { href: `#/timeline/${enc(key)}` }, 'Timeline')));
+          cols.map(([c]) => h('td', { class: c === d.mine.status ? 'status-cell nowrap' : 'nowrap' }, row[c] ?? '—')),
+          h('td', {}, h('div', { class: 'row-actions' }, cancel, h('a', { href: `#/timeline/${enc(key)}` }, 'Timeline'))));
       })))));
   }
   const mineForm = h('form', { class: 'inline-form' },
