@@ -18,7 +18,7 @@ const SYSTEMS = {
     reserve: { title: 'Reserve a vaccination', submit: 'Reserve', method: 'POST', path: '/reservations',
       fields: [f('userId', 'User id', 1, 'number'), f('hospital', 'Hospital', 'Seoul'),
         f('reservedDate', 'Date', () => today(7), 'date'), f('vaccineType', 'Vaccine type', 'Pfizer')],
-      key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.reservationStatus})` },
+      key: (r) => r.id, status: 'reservationStatus' },
     mine: { title: 'My reservations', by: 'userId', byLabel: 'User id',
       path: (v) => `/myPages/search/findByUserId?userId=${enc(v)}`,
       columns: ['reservationId:#', 'reservationStatus:status', 'reservedDate:date', 'hospital', 'vaccineType:vaccine'],
@@ -36,7 +36,7 @@ const SYSTEMS = {
       fields: [f('customerId', 'Customer id', 1, 'number'), f('customerName', 'Name', 'Hong Gildong'),
         f('hospital', 'Hospital', 'Seoul'), f('reservationDate', 'Date', () => today(14), 'date'),
         f('vaccineType', 'Vaccine type (optional)', '', 'text', { optional: true })],
-      key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.status})` },
+      key: (r) => r.id, status: 'status' },
     mine: { title: 'My reservations', by: 'customerId', byLabel: 'Customer id',
       path: (v) => `/myPages/search/findByCustomerId?customerId=${enc(v)}`,
       columns: ['reservationId:#', 'status', 'reservationDate:date', 'hospital', 'vaccineType:vaccine', 'expiryDate:expires'],
@@ -53,7 +53,7 @@ const SYSTEMS = {
       fields: [f('roomId', 'Room id', 1, 'number'), f('userId', 'User id', '0001'), f('userName', 'Name', 'YANG'),
         f('peopleQty', 'People', 2, 'number'), f('reservStartDate', 'Check-in', () => today(30), 'date'),
         f('reservEndDate', 'Check-out', () => today(32), 'date'), f('payMethod', 'Pay with', 'card')],
-      key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.reservStatus}, ${r.amount ?? '?'})` },
+      key: (r) => r.id, status: 'reservStatus' },
     mine: { title: 'My bookings', by: 'userId', byLabel: 'User id',
       path: (v) => `/reservationViews/search/findByUserId?userId=${enc(v)}`,
       columns: ['reservationId:#', 'roomNo:room', 'reservStartDate:check-in', 'reservEndDate:check-out', 'amount', 'payStatus:payment', 'reservStatus:status'],
@@ -66,7 +66,7 @@ const SYSTEMS = {
     reserve: { title: 'Book a visit', submit: 'Reserve', method: 'POST', path: '/reservations',
       fields: [f('reservatorName', 'Name', 'Jackson'), f('reservationDate', 'Date', () => today(3), 'date'),
         f('phoneNumber', 'Phone', '010-1234-5678', 'tel')],
-      key: (r) => r.id, describe: (r) => `reservation ${r.id} (${r.status ?? r.reservationStatus ?? 'reserved'})` },
+      key: (r) => r.id, status: 'status' },
     mine: { title: 'My visits', by: 'phoneNumber', byLabel: 'Phone',
       path: (v) => `/reservationStats/search/findByPhoneNumber?phoneNumber=${enc(v)}`,
       columns: ['reservationId:#', 'reservatorName:name', 'reservationDate:date', 'reservationStatus:status', 'diagnosisStatus:diagnosis', 'paymentStatus:payment'],
@@ -93,7 +93,7 @@ const SYSTEMS = {
         f('professorNo', 'Professor number', '201'), f('professorNm', 'Name', 'P01'),
         f('phoneNumber', 'Phone', '000-0000-0001', 'tel'), f('age', 'Age', 40, 'number'), f('career', 'Years of career', 15, 'number'),
         f('professorSpec', 'Speciality', 'TEST')],
-      key: (r) => r.courseId, describe: (r) => `application ${r.id} for course ${r.courseId} (${r.applyStatus})` },
+      key: (r) => r.courseId, noun: 'application', status: 'applyStatus' },
     mine: { title: 'My applications', by: 'professorNo', byLabel: 'Professor number',
       path: (v) => `/applyStatusInquiries/search/findByProfessorNo?professorNo=${enc(v)}`,
       columns: ['courseId:course', 'title', 'applymentId:application', 'applyStatus:status', 'score', 'confirmStatus:confirmation'],
@@ -218,7 +218,7 @@ export function render(main, ctx) {
       const r = await send(d.reserve, values);
       const key = d.reserve.key(r.data);
       reserveOut.replaceChildren(h('p', { class: 'ok', 'data-key': key },
-        `Done: ${d.reserve.describe(r.data)}. `,
+        `Done: ${d.reserve.noun || 'reservation'} ${r.data.id} (${r.data[d.reserve.status]}). `,
         h('a', { id: 'mp-saga-link', href: `#/timeline/${enc(key)}` }, 'See its saga timeline →')));
       if (values[d.mine.by] !== undefined) byInput.value = String(values[d.mine.by]);
       refreshSoon();

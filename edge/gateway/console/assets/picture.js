@@ -5,7 +5,7 @@ import { h, s, hue } from './util.js';
 
 export const title = 'System picture';
 
-const NODE_W = 164;
+let NODE_W = 164;         // wider for long service names (layout sets it)
 const NODE_H = 100;
 const ROW_Y = 170;          // the services' row (top)
 const GW = { w: 220, h: 54, y: 14 };
@@ -15,7 +15,10 @@ const HEALTH_TEXT = { UP: 'UP', DOWN: 'DOWN', OUT_OF_SERVICE: 'OUT OF SERVICE', 
 
 function layout(services) {
   const n = services.length;
-  const width = Math.max(960, n * (NODE_W + 28) + 40);
+  NODE_W = Math.min(210, Math.max(164, ...services.map((x) => x.name.length * 9 + 22)));
+  const types = new Set(services.flatMap((x) => [...(x.publishes || []), ...(x.consumes || [])]));
+  const pills = [...types].reduce((a, t) => a + Math.max(90, t.length * 7.4 + 26) + 14, 40);
+  const width = Math.max(960, n * (NODE_W + 28) + 40, Math.min(1600, pills));
   const nodes = new Map();
   services.forEach((svc, i) => {
     const cx = 20 + (width - 40) * (i + 0.5) / n;
@@ -72,7 +75,7 @@ const curve = (x1, y1, x2, y2) => {
 function draw(system) {
   const { width, height, nodes, events } = layout(system.services);
   const svg = s('svg', {
-    viewBox: `0 0 ${width} ${height}`, class: 'picture', role: 'img', id: 'picture',
+    viewBox: `0 0 ${width} ${height}`, class: 'picture', role: 'group', id: 'picture',
     'aria-label': `System ${system.system}: the gateway and ${nodes.size} services; the table below says the same in words`,
   });
   const defs = s('defs', {},
@@ -165,8 +168,8 @@ function draw(system) {
     };
     e.publishers.forEach((p) => add(p, 'pub'));
     e.consumers.forEach((c) => add(c, 'sub'));
-    const pill = s('g', { class: 'pill', 'data-event': e.type, tabindex: 0 },
-      s('title', {}, `${e.type}: published by ${e.publishers.join(', ') || 'none'}; consumed by ${e.consumers.join(', ') || 'none'}`),
+    const about = `${e.type}: published by ${e.publishers.join(', ') || 'none'}; consumed by ${e.consumers.join(', ') || 'none'}`;
+    const pill = s('g', { class: 'pill', 'data-event': e.type, tabindex: 0, role: 'img', 'aria-label': about }, s('title', {}, about),
       s('rect', { x: e.x, y: e.y, width: e.w, height: PILL_H, rx: PILL_H / 2, style: `stroke:${color}` }),
       s('text', { x: e.cx, y: e.y + PILL_H / 2 + 4.5, style: `fill:${color}` }, e.type));
     const hl = (on) => () => { for (const f of flows) f.classList.toggle('hl', on); pill.classList.toggle('hl', on); };
