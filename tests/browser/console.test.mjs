@@ -8,7 +8,8 @@
 //   a. every system: the picture has one node per service of /console/api/system, all turning UP;
 //   b. vaccine: a reservation made on MyPage shows in its list, then in its saga timeline
 //      (VaccineReserved under one trace id); cancelling it works;
-//   c. a dead letter's Replay button replays it: the row goes, the handler ran;
+//   c. a dead letter (a bad event appended to the log, parked by two consumers): Replay shows the
+//      refusal while it is still bad; once the producer sent it again fixed, Replay unparks it;
 //   d. a stopped service's node turns red within seconds (and green again once started);
 //   e. animal-hospital (OAuth): log in on MyPage, then reserve.
 // Every wait is bounded; the systems are taken down and the browser closed however it ends.
@@ -102,6 +103,7 @@ async function api(system, method, p, body) {
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
+const q = (v) => `'${String(v).replaceAll("'", "''")}'`;   // an SQL string literal
 async function sqlite(db, sql) {
   const { stdout } = await run('sqlite3', ['-cmd', '.timeout 5000', db, sql], { timeout: 15000 });
   return stdout.trim();
@@ -207,20 +209,17 @@ test('vaccine: reserve on MyPage, see it in the list and in its saga timeline, c
 // ---- c ---------------------------------------------------------------------------------------
 
 test('a dead letter is replayed from its Replay button', async () => {
-  // Park an event in mypage's store as its consumer does after failing retries (same table, same
-  // columns): a copy of a real VaccineReserved, for a reservation mypage has not seen.
-  const { data } = systems.get('vaccine');
-  const store = path.join(data, 'vaccine', 'mypage.db');
-  const eventsDb = path.join(data, 'vaccine', 'events.db');
-  assert.ok(fs.existsSync(store), `mypage's store at ${store}: ${fs.readdirSync(path.dirname(store))}`);
-  const original = JSON.parse(await sqlite(eventsDb, "SELECT payload FROM events WHERE type = 'VaccineReserved' LIMIT 1"));
-  const ghost = 900000 + Math.floor(Math.random() * 99999);
-  const event = { ...original, id: `browser-test-${ghost}`, subject: String(ghost), data: { ...original.data, id: ghost, reservationId: ghost } };
-  const q = (v) => `'${String(v).replaceAll("'", "''")}'`;
-  const id = await sqlite(store,
-    'INSERT INTO dead_letters (grp, topic, part, off, event_id, type, subject, payload, error, attempts, parked_at) VALUES ' +
-    `('mypage', 'vaccine', 0, 0, ${q(event.id)}, 'VaccineReserved', ${q(ghost)}, ${q(JSON.stringify(event))}, ` +
-    `'injected by the browser test', 5, ${q(new Date().toISOString())}); SELECT last_insert_rowid();`);
+  // A producer's bug: a VaccineReserved that mypage and notification cannot read, appended to the
+  // embedded event log as another process of the system would. Both consumers park it.
+  const eventsDb = path.join(systems.get('vaccine').data, 'vaccine', 'events.db');
+  const subject = String(900000000 + Math.floor(Math.random() * 1000000));
+  const id = `browser-test-${subject}`;
+  const event = (data) => ({ specversion: '1.0', id, source: '/vaccine/reservation', type: 'VaccineReserved', subject,
+    time: new Date().toISOString(), datacontenttype: 'application/json', data });
+  const append = (e) => sqlite(eventsDb, 'BEGIN IMMEDIATE; INSERT INTO events (topic, part, off, id, type, subject, payload, appended_at) ' +
+    `SELECT 'vaccine', 0, COALESCE(MAX(off) + 1, 0), ${q(id)}, 'VaccineReserved', ${q(subject)}, ${q(JSON.stringify(e))}, ` +
+    `${Date.now()} FROM events WHERE topic = 'vaccine' AND part = 0; COMMIT;`);
+  await append(event({ reservationId: 'not a number' }));
 
   // The picture counts it on mypage's node: the screenshot of the console, with live status.
   await open('vaccine', '#/picture');
@@ -232,16 +231,35 @@ test('a dead letter is replayed from its Replay button', async () => {
   }
 
   await page.locator('nav a[data-screen="deadletters"]').click();
-  const row = page.locator(`tr[data-deadletter="mypage/${id}"]`);
-  await row.waitFor();
-  assert.match(await row.textContent(), /injected by the browser test/);
-  await row.getByRole('button', { name: /Replay/ }).click();
-  await page.locator(`[data-replayed="mypage/${id}"]`).waitFor();
-  await row.waitFor({ state: 'detached' });
-  // The handler really ran: the view has the reservation.
-  const view = await api('vaccine', 'GET', `/myPages/search/findByReservationId?reservationId=${ghost}`);
-  assert.equal(view.status, 200);
-  assert.equal(view.json._embedded.myPages.length, 1, JSON.stringify(view.json));
+  const rows = page.locator('#dl-table tbody tr', { hasText: subject });
+  await page.waitForFunction((key) => [...document.querySelectorAll('#dl-table tbody tr')]
+    .filter((r) => r.textContent.includes(key)).length === 2, subject);
+  const keys = (await rows.evaluateAll((els) => els.map((e) => e.dataset.deadletter))).sort();
+  assert.deepEqual(keys.map((k) => k.split('/')[0]), ['mypage', 'notification']);
+  const mypageRow = page.locator(`tr[data-deadletter="${keys[0]}"]`);
+
+  // Replayed as it is, it fails again: the problem shows and the row stays.
+  await mypageRow.getByRole('button', { name: /Replay/ }).click();
+  await page.locator('#dl-result .problem').waitFor();
+  assert.match(await page.locator('#dl-result').textContent(), /400/);
+  await mypageRow.waitFor();
+
+  // The producer sends it again, fixed (the same event id): applied by both consumers. Replaying the
+  // parked copies now finds it applied and unparks them: the rows go.
+  await append(event({ id: Number(subject), reservationId: Number(subject), userId: 7, vaccineId: 1, hospital: 'replayed',
+    reservedDate: '2026-12-01', vaccineType: 'Pfizer', reservationStatus: 'reserved' }));
+  const deadline = Date.now() + STEP_MS;
+  while ((await api('vaccine', 'GET', `/myPages/search/findByReservationId?reservationId=${subject}`)).json?._embedded?.myPages?.length !== 1) {
+    assert.ok(Date.now() < deadline, 'mypage applied the fixed event');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const key of keys) {
+    const row = page.locator(`tr[data-deadletter="${key}"]`);
+    await row.getByRole('button', { name: /Replay/ }).click();
+    await page.locator(`[data-replayed="${key}"]`).waitFor();
+    await row.waitFor({ state: 'detached' });
+  }
+  assert.equal(await page.locator('#dl-table tbody tr', { hasText: subject }).count(), 0);
 });
 
 // ---- d ---------------------------------------------------------------------------------------
