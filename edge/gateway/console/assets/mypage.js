@@ -133,7 +133,6 @@ function fieldForm(id, spec, submitLabel, onsubmit) {
       if (input) input.value = String(v);
     }
   };
-  form.get = (name) => inputs.find((x) => x.name === name)?.value.trim();
   return form;
 }
 
@@ -150,18 +149,18 @@ async function send(spec, values) {
 
 function loginView(ctx, done) {
   const a = typeof ctx.system.auth === 'object' ? ctx.system.auth : {};
-  const tokenUrl = a.tokenUrl || a.tokenUri || '/oauth/token';
+  const tokenUrl = a.tokenUrl || '/oauth/token';
   const result = h('div', { class: 'result', role: 'status', 'aria-live': 'polite' });
   const form = fieldForm('login', {
     fields: [f('username', 'User', a.username || 'owner'), f('password', 'Password', a.password || 'owner-pass', 'password'),
-      f('clientId', 'Client id', a.clientId || a.client_id || 'reservo-web'),
-      f('clientSecret', 'Client secret', a.clientSecret || a.client_secret || 'reservo-web-secret', 'password')],
+      f('clientId', 'Client id', a.clientId || 'reservo-web'),
+      f('clientSecret', 'Client secret', a.clientSecret || 'reservo-web-secret', 'password')],
   }, 'Log in', async (v) => {
     try {
       const r = await call('POST', tokenUrl, {
         bearer: false,
         headers: { Authorization: 'Basic ' + btoa(`${v.clientId}:${v.clientSecret}`) },
-        form: { grant_type: 'password', username: v.username, password: v.password, ...(a.scope ? { scope: a.scope } : {}) },
+        form: { grant_type: 'password', username: v.username, password: v.password },
       });
       auth.set(r.data.access_token, v.username);
       done();
