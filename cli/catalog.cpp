@@ -15,6 +15,8 @@
 #include "cli/catalog.hpp"
 
 #include <functional>
+#include <map>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -22,6 +24,7 @@
 #include "edge/oauth/oauth.hpp"
 #include "kit/core/try.hpp"
 #include "kit/resilience/call_policy.hpp"
+#include "kit/service/topology.hpp"
 #include "systems/animal-hospital/services.hpp"
 #include "systems/course/services.hpp"
 #include "systems/hotel/services.hpp"
@@ -132,6 +135,21 @@ Status ValidateSystemConfig(const std::string& system, const Config& config,
     for (const std::string& service : config.Children("services")) {
         const std::string deps = "services." + service + ".dependencies";
         for (const std::string& dep : config.Children(deps)) check(CallPolicy::FromConfig(config, deps + "." + dep));
+    }
+    // An event a service waits for that no service of the system publishes is a flow that never runs.
+    std::map<std::string, service::EventFlows> flows;
+    std::set<std::string> published;
+    for (const std::string& service : config.Children("services")) {
+        const service::EventFlows& f = flows[service] = service::EventFlowsOf(config, service).value();
+        published.insert(f.publishes.begin(), f.publishes.end());
+    }
+    for (const auto& [service, f] : flows) {
+        for (const std::string& type : f.consumes) {
+            if (published.contains(type)) continue;
+            if (!problems.empty()) problems.append("\n");
+            problems.append("services.").append(service).append(".consumes: no service of system '");
+            problems.append(system).append("' publishes ").append(type);
+        }
     }
     if (!problems.empty()) return Fail(Code::kInvalidArgument, problems);
     return Ok();

@@ -160,6 +160,19 @@ Result<std::string> FormatReadyTable(const std::string& state_json) {
     return Columns(rows);
 }
 
+std::string FormatConsoleLines(const std::string& state_json, const std::set<std::string>& with_console) {
+    auto processes = Processes(state_json);
+    if (!processes) return "";
+    std::string out;
+    for (const bj::value& p : *processes) {
+        if (!p.is_object()) continue;
+        const bj::object& o = p.get_object();
+        if (Str(o, "service") != "gateway" || !with_console.contains(Str(o, "system"))) continue;
+        out.append("console: ").append(Str(o, "url")).append("/console/  (").append(Str(o, "system")).append(")\n");
+    }
+    return out;
+}
+
 Result<std::string> FormatStatusTable(const std::string& state_json) {
     auto processes = Processes(state_json);
     if (!processes) return Fail(processes.error());

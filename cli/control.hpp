@@ -18,6 +18,7 @@
 //   Result<ControlReply> reply = SendControl("./data", "RESTART vaccine/reservation");
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "kit/core/clock.hpp"
@@ -47,5 +48,8 @@ Result<std::string> WithHealth(const std::string& state_json, Millis timeout);
 // url) and what `status` prints (with state, health, replicas, uptime and restarts).
 Result<std::string> FormatReadyTable(const std::string& state_json);
 Result<std::string> FormatStatusTable(const std::string& state_json);
+// One line per gateway of a system in `with_console` (gateway.console.enabled): where its web
+// console is, "console: http://localhost:8080/console/  (vaccine)".
+std::string FormatConsoleLines(const std::string& state_json, const std::set<std::string>& with_console);
 
 }  // namespace reservo::cli

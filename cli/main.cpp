@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -104,9 +105,12 @@ Result<std::vector<reservo::cli::SystemToStart>> LoadNamedSystems(const std::vec
     return systems;
 }
 
-std::string ReadyTable(const Supervisor& supervisor) {
-    auto table = reservo::cli::FormatReadyTable(supervisor.StateJson());
-    return table ? *table : table.error().message + "\n";
+// The table of processes, then where each system's web console is.
+std::string ReadyTable(const Supervisor& supervisor, const std::set<std::string>& with_console) {
+    const std::string state = supervisor.StateJson();
+    auto table = reservo::cli::FormatReadyTable(state);
+    std::string consoles = reservo::cli::FormatConsoleLines(state, with_console);
+    return (table ? *table : table.error().message + "\n") + (consoles.empty() ? "" : "\n" + consoles);
 }
 
 // What `up` started beside the processes (a local PostgreSQL), stopped when it ends.
@@ -116,7 +120,7 @@ void StopLocalEngines(const std::optional<reservo::store::LocalPostgres>& postgr
 }
 
 int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir,
-                 const std::optional<reservo::store::LocalPostgres>& postgres) {
+                 const std::optional<reservo::store::LocalPostgres>& postgres, const std::set<std::string>& consoles) {
     Supervisor supervisor(std::move(specs), SupervisorOptions{.data_dir = data_dir});
     if (Status open = supervisor.Open(); !open) return Error(open.error().message);
     InstallSignalHandlers(supervisor);
@@ -125,7 +129,7 @@ int UpForeground(std::vector<ProcessSpec> specs, const std::string& data_dir,
             std::cerr << "reservo: " << ready.error().message << "\n";
             return;
         }
-        std::cout << ReadyTable(supervisor) << "\nAll ready. Ctrl-C stops everything; control with `reservo "
+        std::cout << ReadyTable(supervisor, consoles) << "\nAll ready. Ctrl-C stops everything; control with `reservo "
                   << "status|stop|start|restart|scale|down --data " << data_dir << "`.\n"
                   << std::flush;
     });
@@ -146,7 +150,7 @@ void WriteAll(int fd, const std::string& text) {
 // Forks a session-less supervisor whose output goes to DATA/reservo.log; the caller returns
 // once every process is ready (or starting failed) and prints the table.
 int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir,
-               const std::optional<reservo::store::LocalPostgres>& postgres) {
+               const std::optional<reservo::store::LocalPostgres>& postgres, const std::set<std::string>& consoles) {
     std::error_code ec;
     fs::create_directories(data_dir, ec);
     if (ec) return Error("cannot create " + data_dir + ": " + ec.message());
@@ -196,9 +200,9 @@ int UpDetached(std::vector<ProcessSpec> specs, const std::string& data_dir,
     int code = supervisor.Run([&](const Status& ready) {
         if (report[1] < 0) return;
         if (ready) {
-            WriteAll(report[1], "OK\n" + ReadyTable(supervisor) + "\nreservo up runs in the background (pid " +
-                                    std::to_string(getpid()) + ", log " + log_path +
-                                    "); stop it with `reservo down --data " + data_dir + "`.\n");
+            WriteAll(report[1], "OK\n" + ReadyTable(supervisor, consoles) +
+                                    "\nreservo up runs in the background (pid " + std::to_string(getpid()) + ", log " +
+                                    log_path + "); stop it with `reservo down --data " + data_dir + "`.\n");
         } else {
             WriteAll(report[1], "ERR " + ready.error().message + "\n");
         }
@@ -482,7 +486,12 @@ int main(int argc, char** argv) {
         if (!specs) return Error(specs.error().message);
         auto local = reservo::cli::StartLocalEngines(*loaded, dir);
         if (!local) return Error(local.error().message);
-        return detach ? UpDetached(std::move(*specs), dir, *local) : UpForeground(std::move(*specs), dir, *local);
+        std::set<std::string> consoles;  // systems whose gateway serves /console/
+        for (const auto& system : *loaded) {
+            if (system.config.GetBool("gateway.console.enabled", true)) consoles.insert(system.name);
+        }
+        return detach ? UpDetached(std::move(*specs), dir, *local, consoles)
+                      : UpForeground(std::move(*specs), dir, *local, consoles);
     }
     if (*status) return StatusCommand(data_dir, json);
     if (*logs) {

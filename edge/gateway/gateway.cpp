@@ -5,15 +5,14 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/network_v4.hpp>
-#include <boost/asio/ip/network_v6.hpp>
 #include <boost/url/parse.hpp>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "edge/gateway/address_list.hpp"
 #include "edge/gateway/bearer_guard.hpp"
+#include "edge/gateway/console.hpp"
 #include "kit/core/clock.hpp"
 #include "kit/core/deadline.hpp"
 #include "kit/core/log.hpp"
@@ -28,8 +27,6 @@
 
 namespace reservo::edge {
 namespace {
-
-namespace ip = boost::asio::ip;
 
 constexpr std::array<std::string_view, 8> kHopByHop = {"Connection",          "Keep-Alive", "Proxy-Authenticate",
                                                        "Proxy-Authorization", "TE",         "Trailer",
@@ -68,52 +65,6 @@ std::string PortOf(std::string_view host, std::string_view proto) {
     return proto == "https" ? "443" : "80";
 }
 
-// Peers whose X-Forwarded-* headers are believed: addresses or CIDR ranges.
-class TrustedProxies final {
-  public:
-    explicit TrustedProxies(const std::vector<std::string>& entries) {
-        for (const auto& entry : entries) {
-            boost::system::error_code ec;
-            if (entry.find('/') == std::string::npos) {
-                auto address = ip::make_address(entry, ec);
-                if (!ec) {
-                    addresses_.push_back(address);
-                    continue;
-                }
-            } else if (auto v4 = ip::make_network_v4(entry, ec); !ec) {
-                v4_.push_back(v4);
-                continue;
-            } else if (auto v6 = ip::make_network_v6(entry, ec); !ec) {
-                v6_.push_back(v6);
-                continue;
-            }
-            log::Warn("ignoring a malformed gateway.trusted-proxies entry", {{"entry", entry}});
-        }
-    }
-
-    bool Trusts(std::string_view peer) const {
-        boost::system::error_code ec;
-        auto address = ip::make_address(std::string(peer), ec);
-        if (ec) return false;
-        if (std::find(addresses_.begin(), addresses_.end(), address) != addresses_.end()) return true;
-        if (address.is_v4()) {
-            for (const auto& net : v4_) {
-                if (ip::make_network_v4(address.to_v4(), net.prefix_length()).network() == net.network()) return true;
-            }
-        } else {
-            for (const auto& net : v6_) {
-                if (ip::make_network_v6(address.to_v6(), net.prefix_length()).network() == net.network()) return true;
-            }
-        }
-        return false;
-    }
-
-  private:
-    std::vector<ip::address> addresses_;
-    std::vector<ip::network_v4> v4_;
-    std::vector<ip::network_v6> v6_;
-};
-
 std::string Join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -143,6 +94,7 @@ struct GatewaySettings {
     // gateway.auth: every route needs a bearer token, except those of the token service.
     std::optional<BearerSettings> auth;
     std::string token_service;  // gateway.auth.token-service
+    ConsoleSettings console;    // gateway.console.*
 };
 
 Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
@@ -154,6 +106,8 @@ Result<GatewaySettings> ReadGatewaySettings(const Config& cfg) {
     s.access_log = RESERVO_TRY(cfg.RequireBool("gateway.access-log"));
     s.requests_per_second = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.requests-per-second"));
     s.burst = RESERVO_TRY(cfg.RequireDouble("gateway.rate-limit.burst"));
+    s.console.enabled = RESERVO_TRY(cfg.RequireBool("gateway.console.enabled"));
+    s.console.operators = RESERVO_TRY(cfg.RequireList("gateway.console.operators"));
     if (cfg.Find("gateway.auth.issuer")) {
         s.auth = BearerSettings{
             .realm = RESERVO_TRY(cfg.RequireString("system")),
@@ -190,7 +144,7 @@ class Gateway final {
     Gateway(service::ServiceContext& ctx, GatewaySettings settings)
         : ctx_(ctx),
           settings_(std::move(settings)),
-          trusted_(settings_.trusted_proxies),
+          trusted_(settings_.trusted_proxies, "gateway.trusted-proxies"),
           allowed_headers_(Join(settings_.allowed_headers)),
           allowed_methods_(Join(settings_.allowed_methods)) {
         if (settings_.requests_per_second > 0) {
@@ -248,6 +202,15 @@ class Gateway final {
                 return res;
             });
         }
+        std::vector<ConsoleService> services;
+        std::vector<const service::Dependency*> breakers;
+        for (size_t i = 0; i < upstreams_.size(); ++i) {
+            services.push_back({settings_.upstreams[i].name, settings_.upstreams[i].url});
+            breakers.push_back(upstreams_[i].get());
+        }
+        console_ =
+            std::make_unique<Console>(ctx_, settings_.console, std::move(services), trusted_, std::move(breakers));
+        console_->Wire();
         if (settings_.auth && !guard_) {
             return Fail(Code::kInvalidArgument, "gateway.auth.token-service: '" + settings_.token_service +
                                                     "' is not a service of system '" + ctx_.system() + "'");
@@ -262,7 +225,7 @@ class Gateway final {
     std::pair<std::string, std::string> ClientOrigin(const http::Request& req) const {
         std::string host(req.headers.Find("Host").value_or(""));
         std::string proto = "http";
-        if (trusted_.Trusts(req.remote_address)) {
+        if (trusted_.Contains(req.remote_address)) {
             if (auto h = req.headers.Find("X-Forwarded-Host"); h && IsGoodHost(*h)) host = std::string(*h);
             if (auto p = req.headers.Find("X-Forwarded-Proto"); p && (*p == "http" || *p == "https")) {
                 proto = std::string(*p);
@@ -394,7 +357,7 @@ class Gateway final {
         bool trace_ok = incoming_trace && trace::IsValid(*incoming_trace);
 
         // Links the services write point at what the client used to reach us.
-        const bool trusted = trusted_.Trusts(req.remote_address);
+        const bool trusted = trusted_.Contains(req.remote_address);
         auto [proto, host] = ClientOrigin(req);
         std::string forwarded_for = req.remote_address;
         if (trusted) {
@@ -487,13 +450,14 @@ class Gateway final {
 
     service::ServiceContext& ctx_;
     const GatewaySettings settings_;
-    TrustedProxies trusted_;
+    AddressList trusted_;          // gateway.trusted-proxies: peers whose X-Forwarded-* headers are believed
     std::string allowed_headers_;  // as Access-Control-Allow-Headers says them
     std::string allowed_methods_;
     std::optional<RateLimiter> limiter_;  // gateway.rate-limit.*; off unless requests-per-second > 0
     std::vector<std::shared_ptr<service::Dependency>> upstreams_;
     std::unique_ptr<BearerGuard> guard_;  // with gateway.auth; checks the bearer token of guarded routes
     std::set<std::string, std::less<>> unlogged_queries_;  // routes logged without their query
+    std::unique_ptr<Console> console_;                     // /console and /events
 };
 
 }  // namespace
@@ -514,6 +478,7 @@ service::ServiceModule GatewayModule(const std::string& system) {
         },
         .uses_store = false,
         .uses_events = false,
+        .reads_events = true,  // /events: the timeline of a correlation key, read from the system's log
         .edge = true,
         .max_body_key = "gateway.max-body-bytes",  // what it takes from the outside
     };

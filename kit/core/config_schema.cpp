@@ -713,6 +713,13 @@ Schema KitSchema() {
                          {"timeout-ms", Schema::Millis(1).Required()},
                          {"max-body-bytes", Schema::Int(1).Required()},
                          {"trusted-proxies", Schema::AddressList().Required()},
+                         // The web console (edge/gateway/console.hpp): its pages are public; what it
+                         // reads and changes answers only clients from `operators`.
+                         {"console", Schema::Map({
+                                                     {"enabled", Schema::Bool().Required()},
+                                                     {"operators", Schema::AddressList().Required()},
+                                                 })
+                                         .Required()},
                          {"access-log", Schema::Bool().Required()},
                          {"cors", Schema::Map({
                                                   {"allowed-origins", Schema::StringList().Required()},
@@ -796,6 +803,10 @@ Schema KitSchema() {
                                            {"internal", Schema::EndpointList()},
                                            {"route-timeout-ms", Schema::Millis(1)},
                                            {"url", Schema::Url()},
+                                           // The event types it publishes and consumes; the host
+                                           // refuses others (kit/service/topology.hpp EventFlows).
+                                           {"publishes", Schema::StringList()},
+                                           {"consumes", Schema::StringList()},
                                            // The engine may differ per service (polyglot persistence).
                                            {"store", Schema::Map({
                                                          {"engine", StoreEngineSchema()},

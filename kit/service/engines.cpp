@@ -27,11 +27,17 @@ Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& 
                         " but no store.postgres.url (RESERVO_STORE_POSTGRES_URL) is given; `reservo up` starts a "
                         "local server when none is given");
     }
-    s.events.engine = RESERVO_TRY(cfg.RequireString("events.engine"));
-    s.events.partitions = static_cast<int>(RESERVO_TRY(cfg.RequireInt("events.partitions")));
-    if (s.events.engine == "kafka") {
-        s.events.kafka_brokers = cfg.Find("events.kafka.brokers").value_or("");
-        if (s.events.kafka_brokers.empty()) {
+    s.events = RESERVO_TRY(ReadEventLogSettings(cfg));
+    return s;
+}
+
+Result<EventLogSettings> ReadEventLogSettings(const Config& cfg) {
+    EventLogSettings s;
+    s.engine = RESERVO_TRY(cfg.RequireString("events.engine"));
+    s.partitions = static_cast<int>(RESERVO_TRY(cfg.RequireInt("events.partitions")));
+    if (s.engine == "kafka") {
+        s.kafka_brokers = cfg.Find("events.kafka.brokers").value_or("");
+        if (s.kafka_brokers.empty()) {
             return Fail(Code::kInvalidArgument,
                         "events.engine is kafka but no events.kafka.brokers (RESERVO_EVENTS_KAFKA_BROKERS) is given; "
                         "`reservo kafka-dev` runs a mock cluster for development");
@@ -41,10 +47,10 @@ Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& 
                                                               {"sasl-username", "sasl.username"},
                                                               {"sasl-password", "sasl.password"}};
         for (const auto& [key, setting] : passed) {
-            if (auto v = cfg.Find(std::string("events.kafka.") + key)) s.events.kafka_client[setting] = *v;
+            if (auto v = cfg.Find(std::string("events.kafka.") + key)) s.kafka_client[setting] = *v;
         }
-        if (auto rf = cfg.Find("events.kafka.replication-factor")) s.events.replication_factor = std::stoi(*rf);
-        if (auto st = cfg.Find("events.kafka.session-timeout-ms")) s.events.session_timeout_ms = std::stoi(*st);
+        if (auto rf = cfg.Find("events.kafka.replication-factor")) s.replication_factor = std::stoi(*rf);
+        if (auto st = cfg.Find("events.kafka.session-timeout-ms")) s.session_timeout_ms = std::stoi(*st);
     }
     return s;
 }

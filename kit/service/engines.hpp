@@ -51,6 +51,8 @@ struct ServicePlace {
 };
 
 Result<EngineSettings> ReadEngineSettings(const Config& cfg, const std::string& service);
+// The event log's part alone (events.engine and its keys), for a process with no store of its own.
+Result<EventLogSettings> ReadEventLogSettings(const Config& cfg);
 
 // The engine and PostgreSQL URL one service's store uses: its own keys, else the system's (no
 // check). What `reservo up` and the test fixtures ask before they start a local PostgreSQL.

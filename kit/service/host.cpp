@@ -1,10 +1,12 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <tuple>
 
@@ -140,6 +142,7 @@ struct HostSettings {
         CallPolicy policy;
     };
     std::map<std::string, Callee> dependencies;  // services.<me>.dependencies.<name>
+    std::optional<EventFlows> flows;             // services.<me>.publishes/consumes; nullopt: not listed
 };
 
 Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& module, int port_base) {
@@ -149,8 +152,9 @@ Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& mo
         s.accept_new = RESERVO_TRY(cfg.RequireBool("store.accept-new"));
         s.idempotency_retention = RESERVO_TRY(cfg.RequireMillis("idempotency.retention-ms"));
     }
+    if (module.reads_events && !module.uses_store) s.engines.events = RESERVO_TRY(ReadEventLogSettings(cfg));
+    if (module.uses_events || module.reads_events) s.topic = RESERVO_TRY(cfg.RequireString("events.topic"));
     if (module.uses_events) {
-        s.topic = RESERVO_TRY(cfg.RequireString("events.topic"));
         s.log_retention = RESERVO_TRY(cfg.RequireMillis("events.retention-ms"));
         s.inbox_retention = RESERVO_TRY(cfg.RequireMillis("events.inbox-retention-ms"));
     }
@@ -171,6 +175,7 @@ Result<HostSettings> ReadHostSettings(const Config& cfg, const ServiceModule& mo
         std::string url = own_url ? *own_url : RESERVO_TRY(UrlOf(cfg, dep, port_base));
         s.dependencies.emplace(dep, HostSettings::Callee{std::move(url), std::move(policy)});
     }
+    s.flows = EventFlowsOf(cfg, module.name);
     return s;
 }
 
@@ -194,6 +199,11 @@ class Host final : public ServiceContext {
 
     Status Publish(const messaging::CloudEvent& event) override {
         if (!db_) return Fail(Code::kInternal, "service has no store for an outbox");
+        if (settings_.flows && std::find(settings_.flows->publishes.begin(), settings_.flows->publishes.end(),
+                                         event.type) == settings_.flows->publishes.end()) {
+            return Fail(Code::kInternal, "services." + module_.name + ".publishes does not list " + event.type +
+                                             " (the system YAML declares each service's events)");
+        }
         Status st;
         if (event.traceparent.empty() && !trace::Current().empty()) {
             messaging::CloudEvent traced = event;  // the event continues the trace of the work causing it
@@ -210,6 +220,7 @@ class Host final : public ServiceContext {
     }
 
     void On(std::string type, EventHandler handler) override {
+        subscriptions_.insert(type);
         if (!consumer_) return;
         subscribed_ = true;
         consumer_->On(std::move(type),
@@ -264,7 +275,7 @@ class Host final : public ServiceContext {
 
     messaging::EventLog* event_log() override { return log_.get(); }
     messaging::EventLog* reader_log() override {
-        if (!log_ || embedded_log_) return log_.get();
+        if ((!log_ && !module_.reads_events) || embedded_log_) return log_.get();
         if (!reader_log_) {
             auto log = OpenEventLog(settings_.engines.events, {module_.system, module_.name, opts_.data_dir});
             if (!log) {
@@ -301,6 +312,7 @@ class Host final : public ServiceContext {
     Status OpenStore();
     Status CheckStore();
     void WireActuator();
+    Status CheckSubscriptions() const;
     std::vector<std::pair<std::string, std::string>> Problems() const;
     // Spring Boot's health components (store, eventLog, consumer, circuitBreakers, ping, ...).
     boost::json::object HealthComponents() const;
@@ -359,11 +371,12 @@ class Host final : public ServiceContext {
     bool stopping_ = false;
     bool relay_scheduled_ = false;
     bool relay_retry_scheduled_ = false;
-    bool relay_running_ = false;  // a relay pass is on a fiber
-    bool pump_busy_ = false;      // a consumer pass is under way (on a fiber)
-    bool relay_again_ = false;    // asked for while it was
-    int relay_busy_streak_ = 0;   // relay passes in a row that found a lock busy
-    bool subscribed_ = false;     // a service that subscribes to nothing runs no consumer
+    bool relay_running_ = false;           // a relay pass is on a fiber
+    bool pump_busy_ = false;               // a consumer pass is under way (on a fiber)
+    bool relay_again_ = false;             // asked for while it was
+    int relay_busy_streak_ = 0;            // relay passes in a row that found a lock busy
+    bool subscribed_ = false;              // a service that subscribes to nothing runs no consumer
+    std::set<std::string> subscriptions_;  // the event types On() was given, checked against `consumes`
     std::mt19937 rng_{std::random_device{}()};
 
     std::vector<std::function<void()>> drain_hooks_;  // OnDrain: run as the drain begins
@@ -497,6 +510,23 @@ Status Host::CheckStore() {
                   "(RESERVO_STORE_ACCEPT_NEW=true) to continue with it";
     log::Error("refusing to serve", {{"reason", store_lost_}});
     return Ok();
+}
+
+// The handlers the module registered are the ones its `consumes:` declares, no more, no fewer.
+Status Host::CheckSubscriptions() const {
+    if (!settings_.flows) return Ok();
+    const std::set<std::string> declared(settings_.flows->consumes.begin(), settings_.flows->consumes.end());
+    std::string problems;
+    for (const auto& type : subscriptions_) {
+        if (!declared.contains(type)) problems.append(problems.empty() ? "" : "; ").append("handles " + type);
+    }
+    for (const auto& type : declared) {
+        if (!subscriptions_.contains(type))
+            problems.append(problems.empty() ? "" : "; ").append("no handler for " + type);
+    }
+    if (problems.empty()) return Ok();
+    return Fail(Code::kInvalidArgument, "services." + module_.name + ".consumes does not match the code (" + problems +
+                                            "): the system YAML declares the events each service consumes");
 }
 
 std::vector<std::pair<std::string, std::string>> Host::Problems() const {
@@ -1034,6 +1064,7 @@ int Host::Run() {
         } catch (const std::exception& e) {  // Dep() of a dependency the configuration lacks
             wired = Fail(Code::kInvalidArgument, e.what());
         }
+        if (wired) wired = CheckSubscriptions();
         if (!wired) {
             log::Error("cannot wire service", {{"error", wired.error().message}});
             return 1;

@@ -1,7 +1,5 @@
 #include "kit/service/saga.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "kit/core/clock.hpp"
@@ -9,6 +7,7 @@
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/messaging/event_log.hpp"
+#include "kit/service/event_search.hpp"
 
 namespace reservo::service {
 namespace {
@@ -37,40 +36,15 @@ constexpr Sql kRecord{"saga_record",
 constexpr Sql kTimeline{"saga_timeline",
                         "SELECT saga, saga_key, step, detail, at FROM saga_steps WHERE saga_key = ? ORDER BY id"};
 
-// The events published under `key` by any service of the system, oldest first: one partition holds
-// them all (the subject is the partition key). Scans at most `max_scan` records of it, up to the end
-// offset it saw first; a fetch that finds nothing yet (Kafka reads ahead in the background) is tried
-// again a few ms later, for at most `patience`.
+// The events published under `key` by any service of the system, oldest first (the newest
+// 200,000 records of its partition are read).
 http::Awaitable<Result<boost::json::array>> EventsAbout(boost::asio::io_context& io, messaging::EventLog& log,
-                                                        const std::string& topic, const std::string& key,
-                                                        int64_t max_scan = 200'000,
-                                                        std::chrono::milliseconds patience = std::chrono::seconds(2)) {
-    const int partition = messaging::PartitionFor(key, log.Partitions(topic));
-    auto from = log.StartOffset(topic, partition);
-    if (!from) co_return Fail(from.error());
-    auto end = log.EndOffset(topic, partition);
-    if (!end) co_return Fail(end.error());
+                                                        const std::string& topic, const std::string& key) {
+    auto found = co_await EventsWithSubject(io, log, topic, key, {.max_scan = 200'000});
+    if (!found) co_return Fail(found.error());
     boost::json::array out;
-    const auto give_up = SteadyClock::now() + patience;
-    for (int64_t at = *from, scanned = 0; at < *end && scanned < max_scan;) {
-        auto records = log.Fetch(topic, partition, at, 500);
-        if (!records) co_return Fail(records.error());
-        if (records->empty()) {
-            if (SteadyClock::now() > give_up) {
-                co_return Fail(Code::kUnavailable, "the event log did not hand out offsets " + std::to_string(at) +
-                                                       ".." + std::to_string(*end) + " of " + topic + " in time");
-            }
-            boost::asio::steady_timer wait(io, std::chrono::milliseconds(5));
-            co_await wait.async_wait(boost::asio::use_awaitable);
-            continue;
-        }
-        for (const auto& r : *records) {
-            if (r.event.subject != key) continue;
-            out.push_back(
-                {{"type", r.event.type}, {"source", r.event.source}, {"time", r.event.time}, {"id", r.event.id}});
-        }
-        scanned += static_cast<int64_t>(records->size());
-        at = records->back().offset + 1;
+    for (const auto& r : found->records) {
+        out.push_back({{"type", r.event.type}, {"source", r.event.source}, {"time", r.event.time}, {"id", r.event.id}});
     }
     co_return out;
 }

@@ -61,7 +61,9 @@ class ServiceContext {
 
     // Adds an event to the outbox inside the caller's open transaction; relayed after commit.
     virtual Status Publish(const messaging::CloudEvent& event) = 0;
-    // Subscribes this service's consumer group to an event type.
+    // Subscribes this service's consumer group to an event type. A service listed in the system
+    // YAML subscribes to exactly the types under its `consumes:` and publishes only those under
+    // its `publishes:` (the host refuses others), so the YAML's picture of the flows stays true.
     virtual void On(std::string type, EventHandler handler) = 0;
     // The named synchronous dependency declared under `services.<me>.dependencies.<name>`.
     virtual service::Dependency& Dep(const std::string& name) = 0;
@@ -101,6 +103,9 @@ struct ServiceModule {
     std::function<Status(ServiceContext&)> wire;
     bool uses_store = true;   // false for stateless processes such as the gateway
     bool uses_events = true;  // opens the system's event log (outbox relay and consumer)
+    // Reads the system's event log without a store, relay or consumer of its own (the gateway's
+    // event timelines): reader_log() opens it on first use.
+    bool reads_events = false;
     // An edge process faces the outside world (the gateway): it has no operator endpoints that
     // change the process (fault injection, dead-letter replay), whatever the environment says, and
     // believes no header that only the gateway may set (the request's deadline).

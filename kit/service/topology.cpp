@@ -1,5 +1,7 @@
 #include "kit/service/topology.hpp"
 
+#include <algorithm>
+
 #include "kit/core/try.hpp"
 
 namespace reservo::service {
@@ -26,6 +28,13 @@ Result<std::string> UrlOf(const Config& system, const std::string& process, int 
     std::string host = RESERVO_TRY(system.RequireString("runtime.bind-address"));
     if (host == "0.0.0.0") host = "127.0.0.1";
     return "http://" + host + ":" + std::to_string(port);
+}
+
+std::optional<EventFlows> EventFlowsOf(const Config& system, const std::string& service) {
+    const auto services = system.Children("services");
+    if (std::find(services.begin(), services.end(), service) == services.end()) return std::nullopt;
+    const std::string key = "services." + service;
+    return EventFlows{.publishes = system.GetList(key + ".publishes"), .consumes = system.GetList(key + ".consumes")};
 }
 
 }  // namespace reservo::service

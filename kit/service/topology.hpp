@@ -2,6 +2,7 @@
 // the i-th service on base + 1 + i. Declared once here, read by `serve`, `up` and the gateway.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,15 @@ Result<int> PortOf(const Config& system, const std::string& process, int port_ba
 // Base URL of another process of the system: `services.<name>.url` if set, else the host the
 // services are bound to (`runtime.bind-address`, loopback for every interface) and its port.
 Result<std::string> UrlOf(const Config& system, const std::string& process, int port_base);
+
+// The event types a service publishes and consumes, as `services.<name>.publishes` and `.consumes`
+// declare them (absent: none). The host holds the service to them (kit/service/host.cpp), so the
+// YAML is the one picture of a system's event flows that the gateway's console shows.
+struct EventFlows {
+    std::vector<std::string> publishes;
+    std::vector<std::string> consumes;
+};
+// nullopt for a process the YAML does not list as a service (the gateway).
+std::optional<EventFlows> EventFlowsOf(const Config& system, const std::string& service);
 
 }  // namespace reservo::service

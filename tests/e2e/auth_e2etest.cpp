@@ -132,6 +132,39 @@ TEST_F(AuthE2E, PasswordGrantWithBasicClientGivesABearerTokenTheGatewayAccepts) 
     EXPECT_EQ(created.status, 201) << created.Describe();
 }
 
+// The web console tells a browser how to get a token (the demo client the YAML ships), and draws
+// the system: the token service first, calls and event flows from the YAML.
+TEST_F(AuthE2E, TheConsoleSaysHowToGetATokenAndDrawsTheSystem) {
+    Reply r = WithAuthorization("GET", "/console/api/system", "");  // the console's data needs no token
+    ASSERT_EQ(r.status, 200) << r.Describe();
+    const bj::value picture = r.Json();
+    const bj::object& auth = picture.at("auth").as_object();
+    EXPECT_EQ(AsString(auth.at("tokenUrl")), "/oauth/token");
+    EXPECT_EQ(AsString(auth.at("grantType")), "password");
+    const std::string client = AsString(auth.at("clientId")) + ":" + AsString(auth.at("clientSecret"));
+    EXPECT_EQ(client, kDemoClient);
+    Reply token = RequestToken(gateway(), "grant_type=password&username=owner&password=owner-pass", client);
+    EXPECT_EQ(token.status, 200) << token.Describe();
+
+    std::vector<std::string> names;
+    for (const auto& s : picture.at("services").as_array()) names.push_back(AsString(s.at("name")));
+    EXPECT_EQ(names, (std::vector<std::string>{"oauth", "reservation", "diagnosis", "acceptance", "notice", "lookup"}));
+    const bj::array& services = picture.at("services").as_array();
+    EXPECT_EQ(bj::serialize(services[0].at("routes")), R"(["/oauth/**","/.well-known/jwks.json"])");
+    EXPECT_EQ(bj::serialize(services[1].at("calls")), R"(["diagnosis"])");
+    EXPECT_EQ(bj::serialize(services[1].at("publishes")),
+              R"(["ReservationReserved","ReservationChanged","ReservationCanceled","ReservationAborted"])");
+    EXPECT_EQ(bj::serialize(services[3].at("consumes")), R"(["Treated"])");
+    EXPECT_EQ(bj::serialize(services[5].at("consumes")),
+              R"(["ReservationReserved","ReservationChanged","ReservationCanceled","Treated","Billed","Paid"])");
+
+    Reply status = WithAuthorization("GET", "/console/api/status", "");
+    ASSERT_EQ(status.status, 200) << status.Describe();
+    const bj::value live = status.Json();
+    ASSERT_EQ(live.at("services").as_array().size(), 6u) << live;
+    for (const auto& s : live.at("services").as_array()) EXPECT_EQ(AsString(s.at("health")), "UP") << s;
+}
+
 TEST_F(AuthE2E, WhatRealClientsSendIsTaken) {
     // An empty scope counts as none (all the account may have); the media type is case-insensitive;
     // a form client_id that repeats the Basic one is fine.

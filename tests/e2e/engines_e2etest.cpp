@@ -112,6 +112,7 @@ TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
                               {}, 20s);
     ASSERT_EQ(kcat.exit_code, 0) << kcat.output;
     bool found = false;
+    int64_t partition = -1;
     std::istringstream lines(kcat.output);
     for (std::string line; std::getline(lines, line);) {
         if (!line.starts_with("{")) continue;  // kcat's own messages share the output
@@ -122,6 +123,7 @@ TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
         for (size_t i = 0; i + 1 < h.size(); i += 2) headers[AsString(h[i])] = AsString(h[i + 1]);
         if (headers["ce_type"] != "VaccineReserved" || headers["ce_subject"] != std::to_string(id)) continue;
         found = true;
+        partition = AsInt(m["partition"]);
         EXPECT_EQ(AsString(m["key"]), std::to_string(id)) << line;
         EXPECT_EQ(headers["ce_specversion"], "1.0") << line;
         EXPECT_EQ(headers["ce_source"], "/vaccine/reservation") << line;
@@ -132,6 +134,23 @@ TEST_F(EnginesE2E, AReservationFlowsThroughKafkaAndPostgres) {
         EXPECT_EQ(AsInt(data.as_object()["id"]), id) << line;  // the value is the event's data alone
     }
     EXPECT_TRUE(found) << "no VaccineReserved event for reservation " << id << " on the topic:\n" << kcat.output;
+
+    // The gateway's timeline reads the same topic: the reservation's event, at the partition its key
+    // hashes to (Kafka's own partitioner's answer, as kcat saw).
+    bj::value events;
+    EXPECT_TRUE(Eventually([&] {
+        Reply listed = Call("GET", "/events?subject=" + std::to_string(id));
+        events = listed.Json();
+        return listed.status == 200 && events.is_array() && !events.as_array().empty();
+    })) << events;
+    ASSERT_TRUE(events.is_array() && events.as_array().size() == 1) << events;
+    const bj::object& reserved = events.as_array()[0].as_object();
+    EXPECT_EQ(reserved.at("type"), "VaccineReserved");
+    EXPECT_EQ(reserved.at("source"), "/vaccine/reservation");
+    EXPECT_EQ(reserved.at("subject"), std::to_string(id));
+    EXPECT_EQ(AsInt(reserved.at("data").at("id")), id);
+    EXPECT_EQ(reserved.at("traceId").as_string().size(), 32u) << reserved;
+    EXPECT_EQ(AsInt(reserved.at("partition")), partition) << reserved;
 }
 
 TEST_F(EnginesE2E, TheDatabaseGoingAwayMidLoadLosesAndDoublesNothing) {

@@ -1,5 +1,6 @@
 #include "tests/e2e/system_fixture.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -892,7 +893,7 @@ std::optional<double> MetricSum(std::string_view text, std::string_view name,
     return sum;
 }
 
-Reply RawExchange(int port, const std::string& request, Millis timeout) {
+Reply RawExchange(int port, const std::string& request, Millis timeout, const std::string& from) {
     Reply reply;
     auto start = std::chrono::steady_clock::now();
     auto deadline = start + timeout;
@@ -900,6 +901,16 @@ Reply RawExchange(int port, const std::string& request, Millis timeout) {
     if (fd < 0) {
         reply.error = std::string("socket: ") + std::strerror(errno);
         return reply;
+    }
+    if (!from.empty()) {  // the source address: another loopback address is another client
+        sockaddr_in source{};
+        source.sin_family = AF_INET;
+        if (inet_pton(AF_INET, from.c_str(), &source.sin_addr) != 1 ||
+            bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+            reply.error = "bind " + from + ": " + std::strerror(errno);
+            close(fd);
+            return reply;
+        }
     }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;

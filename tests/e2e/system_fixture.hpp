@@ -309,8 +309,9 @@ std::optional<double> MetricSum(std::string_view prometheus_text, std::string_vi
 
 // Sends raw request bytes to 127.0.0.1:port and reads the answer while still writing, as curl
 // does, so an early answer (a 413 before the body is through) is seen even if the server then
-// resets the connection. Handles Content-Length bodies only.
-Reply RawExchange(int port, const std::string& request, Millis timeout = Millis(10000));
+// resets the connection. Handles Content-Length bodies only. `from`: the IPv4 address to send
+// from ("127.0.0.2": a client other than the test's own loopback address); empty: the kernel's choice.
+Reply RawExchange(int port, const std::string& request, Millis timeout = Millis(10000), const std::string& from = {});
 
 // Systems with an `oauth` service: the demo accounts their YAML ships.
 inline constexpr std::string_view kDemoClient = "reservo-web:reservo-web-secret";  // id:secret
