@@ -60,7 +60,7 @@ function view(key, events) {
   return h('div', {},
     h('h3', { id: 'tl-summary' }, `${events.length} event${events.length === 1 ? '' : 's'} for “${key}”`,
       h('span', { class: 'muted' }, ` · ${distinct.size} trace${distinct.size === 1 ? '' : 's'}`,
-        Number.isFinite(span) ? ` · over ${span} ms` : '')),
+        events.length > 1 && Number.isFinite(span) ? ` · over ${span} ms` : '')),
     h('ol', { class: 'timeline', id: 'tl-list' }, traces.map((tr) => {
       const color = `hsl(${hue(tr.id)} 60% 45%)`;
       return h('li', { class: 'trace', 'data-trace': tr.id, style: `--trace:${color}` },
