@@ -202,7 +202,8 @@ function draw(system) {
       tip.textContent = `${svc.name}: ${hv}${st && st.error ? ` (${st.error})` : ''}`;
       g.dataset.readiness = st ? st.readiness || 'UNKNOWN' : 'UNKNOWN';
       health.textContent = HEALTH_TEXT[hv] || hv;
-      ready.textContent = !st || hv === 'UNKNOWN' ? '' : st.readiness === 'UP' ? 'ready' : 'not ready';
+      // Readiness beside an UP health only: a node that is not UP says so already.
+      ready.textContent = hv !== 'UP' ? '' : st.readiness === 'UP' ? 'ready' : 'not ready';
       ready.classList.toggle('bad', !!st && st.readiness !== 'UP');
       flow.textContent = st ? `lag ${st.consumerLag ?? '–'} · outbox ${st.outboxBacklog ?? '–'}` : '';
       dead.textContent = st ? `dead letters ${st.deadLetters ?? '–'}` : '';
