@@ -227,6 +227,7 @@ TEST_F(ConsoleE2E, StatusIsLiveUpUnreachableAndOpenCircuitsNeverA5xx) {
     EXPECT_EQ(replay.Header("Content-Type"), "application/problem+json");
     StartService("vaccine-mgmt");
     EXPECT_TRUE(Eventually([&] { return StatusOf("vaccine-mgmt").at("health") == "UP"; }));
+    EXPECT_GT(ReserveWhenServing(7100, lot), 0);  // the circuit lets calls through again
 }
 
 TEST_F(ConsoleE2E, EventsListAReservationsFlowInLogOrderWithItsTrace) {
@@ -250,23 +251,29 @@ TEST_F(ConsoleE2E, EventsListAReservationsFlowInLogOrderWithItsTrace) {
     Reply cancelled = http_.Call(gateway(), std::move(cancel));
     ASSERT_EQ(cancelled.status / 100, 2) << cancelled.Describe();
 
+    // A subject is a correlation key: a lot's events carry its id too, so the reservation's are those
+    // its service published.
     bj::array events;
     ASSERT_TRUE(Eventually([&] {
-        events = Api("/events?subject=" + id).as_array();
+        events.clear();
+        const bj::value listed = Api("/events?subject=" + id);
+        for (const auto& e : listed.as_array()) {
+            if (e.at("source") == "/vaccine/reservation") events.push_back(e);
+        }
         return events.size() >= 2;
     })) << events;
-    ASSERT_EQ(events.size(), 2u) << events;  // the dose goes back by event; nothing else is about it
+    ASSERT_EQ(events.size(), 2u) << events;
     EXPECT_EQ(events[0].at("type"), "VaccineReserved");
     EXPECT_EQ(events[1].at("type"), "ReservationCancelled");
     for (const auto& e : events) {
-        EXPECT_EQ(e.at("subject"), id);
+        EXPECT_EQ(AsString(e.at("subject")), id);
         EXPECT_EQ(e.at("source"), "/vaccine/reservation");
         EXPECT_FALSE(e.at("id").as_string().empty());
         EXPECT_FALSE(e.at("time").as_string().empty());
         EXPECT_EQ(e.at("data").at("reservationId"), AsInt(bj::value(id)));
     }
-    EXPECT_EQ(events[0].at("traceId"), reserve_trace) << events[0];
-    EXPECT_EQ(events[1].at("traceId"), cancel_trace) << events[1];
+    EXPECT_EQ(AsString(events[0].at("traceId")), reserve_trace) << events[0];
+    EXPECT_EQ(AsString(events[1].at("traceId")), cancel_trace) << events[1];
     EXPECT_TRUE(events[0].at("traceparent").as_string().starts_with("00-" + reserve_trace));
     EXPECT_EQ(events[0].at("partition"), events[1].at("partition"));  // one partition per subject
     EXPECT_LT(events[0].at("offset").as_int64(), events[1].at("offset").as_int64());
@@ -293,7 +300,7 @@ TEST_F(ConsoleE2E, AParkedEventIsListedAndReplayedThroughTheConsole) {
         std::vector<bj::object> out;
         const bj::value listed = Api("/console/api/deadletters");
         for (const auto& d : listed.at("deadLetters").as_array()) {
-            if (d.at("subject") == subject) out.push_back(d.as_object());
+            if (AsString(d.at("subject")) == subject) out.push_back(d.as_object());
         }
         return out;
     };
@@ -307,8 +314,8 @@ TEST_F(ConsoleE2E, AParkedEventIsListedAndReplayedThroughTheConsole) {
         services.insert(std::string(d.at("service").as_string()));
         EXPECT_EQ(d.at("group"), d.at("service"));
         EXPECT_EQ(d.at("type"), "VaccineReserved");
-        EXPECT_EQ(d.at("eventId"), bad.id);
-        EXPECT_NE(d.at("error").as_string().find("reservationId"), std::string::npos) << d;
+        EXPECT_EQ(AsString(d.at("eventId")), bad.id);
+        EXPECT_NE(d.at("error").as_string().find("does not decode"), std::string::npos) << d;
         EXPECT_FALSE(d.at("parkedAt").as_string().empty());
     }
     EXPECT_EQ(services, (std::set<std::string>{"mypage", "notification"}));
@@ -349,7 +356,7 @@ TEST_F(ConsoleE2E, AParkedEventIsListedAndReplayedThroughTheConsole) {
 
     Reply unknown = Call("POST", "/console/api/deadletters/no-such-service/1/replay");
     EXPECT_EQ(unknown.status, 404) << unknown.Describe();
-    EXPECT_EQ(Call("POST", "/console/api/deadletters/mypage/abc/replay").status, 400);
+    EXPECT_EQ(Call("POST", "/console/api/deadletters/mypage/abc/replay").status, 404);  // no such dead letter
 }
 
 TEST_F(ConsoleE2E, OnlyOperatorsSeeTheDataAndNoClientCanPoseAsOne) {
@@ -378,25 +385,25 @@ TEST_F(ConsoleE2E, OnlyOperatorsSeeTheDataAndNoClientCanPoseAsOne) {
 // The gateway alone (`reservo serve`), with none of its services running: the status document still
 // answers, every service UNREACHABLE; and with the console turned off, none of it exists.
 TEST(ConsoleServedE2E, AGatewayWithoutItsServicesAnswersAndADisabledConsoleIsAbsent) {
-    Http http;
-    const int base = ReservePorts(5);  // the gateway, then four service ports nothing listens on
-    ASSERT_GT(base, 0);
     std::string error;
-    auto gateway = ServedService::Start(
-        {.target = "vaccine/gateway", .port = base, .args = {"--port-base", std::to_string(base)}}, &error);
-    ASSERT_TRUE(gateway) << error;
-    auto start = std::chrono::steady_clock::now();
-    Reply status = http.Call(base, "GET", "/console/api/status");
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
-    ASSERT_EQ(status.status, 200) << status.Describe();
-    const bj::value document = status.Json();
-    ASSERT_EQ(document.at("services").as_array().size(), 4u);
-    for (const auto& s : document.at("services").as_array()) EXPECT_EQ(s.at("health"), "UNREACHABLE") << s;
-    Reply letters = http.Call(base, "GET", "/console/api/deadletters");
-    EXPECT_EQ(letters.status, 200);
-    EXPECT_EQ(letters.Json().at("unreachable").as_array().size(), 4u);
-    gateway.reset();
-
+    {
+        const int base = ReservePorts(5);  // the gateway, then four service ports nothing listens on
+        ASSERT_GT(base, 0);
+        auto gateway = ServedService::Start(
+            {.target = "vaccine/gateway", .port = base, .args = {"--port-base", std::to_string(base)}}, &error);
+        ASSERT_TRUE(gateway) << error;
+        Http http;  // closed before the gateway stops, which then need not wait for it
+        auto start = std::chrono::steady_clock::now();
+        Reply status = http.Call(base, "GET", "/console/api/status");
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+        ASSERT_EQ(status.status, 200) << status.Describe();
+        const bj::value document = status.Json();
+        ASSERT_EQ(document.at("services").as_array().size(), 4u);
+        for (const auto& s : document.at("services").as_array()) EXPECT_EQ(s.at("health"), "UNREACHABLE") << s;
+        Reply letters = http.Call(base, "GET", "/console/api/deadletters");
+        EXPECT_EQ(letters.status, 200);
+        EXPECT_EQ(letters.Json().at("unreachable").as_array().size(), 4u);
+    }
     const int off = ReservePorts(5);
     ASSERT_GT(off, 0);
     auto disabled = ServedService::Start({.target = "vaccine/gateway",
@@ -405,10 +412,12 @@ TEST(ConsoleServedE2E, AGatewayWithoutItsServicesAnswersAndADisabledConsoleIsAbs
                                           .args = {"--port-base", std::to_string(off)}},
                                          &error);
     ASSERT_TRUE(disabled) << error;
+    Http http;
     for (const char* target : {"/console", "/console/", "/console/index.html", "/console/api/system",
                                "/console/api/status", "/events?subject=1"}) {
         EXPECT_EQ(http.Call(off, "GET", target).status, 404) << target;
     }
 }
+
 }  // namespace
 }  // namespace reservo::e2e
