@@ -163,6 +163,11 @@ test('the picture of every system has a node for each of its services, coloured 
     const calls = doc.services.flatMap((s) => (s.calls || []).map((c) => `${s.name}->${c}`)).sort();
     const arrows = (await page.locator('svg [data-call]').evaluateAll((els) => els.map((e) => e.dataset.call))).sort();
     assert.deepEqual(arrows, calls, `${name}: the call arrows`);
+    // Every event type published or consumed is drawn, with one dashed arrow per publisher and consumer.
+    const flows = doc.services.flatMap((s) => [...(s.publishes || []), ...(s.consumes || [])]);
+    const pills = (await page.locator('svg [data-event]').evaluateAll((els) => els.map((e) => e.dataset.event))).sort();
+    assert.deepEqual(pills, [...new Set(flows)].sort(), `${name}: the event types`);
+    assert.equal(await page.locator('svg path.event').count(), flows.length, `${name}: the event arrows`);
     assert.equal(await page.locator('#overall').getAttribute('data-overall'), 'UP', `${name}: overall status`);
   }
 });
