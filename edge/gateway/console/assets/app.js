@@ -110,7 +110,9 @@ async function start() {
   try {
     ctx.system = await get('/console/api/system');
   } catch (e) {
-    main.replaceChildren(h('h2', {}, 'The console cannot reach its gateway'), problemView(e));
+    main.replaceChildren(h('h2', {}, e.status === 403 ? 'This console is for operators' : 'The console cannot reach its gateway'),
+      e.status === 403 ? h('p', {}, 'Its data answers only the addresses in gateway.console.operators (the machine itself by default).') : null,
+      problemView(e));
     return;
   }
   document.getElementById('system-name').textContent = ctx.system.system;
