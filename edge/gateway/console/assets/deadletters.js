@@ -18,11 +18,13 @@ export function render(main, ctx) {
     }
     const letters = data.deadLetters || [];
     seen = letters.length;
+    const missing = (data.unreachable || []).length
+      ? h('p', { class: 'problem' }, `Not listed: ${data.unreachable.join(', ')} did not answer.`) : null;
     if (!letters.length) {
-      body.replaceChildren(h('p', { class: 'empty', id: 'dl-empty' }, 'No dead letters: every consumer applied every event it received.'));
+      body.replaceChildren(h('p', { class: 'empty', id: 'dl-empty' }, 'No dead letters: every consumer applied every event it received.'), missing || '');
       return;
     }
-    body.replaceChildren(h('table', { class: 'grid', id: 'dl-table' },
+    body.replaceChildren(missing || '', h('table', { class: 'grid', id: 'dl-table' },
       h('caption', {}, `${letters.length} parked event${letters.length === 1 ? '' : 's'}`),
       h('thead', {}, h('tr', {}, ['Service', 'Id', 'Type', 'Subject', 'Error', 'Parked at', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, letters.map((d) => row(d)))));
