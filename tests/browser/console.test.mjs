@@ -5,7 +5,8 @@
 //
 // It starts all five systems (`reservo up SYSTEM --detach`, each in its own data directory, on free
 // ports of E2E_PORT_BLOCK when ctest gives one), then checks in the browser:
-//   a. every system: the picture has one node per service of /console/api/system, all turning UP;
+//   a. every system: the picture has one node per service of /console/api/system, all turning UP,
+//      an arrow per synchronous call and the event flows of every type;
 //   b. vaccine: a reservation made on MyPage shows in its list, then in its saga timeline
 //      (VaccineReserved under one trace id); cancelling it works;
 //   c. a dead letter (a bad event appended to the log, parked by two consumers): Replay shows the
@@ -15,7 +16,7 @@
 // Every wait is bounded; the systems are taken down and the browser closed however it ends.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
