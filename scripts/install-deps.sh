@@ -25,8 +25,13 @@ TOOL_PKGS=(curl httpie procps psmisc
   # docker-compose (no engine needed) checks deploy/compose.yaml
   prometheus python3 python3-yaml docker-compose)
 BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)
+# tests/browser: the web console's test drives Debian's chromium with playwright-core from npm
+# (never a downloaded browser); any Node.js >= 18 will do, Debian's included.
+BROWSER_PKGS=(chromium)
+command -v node >/dev/null 2>&1 || BROWSER_PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || BROWSER_PKGS+=(npm)
 
-want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")
+want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}" "${BROWSER_PKGS[@]}")
 if [ "${RESERVO_BENCH:-0}" = "1" ]; then want+=("${BENCH_PKGS[@]}"); fi
 
 missing=()
@@ -38,4 +43,11 @@ command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core as tests/browser/package-lock.json pins it; again only when the lock changed.
+browser_tests="$(cd "$(dirname "$0")/../tests/browser" && pwd)"
+if ! cmp -s "$browser_tests/package-lock.json" "$browser_tests/node_modules/.reservo-installed-lock"; then
+  (cd "$browser_tests" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp "$browser_tests/package-lock.json" "$browser_tests/node_modules/.reservo-installed-lock"
 fi
