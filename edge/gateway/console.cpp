@@ -1,7 +1,5 @@
 #include "edge/gateway/console.hpp"
 
-#include <strings.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,10 +58,6 @@ http::Request Get(std::string target) {
     return req;
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace
 
 struct Console::Impl {
@@ -114,7 +108,7 @@ struct Console::Impl {
             if (auto forwarded = req.headers.Find("X-Forwarded-Host")) host = std::string(*forwarded);
         }
         auto url = boost::urls::parse_absolute_uri(*origin);
-        if (url && !host.empty() && IEquals(url->encoded_authority(), host)) return std::nullopt;
+        if (url && !host.empty() && http::IEquals(url->encoded_authority(), host)) return std::nullopt;
         return http::Problem(403, "Forbidden", "a page of another origin may not change state through the console");
     }
 

@@ -1,7 +1,5 @@
 #include "edge/gateway/gateway.hpp"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -37,12 +35,8 @@ constexpr std::array<std::string_view, 9> kGatewayOwned = {"X-Forwarded-For",  "
                                                            "X-Forwarded-Port", "Forwarded",        deadline::kHeader,
                                                            kSubjectHeader,     kClientHeader,      kScopesHeader};
 
-bool IEquals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 bool IsHopByHop(std::string_view name) {
-    return std::any_of(kHopByHop.begin(), kHopByHop.end(), [&](auto h) { return IEquals(name, h); });
+    return std::any_of(kHopByHop.begin(), kHopByHop.end(), [&](auto h) { return http::IEquals(name, h); });
 }
 
 // A request id a client may choose: short, and nothing a log or a header could be split on.
@@ -385,8 +379,8 @@ class Gateway final {
         out.target = req.target;
         out.headers = std::move(req.headers);  // forwarded as received, less hop-by-hop and ours
         out.headers.RemoveIf([](std::string_view name) {
-            return IsHopByHop(name) ||
-                   std::any_of(kGatewayOwned.begin(), kGatewayOwned.end(), [&](auto h) { return IEquals(name, h); });
+            return IsHopByHop(name) || std::any_of(kGatewayOwned.begin(), kGatewayOwned.end(),
+                                                   [&](auto h) { return http::IEquals(name, h); });
         });
         out.headers.Set("X-Request-Id", request_id);
         out.headers.Set("traceparent", trace::ChildOf(traceparent));  // the service's span, under ours
@@ -424,7 +418,8 @@ class Gateway final {
             res.status = result->status;
             res.body = std::move(result->body);
             res.headers = std::move(result->headers);
-            res.headers.RemoveIf([](std::string_view k) { return IsHopByHop(k) || IEquals(k, "Content-Length"); });
+            res.headers.RemoveIf(
+                [](std::string_view k) { return IsHopByHop(k) || http::IEquals(k, "Content-Length"); });
         }
         res.headers.Set("X-Request-Id", request_id);
         Decorate(req, res);

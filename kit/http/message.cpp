@@ -6,15 +6,11 @@
 #include <cctype>
 
 namespace reservo::http {
-namespace {
-
 bool IEquals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
 }
-
-}  // namespace
 
 std::optional<std::string_view> Headers::Find(std::string_view name) const {
     for (const auto& [k, v] : fields_) {

@@ -16,6 +16,9 @@
 
 namespace reservo::http {
 
+// ASCII case-insensitive equality, as header names (and hosts) compare.
+bool IEquals(std::string_view a, std::string_view b);
+
 // Header fields in arrival order; names compare case-insensitively.
 class Headers final {
   public:
