@@ -30,7 +30,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kMaxReplicas = 64;
+// Everything the loop waits for either has a descriptor or asks for its time (PollSet::WakeBy);
+// the cap is a safety net, short only while a command or the shutdown advances step by step.
 constexpr Millis kMaxPollWait{50};
+constexpr Millis kIdlePollWait{1000};
 
 void DefaultLog(std::string_view line) {
     timespec now{};
@@ -158,7 +161,8 @@ int Supervisor::Run(std::function<void(const Status&)> on_ready) {
 }
 
 void Supervisor::PollOnce() {
-    PollSet poll(SteadyClock::now(), kMaxPollWait);
+    const bool steady = commands_.empty() && !supervision_->shutting_down;
+    PollSet poll(SteadyClock::now(), steady ? kIdlePollWait : kMaxPollWait);
     poll.Add(wake_fd_, POLLIN, [this] {
         uint64_t value = 0;
         (void)!::read(wake_fd_, &value, sizeof value);

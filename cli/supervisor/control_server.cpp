@@ -60,7 +60,10 @@ void ControlServer::Close() {
 
 void ControlServer::Register(PollSet& poll) {
     if (fd_ >= 0) poll.Add(fd_, POLLIN, [this] { Accept(); });
-    for (Client& client : clients_) poll.Add(client.fd, POLLIN, [this, &client] { Read(client); });
+    for (Client& client : clients_) {
+        poll.Add(client.fd, POLLIN, [this, &client] { Read(client); });
+        poll.WakeBy(client.deadline);  // DropIdle's
+    }
 }
 
 void ControlServer::DropIdle(SteadyClock::time_point now) {

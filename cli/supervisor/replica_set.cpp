@@ -248,6 +248,7 @@ void ReplicaSet::Register(PollSet& poll) {
             }
         }
         if (replica.state == ReplicaState::kWaiting && !replica.retiring) poll.WakeBy(replica.restart_at);
+        if (replica.pid > 0 && replica.state == ReplicaState::kStopping) poll.WakeBy(replica.kill_at);
     }
 }
 

@@ -1,14 +1,17 @@
 #include "kit/core/log.hpp"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <iterator>
+#include <mutex>
+#include <ostream>
 #include <string>
+#include <utility>
 
 #include "kit/core/trace.hpp"
 
@@ -16,6 +19,58 @@ namespace reservo::log {
 namespace {
 
 std::string g_service = "reservo";
+
+// stderr (or a test's stream), written once per batch of lines: see SetFlusher.
+class BatchingSink final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    explicit BatchingSink(std::ostream* out) : out_(out) {}
+    ~BatchingSink() override { Write(); }
+
+    void SetFlusher(std::function<void()> schedule) {
+        std::lock_guard lock(mutex_);
+        flusher_ = std::move(schedule);
+        Write();
+    }
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        const bool first = held_.empty();
+        spdlog::memory_buf_t formatted;
+        formatter_->format(msg, formatted);
+        held_.append(formatted.data(), formatted.size());
+        if (!flusher_ || msg.level >= spdlog::level::warn || held_.size() >= kMaxHeld) {
+            Write();
+        } else if (first) {
+            flusher_();
+        }
+    }
+    void flush_() override { Write(); }
+
+  private:
+    static constexpr size_t kMaxHeld = 64 * 1024;
+
+    void Write() {
+        if (held_.empty()) return;
+        if (out_) {
+            out_->write(held_.data(), static_cast<std::streamsize>(held_.size()));
+            out_->flush();
+        } else {
+            for (size_t at = 0; at < held_.size();) {
+                const ssize_t n = ::write(STDERR_FILENO, held_.data() + at, held_.size() - at);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) break;  // nowhere to write: the lines are dropped, not retried forever
+                at += static_cast<size_t>(n);
+            }
+        }
+        held_.clear();
+    }
+
+    std::ostream* out_;
+    std::string held_;
+    std::function<void()> flusher_;  // SetFlusher
+};
+
+std::shared_ptr<BatchingSink> g_sink;
 
 // The length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF), or 0.
@@ -153,16 +208,20 @@ void Emit(spdlog::level::level_enum level, std::string_view message, std::span<c
 void Init(std::string_view service, std::string_view level, std::ostream* out) {
     g_service = std::string(service);
     std::string name = "reservo-" + g_service + "-" + std::to_string(::getpid());
-    spdlog::sink_ptr sink;
-    if (out) {
-        sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out, /*force_flush=*/true);
-    } else {
-        sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    }
-    auto logger = std::make_shared<spdlog::logger>(std::move(name), std::move(sink));
+    if (g_sink) g_sink->flush();
+    g_sink = std::make_shared<BatchingSink>(out);
+    auto logger = std::make_shared<spdlog::logger>(std::move(name), g_sink);
     logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","pid":%P,%v})", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(std::string(level)));
     spdlog::set_default_logger(std::move(logger));
+}
+
+void SetFlusher(std::function<void()> schedule) {
+    if (g_sink) g_sink->SetFlusher(std::move(schedule));
+}
+
+void Flush() {
+    if (g_sink) g_sink->flush();
 }
 
 void Debug(std::string_view m, std::initializer_list<Field> f) { Emit(spdlog::level::debug, m, f); }

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <concepts>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <span>
@@ -62,6 +63,15 @@ void Error(std::string_view message, std::initializer_list<Field> fields = {});
 enum class Level { kDebug, kInfo, kWarn, kError };
 // The same for a level chosen at run time, or fields gathered first.
 void Write(Level level, std::string_view message, std::span<const Field> fields);
+
+// Holds lines below warn until Flush(), and calls `schedule` once when the first held line arrives,
+// so an event loop writes a turn's lines with one system call (the host posts Flush() to its loop).
+// Warnings and errors are written at once, after what was held; an empty `schedule` (the default)
+// writes every line as it comes. A held line is lost only if the process dies before the loop's
+// turn ends.
+void SetFlusher(std::function<void()> schedule);
+// Writes what is held.
+void Flush();
 
 // A duration in milliseconds with microsecond precision, as lines give durations (`durationMs`).
 template <class Rep, class Period>

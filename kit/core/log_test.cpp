@@ -189,6 +189,32 @@ TEST_F(LogLines, TheCurrentTraceIsOnEveryLineWhileOneIsSet) {
     }
 }
 
+TEST_F(LogLines, WithAFlusherLinesWaitForFlushAndWarningsDoNot) {
+    int scheduled = 0;
+    SetFlusher([&] { ++scheduled; });
+    Info("first");
+    Info("second");
+    EXPECT_TRUE(Lines().empty()) << "held until the loop's turn ends";
+    EXPECT_EQ(scheduled, 1) << "one flush asked for per batch, not per line";
+    Flush();
+    EXPECT_EQ(Lines().size(), 2u);
+
+    Info("third");
+    EXPECT_EQ(scheduled, 2);
+    Warn("trouble");  // written at once, after what was held, in order
+    auto lines = Lines();
+    ASSERT_EQ(lines.size(), 4u) << out_.str();
+    EXPECT_NE(lines[2].find("\"third\""), std::string::npos);
+    EXPECT_NE(lines[3].find("\"trouble\""), std::string::npos);
+
+    Info("fourth");
+    SetFlusher({});  // taking the flusher away writes what is held
+    EXPECT_EQ(Lines().size(), 5u);
+    Info("fifth");  // and every line goes out as it comes again
+    EXPECT_EQ(Lines().size(), 6u);
+    EXPECT_EQ(scheduled, 3);
+}
+
 TEST(LogDurationMs, MillisecondsWithMicrosecondPrecision) {
     EXPECT_DOUBLE_EQ(DurationMs(std::chrono::microseconds(1700)), 1.7);
     EXPECT_DOUBLE_EQ(DurationMs(std::chrono::nanoseconds(2'345'999)), 2.345);

@@ -133,6 +133,19 @@ Result<int> Consumer::PollOnce() {
     return consumed;
 }
 
+Millis Consumer::UntilNextPass() const {
+    const int64_t now = Now();
+    int64_t at = next_heartbeat_;  // after a failed join too: Rebalance set it to the backoff
+    for (int partition : owned_) {
+        auto it = partitions_.find(partition);
+        if (it == partitions_.end()) continue;
+        const PartitionState& state = it->second;
+        if (state.committed < state.next) at = std::min(at, now + options_.busy_retry.count());
+        if (!state.caught_up) at = std::min(at, state.retry_at);
+    }
+    return Millis(std::max<int64_t>(0, at - now));
+}
+
 Status Consumer::Rebalance(int64_t now) {
     auto owned = log_.Heartbeat(options_.group, options_.topic, options_.member_id);
     if (!owned) {

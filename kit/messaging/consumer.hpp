@@ -15,7 +15,7 @@
 //   db.Migrate(messaging::Consumer::Migrations());
 //   messaging::Consumer consumer(db, log, {.group = "notification", .topic = "reservations"});
 //   consumer.On("VaccineReserved", [](const CloudEvent& e, store::Database& db) -> Status { ... });
-//   consumer.PollOnce();                  // from a 2–10 ms timer of the event loop
+//   consumer.PollOnce();                  // when the log changed, or after UntilNextPass()
 //   consumer.Close();                     // on shutdown: the others take over at once
 //
 // A handler runs inside the consumer's transaction: it must use `db` but never call Begin().
@@ -78,6 +78,10 @@ class Consumer final {
     // One non-blocking pass over the owned partitions; returns how many records it consumed
     // (applied, duplicate, skipped or parked). Fails only when the group cannot be joined.
     Result<int> PollOnce();
+    // How soon a pass has work even if nothing new is appended: the next heartbeat (or join
+    // attempt), a partition's retry after a failure or a busy lock, an offset commit skipped
+    // earlier. Zero when a pass is due now. A caller woken by the log's changes sleeps this long.
+    Millis UntilNextPass() const;
     // Re-runs the handler of a parked event; 1 = applied (and unparked), 0 = it had already
     // been applied (unparked too). A failure stays parked with the new error.
     Result<int> ReplayDeadLetter(int64_t id);

@@ -1,6 +1,7 @@
 #include "kit/messaging/consumer.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -330,6 +331,50 @@ TEST_F(ConsumerTest, TransientFailureIsRetriedWithBackoffForThatPartitionOnly) {
     EXPECT_EQ(EffectsOf(slow), (std::vector<int64_t>{0, 1}));
     EXPECT_EQ(consumer.dead_lettered(), 0);
     EXPECT_EQ(consumer.processed(), 3);
+}
+
+TEST_F(ConsumerTest, UntilNextPassIsTheHeartbeatWhenCaughtUpAndTheBackoffWhileRetrying) {
+    auto log = OpenLog();
+    Consumer consumer(*db_, *log, Options("a", /*heartbeat_ms=*/1000));
+    int calls = 0;
+    consumer.On("VaccineReserved", [&](const CloudEvent& e, store::Database& db) -> Status {
+        if (++calls < 2) return Fail(Code::kUnavailable, "mypage store down");
+        return AddEffect(e, db);
+    });
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(0)) << "not joined yet: a pass is due now";
+    EXPECT_EQ(consumer.PollOnce().value(), 0);
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(1000)) << "caught up: only the heartbeat is due";
+    clock_.Advance(400);
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(600));
+
+    Publish(SubjectOn(2), 0);
+    EXPECT_EQ(consumer.PollOnce().value(), 0);  // failed once: retried after 20 ms
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(20)) << "the retry is due before the heartbeat";
+    clock_.Advance(20);
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(0));
+    EXPECT_EQ(consumer.PollOnce().value(), 1);
+    EXPECT_EQ(consumer.UntilNextPass(), Millis(580)) << "caught up again: back to the heartbeat";
+}
+
+TEST_F(ConsumerTest, TheEmbeddedLogsDoorbellRingsOnEveryAppendAndOnNothingElse) {
+    auto log = OpenLog();
+    ASSERT_GE(log->ChangeFd(), 0);
+    EXPECT_FALSE(log->TakeChanges()) << "nothing written since it was opened";
+    Publish(SubjectOn(0), 0);  // through producer_, another connection (as another process would)
+    pollfd p{log->ChangeFd(), POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 1000), 1);
+    EXPECT_TRUE(log->TakeChanges());
+    EXPECT_FALSE(log->TakeChanges()) << "taken";
+    ASSERT_TRUE(db_->Execute(store::Sql{"touch_service_db", "CREATE TABLE IF NOT EXISTS touched (x INTEGER)"}, {}));
+    Consumer consumer(*db_, *producer_, Options("a"));
+    ASSERT_TRUE(consumer.PollOnce());  // a heartbeat and an offset read: writes, not appends
+    EXPECT_FALSE(log->TakeChanges()) << "only appends ring";
+    Publish(SubjectOn(1), 0);
+    ASSERT_EQ(consumer.PollOnce().value(), 1);  // consumed (no handler: skipped), its offset committed
+    ASSERT_EQ(::poll(&p, 1, 1000), 1);
+    EXPECT_TRUE(log->TakeChanges());
+    EXPECT_FALSE(log->TakeChanges()) << "the append rang, the offset commit did not";
 }
 
 TEST_F(ConsumerTest, PermanentFailureIsParkedAndTheNextEventProcessed) {

@@ -98,6 +98,12 @@ class EventLog {
     // Whether Version() moved since the previous call (for a single waker per log instance).
     bool HasNewData();
 
+    // A descriptor that turns readable once records were appended, by this process or another, so
+    // an idle consumer sleeps until then instead of polling Version(); -1 when the log offers none
+    // (poll). Once it is readable, TakeChanges() empties it and says whether anything was appended.
+    virtual int ChangeFd() { return -1; }
+    virtual bool TakeChanges() { return true; }
+
   private:
     int64_t seen_version_ = -1;
 };

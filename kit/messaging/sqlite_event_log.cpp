@@ -94,6 +94,11 @@ SqliteEventLog::SqliteEventLog(std::unique_ptr<store::SqliteDatabase> db, std::s
     : db_(std::move(db)), path_(std::move(path)), default_partitions_(partitions), options_(std::move(options)) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
+    if (auto bell = store::Doorbell::Open(path_ + "-doorbell")) {
+        doorbell_.emplace(std::move(*bell));
+    } else {  // e.g. fs.inotify.max_user_instances reached: consumers poll instead
+        log::Warn("event log has no doorbell; consumers poll it", {{"error", bell.error().message}});
+    }
 }
 
 Status SqliteEventLog::Check() {
@@ -195,6 +200,7 @@ Status SqliteEventLog::Append(std::string_view topic, std::span<const CloudEvent
     if (auto st = tx->Commit(); !st) return st;
     partitions_.emplace(std::string(topic), *partitions);
     ++local_appends_;
+    if (doorbell_) doorbell_->Ring();  // after the commit: whoever it wakes sees the records
     return Ok();
 }
 

@@ -21,9 +21,11 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kit/messaging/event_log.hpp"
+#include "kit/store/doorbell.hpp"
 #include "kit/store/sqlite.hpp"
 
 namespace reservo::messaging {
@@ -56,6 +58,10 @@ class SqliteEventLog final : public EventLog {
     Result<std::optional<StoreRecord>> KnownStore(std::string_view service) override;
     Status AdoptStore(std::string_view service, const StoreRecord& store, std::string_view topic, bool replay) override;
     int64_t Version() override;
+    // The log's doorbell (<path>-doorbell), rung after each append commits (-1 if it could not be
+    // opened: consumers poll then).
+    int ChangeFd() override { return doorbell_ ? doorbell_->fd() : -1; }
+    bool TakeChanges() override { return !doorbell_ || doorbell_->Take(); }
 
     // Deletes records appended more than `retention_ms` ago from the start of each partition, at
     // most `max_per_partition` per partition, one short transaction each, skipping a partition whose
@@ -79,6 +85,7 @@ class SqliteEventLog final : public EventLog {
     SqliteEventLogOptions options_;
     std::map<std::string, int, std::less<>> partitions_;  // topic → partition count, once known
     int64_t local_appends_ = 0;                           // our own commits do not move SQLite's data_version
+    std::optional<store::Doorbell> doorbell_;             // wakes idle consumers when any process appends
 };
 
 }  // namespace reservo::messaging

@@ -200,6 +200,7 @@ http::Awaitable<Result<http::Response>> Dependency::Call(http::Request request, 
             if (attempt > 1) GaveUp(request, attempt - 1, "circuit open", refused.message);
             co_return Fail(std::move(refused));
         }
+        const auto watching = watch_ ? watch_->Watch() : LoopWatch::Watching{};  // our own stalls during the call
         auto start = SteadyClock::now();
         Result<http::Response> result;
         if (transport_) {

@@ -325,6 +325,7 @@ class Host final : public ServiceContext {
     http::Awaitable<http::Response> Handle(http::Request& req);
     http::Awaitable<http::Response> Serve(http::Request& req);
     http::Awaitable<void> EventPump();
+    bool WatchLogChanges();
     http::Awaitable<void> Retention();
     void RelayNow();
     void AfterRelay(const Result<int>& moved);
@@ -375,11 +376,14 @@ class Host final : public ServiceContext {
     bool stopping_ = false;
     bool relay_scheduled_ = false;
     bool relay_retry_scheduled_ = false;
-    bool relay_running_ = false;  // a relay pass is on a fiber
-    bool pump_busy_ = false;      // a consumer pass is under way (on a fiber)
-    bool relay_again_ = false;    // asked for while it was
-    int relay_busy_streak_ = 0;   // relay passes in a row that found a lock busy
-    bool subscribed_ = false;     // a service that subscribes to nothing runs no consumer
+    bool relay_running_ = false;         // a relay pass is on a fiber
+    bool pump_busy_ = false;             // a consumer pass is under way (on a fiber)
+    bool log_watched_ = false;           // the event log's change descriptor wakes the pump (no polling)
+    bool log_changed_ = false;           // it said so since the pump's last pass
+    asio::steady_timer pump_wake_{io_};  // the idle pump's sleep; cancelled to wake it
+    bool relay_again_ = false;           // asked for while it was
+    int relay_busy_streak_ = 0;          // relay passes in a row that found a lock busy
+    bool subscribed_ = false;            // a service that subscribes to nothing runs no consumer
     std::mt19937 rng_{std::random_device{}()};
 
     std::set<std::string> subscriptions_;  // the event types On() was given, checked against `consumes`
@@ -959,16 +963,23 @@ void Host::CheckConsumer() {
     }
 }
 
+// Passes over the event log: one after another while events keep coming, then asleep until the
+// log changes (its change descriptor: any process's append wakes us at once) or the consumer has
+// work due (a heartbeat, a retry after a failure). A log without a change descriptor (Kafka) is
+// polled every 2 ms instead, with a pass at least every 100 ms.
 http::Awaitable<void> Host::EventPump() {
+    log_watched_ = WatchLogChanges();
     int64_t seen_version = -1;
-    auto last_poll = SteadyClock::now() - 1h;
+    auto last_pass = SteadyClock::now() - 1h;
     while (!stopping_) {
         trace::SetCurrent({});  // a pass is nobody's request; each event brings its own trace
         int64_t version = log_->Version();
         auto now = SteadyClock::now();
-        if (version != seen_version || now - last_poll > 100ms) {
+        const bool due = log_watched_ ? consumer_->UntilNextPass() == 0ms : now - last_pass > 100ms;
+        if (log_changed_ || version != seen_version || due) {
+            log_changed_ = false;
             seen_version = version;
-            last_poll = now;
+            last_pass = now;
             pump_busy_ = true;
             auto n = co_await OffLoop([this] { return consumer_->PollOnce(); });
             pump_busy_ = false;
@@ -983,8 +994,43 @@ http::Awaitable<void> Host::EventPump() {
                 continue;
             }
         }
-        co_await Sleep(io_, 2ms);
+        if (!log_watched_) {
+            co_await Sleep(io_, 2ms);
+        } else if (!log_changed_ && !stopping_) {  // a change seen during the pass: another pass now
+            pump_wake_.expires_after(std::clamp<Millis>(consumer_->UntilNextPass(), 1ms, 1s));
+            co_await pump_wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
     }
+}
+
+// Wakes the event pump whenever the log's change descriptor says the log was written. False when
+// the log has none.
+bool Host::WatchLogChanges() {
+    const int fd = log_->ChangeFd();
+    if (fd < 0) return false;
+    const int own = ::dup(fd);  // the asio descriptor closes its copy; the log keeps reading its own
+    if (own < 0) return false;
+    asio::co_spawn(
+        io_,
+        [this, own]() -> http::Awaitable<void> {
+            asio::posix::stream_descriptor changes(io_, own);
+            while (!stopping_) {
+                auto [ec] = co_await changes.async_wait(asio::posix::stream_descriptor::wait_read,
+                                                        asio::as_tuple(asio::use_awaitable));
+                if (ec) {
+                    log::Warn("event log watch failed; consumers poll it", {{"error", ec.message()}});
+                    break;
+                }
+                if (log_->TakeChanges()) {
+                    log_changed_ = true;
+                    pump_wake_.cancel();
+                }
+            }
+            log_watched_ = false;  // back to polling
+            pump_wake_.cancel();
+        },
+        LogFailure("event log watch"));
+    return true;
 }
 
 // Deletes what outlived its retention: the event log's records (events.retention-ms) and this
@@ -1143,7 +1189,9 @@ int Host::Run() {
                        }));
         Busy("consumer");  // listed from the start, not only after a first busy pass
     }
-    if (relay_) Every(250ms, [this] { RelayNow(); });
+    // Each commit that stored events relays them at once; this pass only picks up what that missed
+    // (a replica stopped between its commit and its relay, a pass that failed).
+    if (relay_) Every(1s, [this] { RelayNow(); });
     if (log_) {
         Every(1s, [this] {
             auto st = log_->Check();
@@ -1183,7 +1231,10 @@ int Host::Run() {
         }
     }
     log::Info("ready", {{"port", server_->port()}});  // every record carries the pid
+    // A loop turn's lines (access lines above all) go out in one write at the end of the turn.
+    log::SetFlusher([this] { asio::post(io_, [] { log::Flush(); }); });
     io_.run();
+    log::SetFlusher({});  // writes what the last turn held
     log::Info("stopped");
     return 0;
 }
