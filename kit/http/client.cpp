@@ -2,12 +2,15 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 #include <cerrno>
 #include <deque>
+
+#include "kit/http/wire.hpp"
 
 namespace reservo::http {
 
@@ -72,6 +75,16 @@ bool Client::IsReplayable(const Request& request) {
 
 namespace {
 
+// A method that is a token and a target without spaces or control characters: what a request line
+// can carry without changing its meaning.
+bool Sendable(std::string_view method, std::string_view target) {
+    if (!IsToken(method) || target.empty()) return false;
+    for (unsigned char c : target) {
+        if (c <= ' ' || c == 0x7f) return false;
+    }
+    return true;
+}
+
 // A pooled connection is usable only if the server has neither closed it nor sent anything unasked.
 bool StillOpen(beast::tcp_stream& stream) {
     char probe;
@@ -89,15 +102,13 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
     if (self->host.empty()) co_return Fail(Code::kInvalidArgument, "bad base URL " + self->base_url);
     auto deadline = std::chrono::steady_clock::now() + timeout;
 
-    bhttp::request<bhttp::string_body> out;
-    out.method_string(request.method);
-    out.target(request.target.empty() ? request.path : request.target);
-    out.version(11);
-    for (const auto& [k, v] : request.headers.all()) out.insert(k, v);
-    if (!request.headers.Find("Host")) out.set(bhttp::field::host, self->host + ":" + self->port);
-    out.keep_alive(true);
-    out.body() = std::move(request.body);
-    out.prepare_payload();
+    const std::string& target = request.target.empty() ? request.path : request.target;
+    if (!Sendable(request.method, target)) {
+        co_return Fail(Code::kInvalidArgument, "not a request line that can be sent: " + request.method.substr(0, 16));
+    }
+    // One gathered write of the head built here and the body as given.
+    const std::string head_text = WireRequestHead(request, target, self->host + ":" + self->port);
+    const std::array<asio::const_buffer, 2> out{asio::buffer(head_text), asio::buffer(request.body)};
 
     for (int attempt = 0; attempt < 2; ++attempt) {
         std::optional<beast::tcp_stream> stream;
@@ -125,7 +136,7 @@ Awaitable<Result<Response>> Client::Send(Request request, std::chrono::milliseco
             stream->socket().set_option(tcp::no_delay(true));
         }
         stream->expires_at(deadline);
-        auto [wec, wn] = co_await bhttp::async_write(*stream, out, kNoThrow);
+        auto [wec, wn] = co_await asio::async_write(*stream, out, kNoThrow);
         if (wec) {
             if (reused && may_replay && wec != beast::error::timeout) continue;
             co_return Fail(AfterSending(wec, "sending the request"));

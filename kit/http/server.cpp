@@ -16,6 +16,7 @@
 #include "kit/core/log.hpp"
 #include "kit/http/problem.hpp"
 #include "kit/http/request_parsing.hpp"
+#include "kit/http/wire.hpp"
 
 namespace reservo::http {
 
@@ -58,17 +59,6 @@ size_t EffectiveConnectionCap(size_t configured) {
     size_t reserve = std::max<size_t>(64, descriptors / 10);
     size_t usable = descriptors > reserve ? descriptors - reserve : 1;
     return std::max<size_t>(std::min(configured, usable), 1);
-}
-
-bhttp::response<bhttp::string_body> ToBeast(Response&& res, int version, bool keep_alive) {
-    bhttp::response<bhttp::string_body> out;
-    out.result(static_cast<unsigned>(res.status));
-    out.version(static_cast<unsigned>(version));
-    for (auto& [k, v] : res.headers.all()) out.insert(k, v);
-    out.body() = std::move(res.body);
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    return out;
 }
 
 // A co_spawn completion handler that logs what escaped the coroutine (asio::detached would drop it).
@@ -164,9 +154,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
 
     static asio::awaitable<void> WriteAndClose(Connection& conn, Response res, int version) {
-        auto out = ToBeast(std::move(res), version, false);
+        const std::string head = WireResponseHead(res, version, false);
+        const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(res.body)};
         conn.stream.expires_after(std::chrono::seconds(5));
-        co_await bhttp::async_write(conn.stream, out, kNoThrow);
+        co_await asio::async_write(conn.stream, wire, kNoThrow);
     }
 
     // Lingering close (as nginx does): after an early error answer, read and drop what the client is
@@ -260,15 +251,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             --self->in_flight;
             keep_alive = keep_alive && !self->draining;
-            auto out = ToBeast(std::move(res), version, keep_alive);
+            // One gathered write: the head built here, the body as the handler made it (HEAD: none).
+            const std::string wire_head = WireResponseHead(res, version, keep_alive);
+            const std::array<asio::const_buffer, 2> wire{asio::buffer(wire_head),
+                                                         head ? asio::const_buffer() : asio::buffer(res.body)};
             conn.stream.expires_after(self->options.write_timeout);
             beast::error_code wec;
-            if (head) {
-                bhttp::response_serializer<bhttp::string_body> sr{out};
-                std::tie(wec, std::ignore) = co_await bhttp::async_write_header(conn.stream, sr, kNoThrow);
-            } else {
-                std::tie(wec, std::ignore) = co_await bhttp::async_write(conn.stream, out, kNoThrow);
-            }
+            std::tie(wec, std::ignore) = co_await asio::async_write(conn.stream, wire, kNoThrow);
             if (wec || !keep_alive) break;
         }
         self->MarkBusy(conn);
