@@ -5,6 +5,10 @@
 # Throughput: wrk -t1 -c32, ROUNDS interleaved rounds of DURATION each, best round per target.
 # Per-hop latency: wrk -t1 -c1 (one request at a time), median minus the direct median.
 # Servers are pinned to CPU 0 and wrk to CPU 1 (BENCH_PIN=0 turns pinning off).
+#
+# Multi-core mode, WORKERS=N (e.g. 2): N upstream replicas and N gateway processes share their
+# ports (SO_REUSEPORT, as `reservo scale vaccine/gateway N` runs them: one event loop per process,
+# the kernel spreads connections), nginx runs N workers, wrk N threads; nothing is pinned.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need wrk nginx taskset ss
@@ -13,23 +17,29 @@ DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-2}
 LAT_DURATION=${LAT_DURATION:-5}
 CONNS=${CONNS:-32}
+WORKERS=${WORKERS:-1}
 if [ "${BENCH_QUICK:-0}" = "1" ]; then DURATION=2; ROUNDS=1; LAT_DURATION=2; fi
 
 SRV=() CLI=()
-if [ "${BENCH_PIN:-1}" = "1" ] && [ "$(nproc)" -ge 2 ]; then SRV=(taskset -c 0) CLI=(taskset -c 1); fi
+if [ "${BENCH_PIN:-1}" = "1" ] && [ "$(nproc)" -ge 2 ] && [ "$WORKERS" = 1 ]; then SRV=(taskset -c 0) CLI=(taskset -c 1); fi
 
 BUSY_BEFORE=$(busy_pct)
 pick_ports 3
 UP=$BASE GW=$((BASE + 1)) NG=$((BASE + 2))
 mkdir -p "$WORK/data" "$WORK/nginx"
 
-start_bg "$WORK/mypage.log" "${SRV[@]}" "$BIN" serve vaccine/mypage --port "$UP" --data "$WORK/data"
-RESERVO_SERVICES_MYPAGE_URL=http://127.0.0.1:$UP RESERVO_LOGGING_ACCESS=false \
-    start_bg "$WORK/gateway.log" "${SRV[@]}" "$BIN" serve vaccine/gateway --port "$GW" --data "$WORK/data"
+for i in $(seq 1 "$WORKERS"); do  # replicas of one port: SO_REUSEPORT
+    start_bg "$WORK/mypage$i.log" "${SRV[@]}" "$BIN" serve vaccine/mypage --port "$UP" --data "$WORK/data"
+    [ "$i" = 1 ] && wait_ok "http://127.0.0.1:$UP/actuator/health/readiness"  # the first one creates the store
+done
+for i in $(seq 1 "$WORKERS"); do
+    RESERVO_SERVICES_MYPAGE_URL=http://127.0.0.1:$UP RESERVO_LOGGING_ACCESS=false \
+        start_bg "$WORK/gateway$i.log" "${SRV[@]}" "$BIN" serve vaccine/gateway --port "$GW" --data "$WORK/data"
+done
 
 chmod 755 "$WORK" "$WORK/nginx"  # nginx workers drop to nobody when started as root
 cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes 1;
+worker_processes $WORKERS;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
@@ -66,7 +76,7 @@ declare -A URL=([direct]="http://127.0.0.1:$UP/myPages" [gateway]="http://127.0.
 TARGETS=(direct gateway nginx)
 
 run_wrk() {  # conns secs url -> RESULT line
-    timeout $(($2 + 30)) "${CLI[@]}" wrk -t1 -c"$1" -d"$2"s --timeout 5s -s "$BENCH_DIR/report.lua" "$3" |
+    timeout $(($2 + 30)) "${CLI[@]}" wrk -t"$(($1 < WORKERS ? 1 : WORKERS))" -c"$1" -d"$2"s --timeout 5s -s "$BENCH_DIR/report.lua" "$3" |
         grep '^RESULT'
 }
 
@@ -98,7 +108,7 @@ ratio=$(awk -v g="$(field "${BEST[gateway]}" rps)" -v n="$(field "${BEST[nginx]}
 d50=$(field "${LAT[direct]}" p50_us)
 {
     echo
-    echo "### gateway_vs_nginx — GET /myPages (mypage upstream), wrk -t1 -c$CONNS, best of $ROUNDS×${DURATION}s; c1 ${LAT_DURATION}s"
+    echo "### gateway_vs_nginx — GET /myPages (mypage upstream), $WORKERS worker(s) each, wrk -t$WORKERS -c$CONNS, best of $ROUNDS×${DURATION}s; c1 ${LAT_DURATION}s"
     echo "$(machine_note); pinning: ${SRV[*]:-none} servers / ${CLI[*]:-none} wrk"
     echo
     echo "| path | req/s (c$CONNS) | p50 ms | p99 ms | p50 ms (c1) | p99 ms (c1) | added p50 per hop (c1) |"

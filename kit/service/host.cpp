@@ -362,7 +362,7 @@ class Host final : public ServiceContext {
     std::vector<const service::Dependency*> breakers_;  // under circuitBreakers in the health
     std::unique_ptr<http::Server> server_;
     // http_server_requests_seconds per (uri, method, status), so a request does no label formatting.
-    std::map<std::tuple<std::string, std::string, int>, HistogramMetric*> request_metrics_;
+    std::map<std::tuple<std::string, std::string, int>, HistogramMetric*, std::less<>> request_metrics_;
     Faults faults_;
     LoopWatch watch_{io_};
     std::string store_lost_;                       // why this service must not serve: its own state is gone
@@ -804,15 +804,16 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
     for (auto known : kMethods) {
         if (req.method == known) method = known;
     }
-    HistogramMetric*& h = request_metrics_[{std::string(uri), std::string(method), res.status}];
-    if (!h) {
-        h = &metrics_.Histogram("http_server_requests_seconds", "Duration of HTTP server request handling",
-                                {{"method", std::string(method)},
-                                 {"outcome", std::string(HttpOutcome(res.status))},
-                                 {"status", std::to_string(res.status)},
-                                 {"uri", std::string(uri)}});
+    auto series = request_metrics_.find(std::make_tuple(uri, method, res.status));  // no allocation when known
+    if (series == request_metrics_.end()) {
+        auto* h = &metrics_.Histogram("http_server_requests_seconds", "Duration of HTTP server request handling",
+                                      {{"method", std::string(method)},
+                                       {"outcome", std::string(HttpOutcome(res.status))},
+                                       {"status", std::to_string(res.status)},
+                                       {"uri", std::string(uri)}});
+        series = request_metrics_.emplace(std::make_tuple(std::string(uri), std::string(method), res.status), h).first;
     }
-    h->Observe(secs);
+    series->second->Observe(secs);
     if (settings_.access_log && !module_.edge) {  // the gateway logs what it proxied, with the upstream
         trace::SetCurrent(traceparent);
         LogAccess(req, res, took, req.headers.Find("X-Request-Id").value_or(""));
