@@ -41,6 +41,7 @@ constexpr Sql kDeadLetters{"dead_letters_list",
 constexpr Sql kDeadLetter{"dead_letter_get",
                           "SELECT id, grp, topic, part, off, event_id, type, subject, payload, error, attempts,"
                           " parked_at FROM dead_letters WHERE id = ? AND grp = ?"};
+constexpr Sql kCountDeadLetters{"dead_letters_count", "SELECT COUNT(*) FROM dead_letters WHERE grp = ?"};
 constexpr Sql kUnpark{"dead_letter_unpark", "DELETE FROM dead_letters WHERE id = ?"};
 constexpr Sql kReplayFailed{"dead_letter_replay_failed",
                             "UPDATE dead_letters SET attempts = attempts + 1, error = ? WHERE id = ?"};
@@ -389,6 +390,12 @@ Result<std::vector<DeadLetter>> Consumer::DeadLetters() {
     out.reserve(rows->size());
     for (const auto& row : *rows) out.push_back(ToDeadLetter(row));
     return out;
+}
+
+Result<int64_t> Consumer::DeadLetterCount() {
+    auto row = db_.QueryOne(kCountDeadLetters, {options_.group});
+    if (!row) return Fail(row.error());
+    return row->Int(0);
 }
 
 Result<int64_t> Consumer::Lag() {

@@ -87,6 +87,8 @@ class Consumer final {
     Result<int> ReplayDeadLetter(int64_t id);
     // This group's parked events, oldest first.
     Result<std::vector<DeadLetter>> DeadLetters();
+    // How many there are (a scrape asks this, not for the list).
+    Result<int64_t> DeadLetterCount();
     // Leaves the group, so its partitions move to the other members at their next heartbeat.
     void Close();
 

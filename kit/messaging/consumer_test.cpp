@@ -395,6 +395,7 @@ TEST_F(ConsumerTest, PermanentFailureIsParkedAndTheNextEventProcessed) {
     EXPECT_EQ(consumer.Lag().value(), 0);
     auto letters = consumer.DeadLetters().value();
     ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(consumer.DeadLetterCount().value(), 1);
     EXPECT_EQ(letters[0].event_id, bad.id);
     EXPECT_EQ(letters[0].type, "VaccineReserved");
     EXPECT_EQ(letters[0].subject, "r-1");
@@ -460,6 +461,7 @@ TEST_F(ConsumerTest, ReplayingADeadLetterAppliesItOnce) {
     EXPECT_EQ(consumer.ReplayDeadLetter(id).value(), 1);
     EXPECT_EQ(EffectsOf("r-1"), (std::vector<int64_t>{7}));
     EXPECT_TRUE(consumer.DeadLetters().value().empty());
+    EXPECT_EQ(consumer.DeadLetterCount().value(), 0) << "replayed: unparked";
     auto again = consumer.ReplayDeadLetter(id);
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, Code::kNotFound);

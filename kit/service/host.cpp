@@ -470,8 +470,8 @@ Status Host::Open() {
         metrics_.Collect("reservo_dead_letters", "Events parked in the store, waiting for a replay", "gauge", [this] {
             std::vector<Sample> out;
             if (!consumer_) return out;
-            if (auto parked = consumer_->DeadLetters()) {
-                out.push_back({{{"group", module_.name}}, static_cast<double>(parked->size())});
+            if (auto parked = consumer_->DeadLetterCount()) {
+                out.push_back({{{"group", module_.name}}, static_cast<double>(*parked)});
             }
             return out;
         });
