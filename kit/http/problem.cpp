@@ -2,44 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include "kit/http/wire.hpp"
+
 namespace reservo::http {
 namespace {
 
+// The title of a problem with no title of its own: the status's reason phrase.
 std::string_view TitleOf(int status) {
-    switch (status) {
-        case 400:
-            return "Bad Request";
-        case 401:
-            return "Unauthorized";
-        case 403:
-            return "Forbidden";
-        case 404:
-            return "Not Found";
-        case 405:
-            return "Method Not Allowed";
-        case 409:
-            return "Conflict";
-        case 413:
-            return "Payload Too Large";
-        case 415:
-            return "Unsupported Media Type";
-        case 429:
-            return "Too Many Requests";
-        case 500:
-            return "Internal Server Error";
-        case 431:
-            return "Request Header Fields Too Large";
-        case 422:
-            return "Unprocessable Content";
-        case 501:
-            return "Not Implemented";
-        case 503:
-            return "Service Unavailable";
-        case 504:
-            return "Gateway Timeout";
-        default:
-            return "Error";
-    }
+    const std::string_view phrase = ReasonPhrase(status);
+    return phrase.empty() ? "Error" : phrase;
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ void RequestParser::Fail(int status, std::string detail) {
     error_.detail = std::move(detail);
     switch (status) {
         case 413:
-            error_.title = "Payload Too Large";
+            error_.title = "Content Too Large";
             break;
         case 431:
             error_.title = "Request Header Fields Too Large";
