@@ -10,7 +10,9 @@
 # Breakdown: reservation's /metrics before/after (201s, 503s, calls refused at once by the open
 # circuit or a full bulkhead, calls that timed out), the circuit state sampled every 250 ms, and
 # probe.py sample: one request every 100 ms on a fresh connection, recording the status, its time
-# and Retry-After.
+# and Retry-After. After the run: whether a dose leaked (doses taken = reservations stored), and,
+# breaker on, how fast the circuit opens on a hung vaccine-mgmt under the same users, how fast an
+# open circuit answers (vaccine-mgmt erroring), and how fast it closes once healed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need siege ss
@@ -20,13 +22,29 @@ USERS=${USERS:-100}
 if [ "${BENCH_QUICK:-0}" = "1" ]; then SECONDS_RUN=10; fi
 SEED_TPS=17.94 SEED_AVAIL=78.92
 # CB_OFF=1: the control run — the breaker can never open (no call counts as slow, and only a
-# window of 100 % failures would open it), so every failure is a 600 ms timeout.
+# window of 100 % failures would open it) and no call is retried (unless RETRY=1), so every
+# failure is a 600 ms timeout.
+# RETRY=0|1: whether reservation retries a failed dose taking once (system.yaml: yes).
+# FAULT_PER=idempotencyKey (default) | request: how vaccine-mgmt's injected delay is drawn.
+#   idempotencyKey: the delay stands for the work a key names (the seed's sleep is in persisting
+#   new work): a retry of a taking still in flight waits for that same taking, one after it is
+#   done is not delayed again; every first attempt pays a full 400–620 ms.
+#   request: every request, a retry too, pays a fresh 400–620 ms (the experiment before #10).
 BREAKER="circuit breaker as in system.yaml"
 if [ "${CB_OFF:-0}" = "1" ]; then
     export RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_CIRCUIT_BREAKER_SLOW_CALL_DURATION_MS=600000
     export RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD=100
     BREAKER="CONTROL RUN: circuit breaker disabled (CB_OFF=1)"
 fi
+RETRY=${RETRY:-$([ "${CB_OFF:-0}" = "1" ] && echo 0 || echo 1)}
+if [ "$RETRY" = "0" ]; then
+    export RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_RETRY_MAX_ATTEMPTS=1
+    BREAKER="$BREAKER, no retry"
+else
+    BREAKER="$BREAKER, one retry (system.yaml)"
+fi
+FAULT_PER=${FAULT_PER:-idempotencyKey}
+BREAKER="$BREAKER, delay per $FAULT_PER"
 
 BUSY_BEFORE=$(busy_pct)
 pick_ports 5
@@ -68,8 +86,9 @@ snap() {  # -> "201 503 other rejected failures calls"
          "$(grep -E '^http_client_requests_seconds_count\{client_name="vaccine-mgmt"' <<<"$m" | awk '{s+=$NF} END{printf "%d", s}')"
 }
 
-curl -sf --max-time 5 -X POST -H 'Content-Type: application/json' -d '{"latencyMs":[400,620]}' "$MGMT/actuator/faults" >/dev/null
-echo "vaccine-mgmt slowed to 400–620 ms; siege -c $USERS -t ${SECONDS_RUN}S through $GW"
+curl -sf --max-time 5 -X POST -H 'Content-Type: application/json' \
+    -d "{\"latencyMs\":[400,620],\"latencyPer\":\"$FAULT_PER\"}" "$MGMT/actuator/faults" >/dev/null
+echo "vaccine-mgmt slowed to 400–620 ms (per $FAULT_PER); siege -c $USERS -t ${SECONDS_RUN}S through $GW"
 read -r b201 b503 bother brej bfail bcalls <<<"$(snap)"
 gsnap() {  # what the gateway answered on POST /reservations: "2xx non2xx"
     local m
@@ -122,8 +141,29 @@ read -r h2xx hnon <<<"$(gsnap)"
 wait "$sample_pid" || true
 wait "$states_pid" 2>/dev/null || true
 read -r a201 a503 aother arej afail acalls <<<"$(snap)"
-OPEN_GW="" cb_state=""
+OPEN_GW="" cb_state="" HUNG=""
 if [ "${CB_OFF:-0}" != "1" ]; then
+    # A hung dependency under the same 100 users: how long until the circuit opens, and what the
+    # users get meanwhile. vaccine-mgmt holds every request for 60 s (its deadline, 5 s, first).
+    curl -sf --max-time 5 -X POST -H 'Content-Type: application/json' -d '{"latencyMs":[60000,60000]}' \
+        "$MGMT/actuator/faults" >/dev/null
+    hung_t0=$(date +%s%N) open_after_ms=""
+    ( seq 1 400 | xargs -P "$USERS" -I{} curl -s -o /dev/null --max-time 8 -w '%{http_code} %{time_total}\n' \
+        -X POST -H 'Content-Type: application/json' -d "{\"userId\":1,\"vaccineId\":$VID}" "$GW/reservations" \
+        >"$WORK/hung.txt" 2>/dev/null ) &
+    hung_pid=$!
+    BG_PIDS+=("$hung_pid")
+    for _ in $(seq 1 100); do
+        if [ "$(curl -s --max-time 1 "$RES/metrics" | awk "$STATE_CODE")" = "1" ]; then
+            open_after_ms=$((($(date +%s%N) - hung_t0) / 1000000))
+            break
+        fi
+        sleep 0.02
+    done
+    wait "$hung_pid" || true
+    HUNG=$(awk '{n++; if ($1 == 503) s++; if ($1 == 503 && $2 < 0.1) f++; if ($1 == 201) ok++}
+        END {printf "requests=%d s503=%d s503_fast=%d ok=%d", n, s, f, ok}' "$WORK/hung.txt")
+    echo "hung: circuit open after ${open_after_ms:-never} ms; $HUNG"
     # How fast does an open circuit answer on an otherwise idle machine? Make vaccine-mgmt fail every
     # call at once (errorRate 1: the circuit opens after minimum-calls and every half-open probe fails
     # fast, so it stays open), then time 503s one at a time for 2 s through the gateway and 2 s on
@@ -148,7 +188,35 @@ if [ "${CB_OFF:-0}" != "1" ]; then
     echo "open circuit keep-alive via reservation: $OPEN_RES_KA"
     echo "open circuit (state $cb_state) via gateway: $OPEN_GW"
     echo "open circuit via reservation: $OPEN_RES"
+    # Healed: the circuit closes after its open wait and a half-open trial.
+    curl -sf --max-time 5 -X DELETE "$MGMT/actuator/faults" >/dev/null
+    healed_t0=$(date +%s%N) closed_after_ms=""
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null --max-time 2 -X POST -H 'Content-Type: application/json' \
+            -d "{\"userId\":1,\"vaccineId\":$VID}" "$GW/reservations" || true
+        if [ "$(curl -s --max-time 1 "$RES/metrics" | awk "$STATE_CODE")" = "0" ]; then
+            closed_after_ms=$((($(date +%s%N) - healed_t0) / 1000000))
+            break
+        fi
+        sleep 0.05
+    done
+    echo "healed: circuit closed after ${closed_after_ms:-never} ms"
 fi
+
+# No dose leaked: once vaccine-mgmt has applied every ReservationAborted, the doses taken from the
+# lot are the reservations stored (every reservation of this run is of this lot).
+curl -sf --max-time 5 -X DELETE "$MGMT/actuator/faults" >/dev/null || true
+doses_taken="?" stored="?"
+for _ in $(seq 1 60); do
+    qty=$(curl -sf --max-time 5 "$GW/vaccineMgmts/$VID" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["qty"])') || qty=""
+    stored=$(curl -sf --max-time 5 "$GW/reservations?size=1" |
+        "$PY" -c 'import json,sys; print(json.load(sys.stdin)["page"]["totalElements"])') || stored="?"
+    [ -n "$qty" ] && doses_taken=$((1000000 - qty))
+    [ "$doses_taken" = "$stored" ] && break
+    sleep 0.5
+done
+LEAK=$([ "$doses_taken" = "$stored" ] && echo "none" || echo "MISMATCH")
+echo "doses taken $doses_taken, reservations stored $stored: leak $LEAK"
 
 SOURCE="siege's own numbers"
 if ! S=$("$PY" -c 'import json,sys
@@ -189,6 +257,14 @@ tps=$(field "$S" transaction_rate) avail=$(field "$S" availability)
     echo "Client sample ($(field "$SAMPLE" samples) requests, one per 100 ms, new connection each): $(field "$SAMPLE" ok) × 2xx, $(field "$SAMPLE" s503) × 503"
     echo "($(field "$SAMPLE" s503_with_retry_after) with Retry-After, $(field "$SAMPLE" s503_fast) answered in ≤ 50 ms; 503 p50 $(field "$SAMPLE" s503_p50_ms) ms, p99 $(field "$SAMPLE" s503_p99_ms) ms), other codes: $(field "$SAMPLE" other_codes); 2xx p50 $(field "$SAMPLE" ok_p50_ms) ms, p99 $(field "$SAMPLE" ok_p99_ms) ms."
     echo
+    echo "Doses taken from the lot $doses_taken, reservations stored $stored (after the consumers settled): leaked **$LEAK**."
+    echo
+    if [ -n "$HUNG" ]; then
+        echo "Hung vaccine-mgmt (after the run: every request held 60 s; 400 requests, $USERS at a time, curl via the gateway):"
+        echo "circuit OPEN **${open_after_ms:-never} ms** after the fault; $(field "$HUNG" requests) requests: $(field "$HUNG" s503) × 503 ($(field "$HUNG" s503_fast) in < 0.1 s), $(field "$HUNG" ok) × 201."
+        echo "Healed (fault removed after the open-circuit timings below): circuit CLOSED again after ${closed_after_ms:-never} ms (open wait 2 s + half-open trial)."
+        echo
+    fi
     if [ -n "$OPEN_GW" ]; then
         echo "Open circuit on an idle machine (after the run, vaccine-mgmt failing every call; circuit state $cb_state; one request at a time, new connection each, Python client):"
         echo "through the gateway $(field "$OPEN_GW" s503) × 503 ($(field "$OPEN_GW" s503_with_retry_after) with Retry-After), p50 **$(field "$OPEN_GW" s503_p50_ms) ms**, p99 $(field "$OPEN_GW" s503_p99_ms) ms;"

@@ -133,7 +133,7 @@ TEST(ConfigSchemaTest, RequiredKeysMustBeGiven) {
               Lines{"idempotency: required key missing"});
     // An optional map that is absent asks for nothing; present, it must be whole.
     EXPECT_EQ(
-        Problems(Edited("window-size: 20           # count-based", "# count-based")),
+        Problems(Edited("window-size: 40           # count-based", "# count-based")),
         Lines{"services.reservation.dependencies.vaccine-mgmt.circuit-breaker.window-size: required key missing"});
     EXPECT_EQ(Problems("system: vaccine\n").size(), 9u);  // gateway, runtime, ..., logging, management, services
     // The access log: on or off, from the YAML or its variable.

@@ -58,6 +58,7 @@ Dependency::Dependency(boost::asio::io_context& io, std::string name, std::strin
       client_(io, std::move(base_url)),
       breaker_(policy.breaker),
       bulkhead_(policy.bulkhead),
+      budget_({.percent = policy.retry.budget_percent}),
       watch_(watch),
       metrics_(metrics),
       bulkhead_rejected_(&metrics.Counter("reservo_bulkhead_rejected_calls_total",

@@ -42,6 +42,7 @@ class DependencyTest : public ::testing::Test {
   protected:
     void SetUp() override {
         router_.AddAsync("GET", "/lot", [this](http::Request&) -> http::Awaitable<http::Response> {
+            ++served_;
             if (delay_.count() > 0) {
                 asio::steady_timer t(io_, delay_);
                 co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -86,6 +87,7 @@ class DependencyTest : public ::testing::Test {
     std::unique_ptr<Dependency> dep_;
     std::chrono::milliseconds delay_{0};
     int status_ = 200;
+    int served_ = 0;  // requests the upstream got, retries included
 };
 
 TEST_F(DependencyTest, BusinessRefusalsDoNotOpenTheCircuit) {
@@ -227,6 +229,29 @@ TEST_F(DependencyTest, RetriesThatRunOutAreOneLine) {
     status_ = 200;
     ASSERT_TRUE(CallOn(flaky, /*idempotent=*/true));
     EXPECT_EQ(log.With("retries exhausted").size(), 1u) << log.text();
+}
+
+// The retry budget is the policy's retry.budget-percent: here every failed call may be retried
+// once, where the default 20 % would allow 10 + 0.2 per call.
+TEST_F(DependencyTest, RetriesStayWithinThePolicysBudget) {
+    CallPolicy policy;
+    policy.timeout = 100ms;
+    policy.breaker.window_size = 100;  // never evaluated: the circuit stays closed
+    policy.breaker.minimum_calls = 100;
+    policy.retry.max_attempts = 2;
+    policy.retry.backoff = 1ms;
+    policy.retry.max_backoff = 1ms;
+    policy.retry.budget_percent = 100;
+    Dependency generous(io_, "generous", "http://127.0.0.1:" + std::to_string(server_->port()), policy, metrics_);
+    status_ = 503;
+    for (int i = 0; i < 30; ++i) ASSERT_FALSE(CallOn(generous, /*idempotent=*/true));
+    EXPECT_EQ(served_, 60);
+
+    policy.retry.budget_percent = 0;
+    Dependency stingy(io_, "stingy", "http://127.0.0.1:" + std::to_string(server_->port()), policy, metrics_);
+    served_ = 0;
+    for (int i = 0; i < 30; ++i) ASSERT_FALSE(CallOn(stingy, /*idempotent=*/true));
+    EXPECT_EQ(served_, 40) << "the budget's reserve of 10 retries, and none per call";
 }
 
 TEST(DependencyUriTest, IdsInThePathShareOneSeries) {

@@ -25,6 +25,7 @@
 #include "kit/messaging/sqlite_event_log.hpp"
 #include "kit/service/access_log.hpp"
 #include "kit/service/engines.hpp"
+#include "kit/service/fault_latency.hpp"
 #include "kit/service/idempotency.hpp"
 #include "kit/service/loop_watch.hpp"
 #include "kit/service/process_metrics.hpp"
@@ -55,7 +56,12 @@ struct Faults {
     int min_ms = 0;
     int max_ms = 0;
     double error_rate = 0;
+    service::FaultLatency latency;  // per request, or per Idempotency-Key ("latencyPer")
 };
+
+std::string_view LatencyPer(const Faults& f) {
+    return f.latency.per() == service::FaultLatency::Per::kIdempotencyKey ? "idempotencyKey" : "request";
+}
 
 http::Awaitable<void> Sleep(asio::io_context& io, std::chrono::milliseconds d) {
     asio::steady_timer t(io, d);
@@ -689,17 +695,28 @@ void Host::WireActuator() {
             f.min_ms = static_cast<int>(*lo);
             f.max_ms = static_cast<int>(*hi);
         }
+        if (auto* per = obj->if_contains("latencyPer")) {
+            if (!per->is_string() || (per->as_string() != "request" && per->as_string() != "idempotencyKey")) {
+                return http::Problem(400, "", "latencyPer: \"request\" or \"idempotencyKey\"");
+            }
+            if (per->as_string() == "idempotencyKey")
+                f.latency = service::FaultLatency(service::FaultLatency::Per::kIdempotencyKey);
+        }
         if (auto* rate = obj->if_contains("errorRate")) {
             auto r = json::ToDouble(*rate, "errorRate");
             if (!r) return http::ProblemFrom(r.error());
             if (*r < 0 || *r > 1) return http::Problem(400, "", "errorRate: between 0 and 1");
             f.error_rate = *r;
         }
-        faults_ = f;
-        log::Warn("fault injection on",
-                  {{"latencyMin", f.min_ms}, {"latencyMax", f.max_ms}, {"errorRate", f.error_rate}});
-        return http::JsonResponse(200, boost::json::object{{"latencyMs", boost::json::array{f.min_ms, f.max_ms}},
-                                                           {"errorRate", f.error_rate}});
+        faults_ = std::move(f);
+        log::Warn("fault injection on", {{"latencyMin", faults_.min_ms},
+                                         {"latencyMax", faults_.max_ms},
+                                         {"latencyPer", LatencyPer(faults_)},
+                                         {"errorRate", faults_.error_rate}});
+        return http::JsonResponse(200,
+                                  boost::json::object{{"latencyMs", boost::json::array{faults_.min_ms, faults_.max_ms}},
+                                                      {"latencyPer", LatencyPer(faults_)},
+                                                      {"errorRate", faults_.error_rate}});
     });
     // What is injected now, so every link of the index answers a GET.
     actuator_.Get("/actuator/faults", [this](http::Request&) {
@@ -709,6 +726,7 @@ void Host::WireActuator() {
         return http::JsonResponse(200,
                                   boost::json::object{{"active", faults_.active},
                                                       {"latencyMs", boost::json::array{faults_.min_ms, faults_.max_ms}},
+                                                      {"latencyPer", LatencyPer(faults_)},
                                                       {"errorRate", faults_.error_rate}});
     });
     actuator_.Delete("/actuator/faults", [this](http::Request&) {
@@ -758,16 +776,21 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
         res = http::Unavailable(store_lost_, 5000);
     } else {
         bool failed = false;
+        auto deadline = module_.edge ? std::nullopt : deadline::FromHeader(req.headers.Find(deadline::kHeader));
         if (faults_.active) {
             if (faults_.max_ms > 0) {
                 std::uniform_int_distribution<int> d(faults_.min_ms, faults_.max_ms);
-                co_await Sleep(io_, std::chrono::milliseconds(d(rng_)));
+                auto now = SteadyClock::now();
+                auto until = faults_.latency.Until(req.headers.Find(IdempotencyKeys::kHeader), now, Millis(d(rng_)));
+                // Past its deadline a request is answered "nothing was done" below however long it
+                // was held, so a hung fault holds it no longer than that.
+                if (deadline && *deadline < until) until = *deadline;
+                if (until > now) co_await Sleep(io_, std::chrono::ceil<Millis>(until - now));
             }
             failed = std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.error_rate;
         }
-        // Read after any suspension above: the request may have outlived its deadline meanwhile,
+        // Checked after any suspension above: the request may have outlived its deadline meanwhile,
         // as it may have while queued in the socket of a paused or restarting process.
-        auto deadline = module_.edge ? std::nullopt : deadline::FromHeader(req.headers.Find(deadline::kHeader));
         if (failed) {
             res = http::Unavailable("injected fault", 1000);
         } else if (deadline && SteadyClock::now() >= *deadline) {

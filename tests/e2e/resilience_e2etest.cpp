@@ -1,5 +1,6 @@
-// End-to-end resilience of the vaccine system (issue #2): a dependency down, slow (circuit
-// breaker) or killed under load, and a rolling restart under load.
+// End-to-end resilience of the vaccine system (issue #2): a dependency down, hung (circuit
+// breaker), slow but serving (retries, circuit closed) or killed under load, and a rolling
+// restart under load.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -177,11 +178,12 @@ TEST_F(ResilienceE2E, EveryProcessShowsItsActuatorAsSpringBootDoes) {
     }
 }
 
-// NFR: a slow dependency trips the circuit breaker; while open, calls fail fast with a
-// fallback; once the dependency recovers the circuit closes; no dose is lost or double-taken.
-TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
+// NFR: a dependency that hangs (answers far past the timeout) trips the circuit breaker; while
+// open, calls fail fast with a fallback; once the dependency recovers the circuit closes; no dose
+// is lost or double-taken.
+TEST_F(ResilienceE2E, HungVaccineMgmtOpensTheCircuitThenItCloses) {
     constexpr int64_t kQty = 50;
-    std::string hospital = UniqueName("slow");
+    std::string hospital = UniqueName("hung");
     int64_t lot = CreateLot(hospital, kQty);
     ASSERT_GT(lot, 0);
     ASSERT_EQ(ServiceMetric("reservation", kBreakerClosed), 1);
@@ -189,18 +191,18 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
     int created = 0;
 
     Reply faults =
-        http_.Call(PortOf("vaccine-mgmt"), "POST", "/actuator/faults", R"({"latencyMs":[700,800],"errorRate":0})");
+        http_.Call(PortOf("vaccine-mgmt"), "POST", "/actuator/faults", R"({"latencyMs":[60000,60000],"errorRate":0})");
     ASSERT_EQ(faults.status, 200) << faults.Describe();
 
-    // Every call takes longer than the 600 ms timeout.
-    std::vector<Reply> slow(15);
+    // Every call times out at 600 ms, and its one retry too unless the circuit opened meanwhile.
+    std::vector<Reply> hung(15);
     http_.RunConcurrently(15, [&](int i) -> Awaitable<void> {
-        slow[i] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(6000 + i, lot));
+        hung[i] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(6000 + i, lot));
     });
-    for (const Reply& r : slow) {
-        ExpectUnavailable(r, "POST with vaccine-mgmt slow");
+    for (const Reply& r : hung) {
+        ExpectUnavailable(r, "POST with vaccine-mgmt hung");
         EXPECT_GE(r.elapsed.count(), 550) << r.Describe();
-        EXPECT_LT(r.elapsed.count(), 1500) << r.Describe();
+        EXPECT_LT(r.elapsed.count(), 2000) << r.Describe();
     }
     EXPECT_TRUE(Eventually([&] { return ServiceMetric("reservation", kBreakerOpen) == 1; }, 3s));
 
@@ -271,6 +273,67 @@ TEST_F(ResilienceE2E, SlowVaccineMgmtOpensTheCircuitThenItCloses) {
     }
 
     // Nothing was stored for the refused calls; the late takes of timed-out calls are undone.
+    EXPECT_EQ(static_cast<int>(ReservationsOfLot(lot).size()), created);
+    ExpectDosesMatchReservations(lot, kQty);
+    EXPECT_EQ(LotQty(lot), kQty - created);
+}
+
+// NFR: a dependency that is slow but serving — the seed's experiment: 400–620 ms against the
+// 600 ms timeout — keeps the circuit closed. The ~9 % of calls that pass the timeout are retried
+// once (the dose taking is idempotent, keyed by the reservation) and the retry joins the taking in
+// flight, so nearly every reservation succeeds, and no dose leaks.
+TEST_F(ResilienceE2E, SlowButServingVaccineMgmtKeepsTheCircuitClosedAndRetriesRecoverTimeouts) {
+    constexpr int64_t kQty = 100;
+    constexpr int kRounds = 3;
+    constexpr int kConcurrent = 20;
+    constexpr int kRequests = kRounds * kConcurrent;
+    std::string hospital = UniqueName("slow");
+    int64_t lot = CreateLot(hospital, kQty);
+    ASSERT_GT(lot, 0);
+    ASSERT_TRUE(Eventually([&] { return ServiceMetric("reservation", kBreakerClosed) == 1; }, 5s));
+    const size_t log_mark = system().LogRecords("reservation").size();
+    auto failed_calls = [&] {
+        return ServiceMetricSum("reservation", "resilience4j_circuitbreaker_calls_seconds_count",
+                                {R"(kind="failed")", R"(name="vaccine-mgmt")"})
+            .value_or(0);
+    };
+    const double failed_before = failed_calls();
+
+    Reply faults = http_.Call(PortOf("vaccine-mgmt"), "POST", "/actuator/faults",
+                              R"({"latencyMs":[400,620],"latencyPer":"idempotencyKey"})");
+    ASSERT_EQ(faults.status, 200) << faults.Describe();
+    EXPECT_EQ(faults.Json().at("latencyPer"), "idempotencyKey") << faults.Describe();
+    std::vector<Reply> replies(kRequests);
+    for (int round = 0; round < kRounds; ++round) {
+        http_.RunConcurrently(kConcurrent, [&](int i) -> Awaitable<void> {
+            const int n = round * kConcurrent + i;
+            replies[n] = co_await http_.Send(gateway(), "POST", "/reservations", ReservationBody(7000 + n, lot));
+        });
+        EXPECT_EQ(ServiceMetric("reservation", kBreakerClosed), 1) << "round " << round;
+    }
+    Reply clear = http_.Call(PortOf("vaccine-mgmt"), "DELETE", "/actuator/faults");
+    EXPECT_LT(clear.status, 300) << clear.Describe();
+
+    int created = 0;
+    for (const Reply& r : replies) {
+        if (r.status == 201) {
+            ++created;
+            EXPECT_GE(r.elapsed.count(), 350) << "every first attempt pays the delay: " << r.Describe();
+            EXPECT_LT(r.elapsed.count(), 2000) << r.Describe();
+        } else {
+            ExpectUnavailable(r, "POST with vaccine-mgmt slow");
+        }
+    }
+    const int timed_out = static_cast<int>(failed_calls() - failed_before);
+    EXPECT_GE(created, kRequests * 95 / 100) << timed_out << " calls timed out";
+    // Without the retry every call that timed out would be a 503.
+    if (timed_out > 0) {
+        EXPECT_GT(created, kRequests - timed_out) << timed_out << " calls timed out";
+    }
+    const auto records = system().LogRecords("reservation");
+    for (size_t i = log_mark; i < records.size(); ++i) {
+        EXPECT_NE(records[i].at("msg"), "circuit open") << bj::serialize(records[i]);
+    }
     EXPECT_EQ(static_cast<int>(ReservationsOfLot(lot).size()), created);
     ExpectDosesMatchReservations(lot, kQty);
     EXPECT_EQ(LotQty(lot), kQty - created);

@@ -15,11 +15,15 @@ namespace {
 // Query values are percent-encoded: hospitals and types may hold spaces or Korean text.
 std::string Encoded(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
 
-// The dose-taking call, keyed by the reservation id (PUT /vaccineMgmts/updateVaccine).
+// The dose-taking call, keyed by the reservation id (PUT /vaccineMgmts/updateVaccine). The key
+// also goes as Idempotency-Key, so that vaccine-mgmt can tell a retry from new work.
 http::Request TakeDose(int64_t id, const ReserveCommand& cmd) {
     http::Request take;
     take.method = "PUT";
     take.target = "/vaccineMgmts/updateVaccine?reservationId=" + std::to_string(id);
+    std::string key = "reservation-";
+    key.append(std::to_string(id));
+    take.headers.Set("Idempotency-Key", key);
     if (cmd.vaccineId) {
         take.target += "&vaccineId=" + std::to_string(*cmd.vaccineId);
     } else {
