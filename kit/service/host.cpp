@@ -783,8 +783,9 @@ http::Awaitable<http::Response> Host::Handle(http::Request& req) {
                 auto now = SteadyClock::now();
                 auto until = faults_.latency.Until(req.headers.Find(IdempotencyKeys::kHeader), now, Millis(d(rng_)));
                 // Past its deadline a request is answered "nothing was done" below however long it
-                // was held, so a hung fault holds it no longer than that.
-                if (deadline && *deadline < until) until = *deadline;
+                // was held, so a hung fault holds it no longer than a second past it: by then the
+                // caller, whose deadline it is, has given up (it must see its own timeout, not us).
+                if (deadline && *deadline + 1s < until) until = *deadline + 1s;
                 if (until > now) co_await Sleep(io_, std::chrono::ceil<Millis>(until - now));
             }
             failed = std::uniform_real_distribution<double>(0, 1)(rng_) < faults_.error_rate;

@@ -25,7 +25,13 @@ using namespace std::chrono_literals;
 // scenarios short) and a low connection cap. `up_args`: fault injection, or none.
 SystemOptions TrustSystem(std::vector<std::string> up_args) {
     SystemOptions options = VaccineSystem();
-    options.env = {{"RESERVO_GATEWAY_TIMEOUT_MS", "1500"}, {"RESERVO_HTTP_MAX_CONNECTIONS", "300"}};
+    options.env = {
+        {"RESERVO_GATEWAY_TIMEOUT_MS", "1500"},
+        {"RESERVO_HTTP_MAX_CONNECTIONS", "300"},
+        // A slow-call threshold under the call timeout (vaccine ships without one: slowness is
+        // the timeout's business), so that calls our own pause made slow would count (test 7).
+        {"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_CIRCUIT_BREAKER_SLOW_CALL_DURATION_MS", "500"},
+        {"RESERVO_SERVICES_RESERVATION_DEPENDENCIES_VACCINE_MGMT_CIRCUIT_BREAKER_SLOW_CALL_RATE_THRESHOLD", "80"}};
     options.up_args = std::move(up_args);
     return options;
 }
