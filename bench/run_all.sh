@@ -2,13 +2,13 @@
 # Runs every benchmark of bench/ once (about 5 minutes) and prints one markdown summary.
 #   bench/run_all.sh               all of them
 #   bench/run_all.sh reservations  only the named ones (startup_rss idle gateway_vs_nginx reservations
-#                                  circuit_breaker circuit_breaker_off)
-# Needs: build/release/reservo, wrk, hey, siege, nginx, curl, python3, taskset, ss
+#                                  circuit_breaker circuit_breaker_off event_log_vs_redis)
+# Needs: build/release/reservo (+ reservo_bench_event_log), wrk, hey, siege, nginx, redis-server, curl, python3, taskset, ss
 # (scripts/install-deps.sh with RESERVO_BENCH=1). Loopback only; every process is stopped at exit.
 set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 # circuit_breaker_off: the same experiment for 30 s with the breaker disabled (the control run)
-ALL=(startup_rss idle gateway_vs_nginx reservations circuit_breaker circuit_breaker_off)
+ALL=(startup_rss idle gateway_vs_nginx reservations circuit_breaker circuit_breaker_off event_log_vs_redis)
 WHICH=("$@")
 [ ${#WHICH[@]} -gt 0 ] || WHICH=("${ALL[@]}")
 

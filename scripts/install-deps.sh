@@ -24,7 +24,7 @@ TOOL_PKGS=(curl httpie procps psmisc
   # deploy/: promtool checks the alert rules; python3-yaml reads the rendered manifests;
   # docker-compose (no engine needed) checks deploy/compose.yaml
   prometheus python3 python3-yaml docker-compose)
-BENCH_PKGS=(wrk hey siege nginx-light python3 iproute2 util-linux)
+BENCH_PKGS=(wrk hey siege nginx-light redis-server python3 iproute2 util-linux)
 # tests/browser: the web console's test drives Debian's chromium with playwright-core from npm
 # (never a downloaded browser); any Node.js >= 18 will do, Debian's included.
 BROWSER_PKGS=(chromium)
